@@ -1,0 +1,26 @@
+# Two entry points, both starting from a fresh clone:
+#   make build   create .venv, install cicada, run `cicada build configs/quickstart.yaml`
+#   make test    create .venv, install cicada with its test extras, run the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONFIG ?= configs/quickstart.yaml
+
+.PHONY: build test clean install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+build: install
+	$(BIN)/cicada build $(CONFIG)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) models/*/ hls_projects/*/

@@ -1,0 +1,394 @@
+"""The stages of ``cicada build`` and how each one calls the module that does its work.
+
+Each ``_run_*`` function reads its inputs from disk, calls one public function of a
+stage module and returns a summary for the stamp and the report. The order of
+:data:`STAGES` is the order of the build.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from . import csim, rates, report, vendor
+from .config import BuildConfig
+from .data import dataset_path, make_datasets, test_dataset_names
+from .datasets import read_regions, read_scores, write_scores
+from .errors import VerificationError
+from .pipeline import BuildContext, Stage, run_stages
+from .progress import log
+from .score import SCORE_LSB
+
+SCORES_FILE = "scores.h5"
+RATE_PLOT = "rate_vs_threshold.png"
+SCORE_PLOT = "score_distributions.png"
+
+
+def _images(context: BuildContext, name: str) -> np.ndarray:
+    return read_regions(dataset_path(context.data_dir, name))
+
+
+# ----------------------------------------------------------------------------- data
+def _run_data(context: BuildContext) -> dict:
+    paths = make_datasets(context.config.data, context.config.seed, context.data_dir)
+    events = {name: int(read_regions(path).shape[0]) for name, path in paths.items()}
+    return {
+        "generator": context.config.data.generator,
+        "pileup": context.config.data.pileup,
+        "datasets": {name: {"file": context.relative(path), "events": events[name]} for name, path in paths.items()},
+    }
+
+
+def _data_outputs(context: BuildContext) -> list[Path]:
+    from .data import dataset_names
+
+    return [dataset_path(context.data_dir, name) for name in dataset_names(context.config.data)]
+
+
+# -------------------------------------------------------------------------- teacher
+def _run_teacher(context: BuildContext) -> dict:
+    from .teacher import TEACHER_FILE, train_teacher
+
+    config = context.config
+    model, result = train_teacher(
+        config.teacher,
+        _images(context, "zero_bias_train"),
+        _images(context, "zero_bias_val"),
+        context.model_dir,
+        config.seed,
+    )
+    return {
+        "architecture": config.teacher.architecture,
+        "parameters": int(model.count_params()),
+        "model_file": context.relative(context.model_dir / TEACHER_FILE),
+        "loss_plot": context.relative(context.model_dir / "teacher_loss.png"),
+        "training": result.as_dict(),
+    }
+
+
+# -------------------------------------------------------------------------- student
+def _run_student(context: BuildContext) -> dict:
+    from .score import student_target
+    from .student import STUDENT_FILE, train_student
+    from .teacher import TEACHER_FILE, load_teacher, teacher_mse
+
+    config = context.config
+    teacher = load_teacher(context.model_dir / TEACHER_FILE)
+    train, val = _images(context, "zero_bias_train"), _images(context, "zero_bias_val")
+    train_mse, val_mse = teacher_mse(teacher, train), teacher_mse(teacher, val)
+    model, result = train_student(config.student, train, train_mse, val, val_mse, context.model_dir, config.seed)
+    target = student_target(train_mse)
+    return {
+        "architecture": config.student.architecture,
+        "parameters": int(model.count_params()),
+        "layers": _layer_summary(model),
+        "model_file": context.relative(context.model_dir / STUDENT_FILE),
+        "loss_plot": context.relative(context.model_dir / "student_loss.png"),
+        "loss": config.student.loss,
+        "target": {"mean": float(target.mean()), "min": float(target.min()), "max": float(target.max())},
+        "training": result.as_dict(),
+    }
+
+
+def _layer_summary(model) -> list[dict]:
+    rows = []
+    for layer in model.layers:
+        row = {
+            "name": layer.name,
+            "class": type(layer).__name__,
+            "output_shape": [d for d in layer.output_shape[1:]],
+            "parameters": int(layer.count_params()),
+        }
+        for attribute in ("kernel_quantizer", "bias_quantizer"):
+            quantizer = getattr(layer, attribute, None)
+            if quantizer:
+                row[attribute.replace("_quantizer", "")] = str(quantizer)
+        if type(layer).__name__ == "QActivation":
+            row["activation"] = str(layer.activation)
+        rows.append(row)
+    return rows
+
+
+# -------------------------------------------------------------------------- convert
+def _run_convert(context: BuildContext) -> dict:
+    from .firmware import convert_student
+    from .student import STUDENT_FILE, load_student
+
+    model = load_student(context.model_dir / STUDENT_FILE)
+    result = convert_student(model, context.config.hls, context.project_dir, config_source=str(context.config_path))
+    proof = result.proof
+    log.info(
+        "  precisions "
+        + ("proven exact for every input 0..1023" if proof.proven else "NOT fully proven (see report)")
+        + ": "
+        + ", ".join(f"{c.layer}.{c.role}={c.type}" for c in proof.checks if c.role != "input")
+    )
+    summary = result.as_dict()
+    summary["project_dir"] = context.relative(context.project_dir)
+    return summary
+
+
+def _convert_outputs(context: BuildContext) -> list[Path]:
+    from .firmware import TESTBENCH
+
+    return [context.project_dir / "firmware", context.project_dir / TESTBENCH]
+
+
+# --------------------------------------------------------------------------- verify
+def csim_selection(sizes: dict[str, int], total: int, seed: int) -> dict[str, np.ndarray]:
+    """Which test events go through the C simulation: half zero-bias, half signals.
+
+    Quotas shrink to what each dataset holds and the remainder goes to the others, so
+    ``min(total, sum(sizes))`` events are always chosen. Returns sorted indices per dataset.
+    """
+    names = list(sizes)
+    n_signals = len(names) - 1
+    zero_bias_share = total // 2 if n_signals else total
+    signal_shares = np.diff(np.linspace(0, total - zero_bias_share, n_signals + 1).round()).astype(int)
+    shares = dict(zip(names, [zero_bias_share, *signal_shares]))
+    quota = {name: min(shares[name], sizes[name]) for name in names}
+    spare = min(total, sum(sizes.values())) - sum(quota.values())
+    for name in names:  # hand out what the small datasets could not take
+        extra = min(spare, sizes[name] - quota[name])
+        quota[name] += extra
+        spare -= extra
+    rng = np.random.default_rng([seed, 7])
+    return {name: np.sort(rng.choice(sizes[name], quota[name], replace=False)) for name in names if quota[name]}
+
+
+def _run_verify(context: BuildContext) -> dict:
+    from .emulator import FirmwareEmulator
+    from .student import STUDENT_FILE, load_student, student_scores
+
+    config = context.config
+    names = test_dataset_names(config.data)
+    images = {name: _images(context, name) for name in names}
+    selection = csim_selection({n: len(images[n]) for n in names}, config.hls.csim_events, config.seed)
+    chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
+    origin = [(n, int(i)) for n, idx in selection.items() for i in idx]
+    model = load_student(context.model_dir / STUDENT_FILE)
+    expected = student_scores(model, chosen)
+    weight_arrays = csim.check_weight_files(context.project_dir)
+    log.info(f"  building the C-simulation testbench and running it on {len(chosen):,} test images")
+    firmware = csim.run_testbench(context.project_dir, chosen.reshape(len(chosen), -1), expected)
+    comparison = csim.compare_bits(expected, firmware, SCORE_LSB)
+    emulated = FirmwareEmulator(context.project_dir).predict(chosen)
+    emulator_check = csim.compare_bits(firmware, emulated, SCORE_LSB)
+    summary = {
+        "testbench": f"{context.relative(context.project_dir)}/myproject_test.cpp",
+        "events_per_dataset": {n: int(len(idx)) for n, idx in selection.items()},
+        "weight_arrays_identical_in_synthesis_and_simulation": weight_arrays,
+        "csim_vs_qkeras": comparison.as_dict(),
+        "emulator_vs_csim": emulator_check.as_dict(),
+    }
+    if not comparison.bit_exact:
+        name, index = origin[comparison.first_mismatch_index]
+        raise VerificationError(
+            f"C simulation disagrees with QKeras on {comparison.mismatches:,} of {comparison.events:,} test images "
+            f"(largest difference {comparison.max_difference_lsb} LSB of {SCORE_LSB:g}); e.g. image {index} of "
+            f"'{name}': QKeras {comparison.first_mismatch_expected}, firmware {comparison.first_mismatch_firmware}. "
+            f"Inputs and outputs: {context.relative(context.project_dir / csim.INPUT_FILE)}, "
+            f"{context.relative(context.project_dir / csim.RESULTS_FILE)}"
+        )
+    if not emulator_check.bit_exact:
+        raise VerificationError(
+            f"the batch emulator library disagrees with the C-simulation testbench on {emulator_check.mismatches} "
+            "images: firmware-exact scores cannot be trusted"
+        )
+    log.info(f"  bit-exact: C simulation == QKeras on all {comparison.events:,} images")
+    return summary
+
+
+def _verify_outputs(context: BuildContext) -> list[Path]:
+    return [context.project_dir / csim.RESULTS_FILE]
+
+
+# --------------------------------------------------------------------------- scores
+def _run_scores(context: BuildContext) -> dict:
+    from .emulator import FirmwareEmulator
+    from .student import STUDENT_FILE, load_student, student_scores
+    from .teacher import TEACHER_FILE, load_teacher, teacher_mse
+
+    teacher = load_teacher(context.model_dir / TEACHER_FILE)
+    student = load_student(context.model_dir / STUDENT_FILE)
+    emulator = FirmwareEmulator(context.project_dir)
+    scores, agreement = {}, {}
+    for name in test_dataset_names(context.config.data):
+        images = _images(context, name)
+        qkeras = student_scores(student, images)
+        firmware = emulator.predict(images)[:, 0]
+        scores[name] = {"teacher_mse": teacher_mse(teacher, images), "student_qkeras": qkeras, "firmware": firmware}
+        agreement[name] = csim.compare_bits(qkeras, firmware, SCORE_LSB).as_dict()
+    write_scores(context.model_dir / SCORES_FILE, scores)
+    mismatches = sum(a["mismatches"] for a in agreement.values())
+    log.info(
+        f"  scored {sum(len(s['firmware']) for s in scores.values()):,} test events with the firmware emulator; "
+        f"{mismatches} differ from QKeras"
+    )
+    return {"file": context.relative(context.model_dir / SCORES_FILE), "firmware_vs_qkeras": agreement}
+
+
+# ------------------------------------------------------------------------ synthesis
+def _run_synthesis(context: BuildContext) -> dict:
+    summary = vendor.synthesize(context.project_dir, context.config.hls.backend, context.config.hls.synthesis)
+    if summary["status"] != "done":
+        log.info(f"  {summary['reason']}")
+    return summary
+
+
+def _synthesis_inputs(config: BuildConfig) -> dict:
+    tool = vendor.TOOLS[config.hls.backend][0]
+    # the tool appearing on (or leaving) PATH changes what this stage can do
+    return {"synthesis": config.hls.synthesis, "tool_found": shutil.which(tool) is not None}
+
+
+# ---------------------------------------------------------------------------- rates
+def _run_rates(context: BuildContext) -> dict:
+    from . import plots
+
+    scores = read_scores(context.model_dir / SCORES_FILE)
+    zero_bias = scores["zero_bias_test"]["firmware"]
+    signals = {n: s["firmware"] for n, s in scores.items() if n != "zero_bias_test"}
+    points = []
+    for target in context.config.rates.target_rates_khz:
+        point = rates.working_point(zero_bias, target, SCORE_LSB).as_dict()
+        point["signal_efficiency"] = {n: rates.efficiency(s, point["threshold"]) for n, s in signals.items()}
+        points.append(point)
+    grid = np.unique(np.concatenate([zero_bias, [zero_bias.min() - SCORE_LSB]]))
+    smallest = rates.smallest_measurable_rate_khz(len(zero_bias))
+    rate_plot = plots.plot_rate_vs_threshold(
+        grid,
+        rates.rate_khz(zero_bias, grid),
+        points,
+        smallest,
+        context.project_dir / RATE_PLOT,
+        f"{context.config.name}: trigger rate vs firmware score threshold",
+    )
+    score_plot = plots.plot_score_distributions(
+        {"zero-bias": zero_bias, **signals}, context.project_dir / SCORE_PLOT, f"{context.config.name}: firmware scores"
+    )
+    return {
+        "score": "firmware-exact (HLS project C++, verified bit-exact against QKeras)",
+        "zero_bias_rate_khz": rates.ZERO_BIAS_RATE_KHZ,
+        "zero_bias_events": int(len(zero_bias)),
+        "smallest_measurable_rate_khz": smallest,
+        "working_points": points,
+        "rate_plot": context.relative(rate_plot),
+        "score_plot": context.relative(score_plot),
+    }
+
+
+def _rates_outputs(context: BuildContext) -> list[Path]:
+    return [context.project_dir / RATE_PLOT, context.project_dir / SCORE_PLOT]
+
+
+# --------------------------------------------------------------------------- report
+def _run_report(context: BuildContext) -> dict:
+    paths = report.write_report(context)
+    return {name: context.relative(path) for name, path in paths.items()}
+
+
+def _report_outputs(context: BuildContext) -> list[Path]:
+    return [context.project_dir / report.REPORT_JSON, context.project_dir / report.REPORT_MD]
+
+
+def _none(context: BuildContext) -> list[Path]:
+    return []
+
+
+STAGES: list[Stage] = [
+    Stage(
+        "data",
+        "generating datasets",
+        (),
+        ("data", "synthetic", "geometry", "datasets"),
+        lambda c: {"seed": c.seed, "data": c.data},
+        _data_outputs,
+        _run_data,
+    ),
+    Stage(
+        "teacher",
+        "training the teacher autoencoder",
+        ("data",),
+        ("teacher", "architectures", "training"),
+        lambda c: {"seed": c.seed, "teacher": c.teacher},
+        lambda ctx: [ctx.model_dir / "teacher.h5"],
+        _run_teacher,
+    ),
+    Stage(
+        "student",
+        "training the QKeras student on teacher scores",
+        ("data", "teacher"),
+        ("student", "architectures", "training", "score"),
+        lambda c: {"seed": c.seed, "student": c.student},
+        lambda ctx: [ctx.model_dir / "student.h5"],
+        _run_student,
+    ),
+    Stage(
+        "convert",
+        "converting the student with hls4ml",
+        ("student",),
+        ("firmware", "precision", "fixedpoint"),
+        lambda c: {k: v for k, v in vars(c.hls).items() if k not in ("csim_events", "synthesis")},
+        _convert_outputs,
+        _run_convert,
+    ),
+    Stage(
+        "verify",
+        "C simulation of the firmware vs QKeras, bit by bit",
+        ("data", "student", "convert"),
+        ("csim", "emulator", "cpp"),
+        lambda c: {"seed": c.seed, "csim_events": c.hls.csim_events},
+        _verify_outputs,
+        _run_verify,
+    ),
+    Stage(
+        "scores",
+        "scoring test events with teacher, QKeras and firmware",
+        ("data", "teacher", "student", "verify"),
+        ("emulator", "score"),
+        lambda c: {},
+        lambda ctx: [ctx.model_dir / SCORES_FILE],
+        _run_scores,
+    ),
+    Stage(
+        "synthesis",
+        "vendor HLS synthesis",
+        ("convert",),
+        ("vendor", "hls_reports"),
+        _synthesis_inputs,
+        _none,
+        _run_synthesis,
+    ),
+    Stage(
+        "rates",
+        "trigger rates from firmware scores",
+        ("scores",),
+        ("rates", "plots"),
+        lambda c: {"rates": c.rates},
+        _rates_outputs,
+        _run_rates,
+    ),
+    Stage(
+        "report",
+        "writing report.json and report.md",
+        ("data", "teacher", "student", "convert", "verify", "scores", "synthesis", "rates"),
+        ("report",),
+        lambda c: c,
+        _report_outputs,
+        _run_report,
+    ),
+]
+
+STAGE_NAMES = tuple(stage.name for stage in STAGES)
+
+
+def build(
+    config: BuildConfig, config_path: Path, force: bool = False, until: str | None = None, root: Path | None = None
+):
+    """Run the build for ``config``; returns the context (with every stage's summary)."""
+    context = BuildContext(config=config, config_path=Path(config_path), root=Path(root) if root else Path.cwd())
+    outcomes = run_stages(STAGES, context, force=force, until=until)
+    return context, outcomes

@@ -1,0 +1,189 @@
+"""The ``cicada`` command line: a thin layer over :mod:`cicada.build` and friends.
+
+Every user mistake surfaces as one ``error:`` line (exit status 2); a failed firmware
+verification exits with status 3. Anything else that escapes is a bug and shows its
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from .errors import CicadaError, VerificationError
+from .progress import log, setup_logging
+
+EXIT_USER_ERROR = 2
+EXIT_VERIFICATION_FAILED = 3
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", type=Path, help="YAML build config, e.g. configs/quickstart.yaml")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from .build import STAGE_NAMES
+
+    parser = argparse.ArgumentParser(
+        prog="cicada",
+        description="Compile a Level-1 trigger anomaly-detection model (CICADA style) from calorimeter "
+        "region images to a verified hls4ml firmware project. Outputs go to models/<name>/ and "
+        "hls_projects/<name>/ under the current directory.",
+    )
+    parser.add_argument("--version", action="version", version=f"cicada {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser(
+        "build",
+        help="run the whole pipeline: data, teacher, student, convert, verify, scores, synthesis, rates, report",
+        description="Run every stage of the build in order. Stages whose inputs (config slice, code, "
+        "upstream results) are unchanged since the last build are reused.",
+    )
+    _add_config(build)
+    build.add_argument("--force", action="store_true", help="rerun every stage, even those up to date")
+    build.add_argument(
+        "--until",
+        choices=STAGE_NAMES,
+        metavar="STAGE",
+        help=f"stop after this stage (one of: {', '.join(STAGE_NAMES)})",
+    )
+
+    data = commands.add_parser(
+        "data",
+        help="generate the datasets only (the build's first stage)",
+        description="Generate the zero-bias and signal HDF5 datasets of a config into models/<name>/data/.",
+    )
+    _add_config(data)
+    data.add_argument("--force", action="store_true", help="regenerate even if up to date")
+
+    check = commands.add_parser(
+        "check",
+        help="validate a config and print it with every default filled in",
+        description="Validate a config file and print the complete, resolved config as YAML.",
+    )
+    _add_config(check)
+
+    status = commands.add_parser(
+        "status",
+        help="show which stages of a build are up to date",
+        description="Show, for every stage, whether the next build would reuse it and if not why.",
+    )
+    _add_config(status)
+
+    commands.add_parser(
+        "schema",
+        help="print every config key with its type, default and meaning",
+        description="Print the reference of the YAML config schema.",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    setup_logging(args.verbose)
+    try:
+        return _dispatch(args)
+    except VerificationError as err:
+        print(f"error: firmware verification failed: {err}", file=sys.stderr)
+        return EXIT_VERIFICATION_FAILED
+    except CicadaError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(
+            "interrupted: finished stages are kept; the next build resumes from the interrupted stage", file=sys.stderr
+        )
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from .config import load_config, schema_reference
+
+    if args.command == "schema":
+        print(schema_reference())
+        return 0
+    config = load_config(args.config)
+    if args.command == "check":
+        print(f"# {args.config}: valid", file=sys.stderr)
+        print(yaml.safe_dump(config.plain(), sort_keys=False), end="")
+        return 0
+    from .build import STAGES, build
+    from .pipeline import BuildContext, statuses
+
+    if args.command == "status":
+        context = BuildContext(config=config, config_path=args.config)
+        for name, state in statuses(STAGES, context):
+            print(f"{name:10s} {state}")
+        return 0
+    until = "data" if args.command == "data" else args.until
+    log.info(f"cicada {__version__}: building '{config.name}' from {args.config}")
+    context, outcomes = build(config, args.config, force=args.force, until=until)
+    print(summary_text(context, outcomes))
+    return 0
+
+
+def summary_text(context, outcomes) -> str:
+    """The short summary printed at the end of a build."""
+    s = context.summaries
+    total = sum(o.seconds for o in outcomes)
+    reused = [o.name for o in outcomes if o.reused]
+    lines = [
+        f"cicada build '{context.config.name}': {len(outcomes)} stages in {total:.0f} s"
+        + (f" ({len(reused)} reused: {', '.join(reused)})" if reused else "")
+    ]
+    if "data" in s:
+        events = {n: d["events"] for n, d in s["data"]["datasets"].items()}
+        lines.append(
+            f"  data        {context.relative(context.data_dir)}/ ({', '.join(f'{n} {k:,}' for n, k in events.items())})"
+        )
+    if "student" in s:
+        lines.append(f"  models      {context.relative(context.model_dir)}/ (teacher.h5, student.h5)")
+        lines.append(f"  student     {s['student']['architecture']}, {s['student']['parameters']:,} parameters")
+    if "convert" in s:
+        proof = s["convert"]["precision_proof"]
+        lines.append(
+            f"  firmware    {s['convert']['project_dir']}/ (precisions {'proven exact' if proof['proven'] else 'NOT proven'})"
+        )
+    if "verify" in s:
+        c = s["verify"]["csim_vs_qkeras"]
+        lines.append(
+            f"  bit-exact   C simulation == QKeras on {c['events']:,}/{c['events']:,} test images"
+            if c["bit_exact"]
+            else f"  bit-exact   NO: {c['mismatches']} of {c['events']} differ"
+        )
+    if "synthesis" in s:
+        syn = s["synthesis"]
+        if syn["status"] == "done":
+            lines.append(
+                f"  latency     {syn['latency_worst_cycles']:.0f} cycles = {syn['latency_worst_ns']:.1f} ns = "
+                f"{syn['latency_worst_bx']:.2f} BX, II {syn['interval_cycles']:.0f} "
+                f"({'fits' if syn['one_event_per_crossing'] else 'EXCEEDS'} 25 ns)"
+            )
+            lines.append("  resources   " + ", ".join(f"{k} {v:,}" for k, v in syn["resources"].items()))
+        else:
+            lines.append(f"  latency     not available ({syn['status']}): {syn['reason'].split(',')[0]}")
+    if "rates" in s:
+        r = s["rates"]
+        lines.append(
+            f"  rates       firmware score, {r['zero_bias_events']:,} zero-bias events (one event = "
+            f"{r['smallest_measurable_rate_khz']:.3g} kHz); plot {r['rate_plot']}"
+        )
+        for wp in r["working_points"]:
+            effs = ", ".join(f"{n} {e:.2f}" for n, e in wp["signal_efficiency"].items())
+            flag = "  [statistics-limited]" if wp["statistics_limited"] else ""
+            lines.append(
+                f"    {wp['target_khz']:>6g} kHz: threshold {wp['threshold']:8.3f} -> {wp['rate_khz']:.3g} kHz; "
+                f"efficiency {effs}{flag}"
+            )
+    if "report" in s:
+        lines.append(f"  report      {s['report']['markdown']}, {s['report']['json']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

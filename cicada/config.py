@@ -1,0 +1,319 @@
+"""The build configuration: one typed schema for the YAML files under ``configs/``.
+
+This module is the single description of what a build can do. Each section is a frozen
+dataclass; every key has its documentation, default and constraints next to it, and
+``cicada schema`` prints them. :func:`load_config` rejects unknown keys, wrong types and
+impossible values with a message naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from . import architectures
+from .errors import ConfigError
+from .fixedpoint import validate_precision
+from .schema import SchemaError, describe, option, parse, to_plain
+
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
+
+
+# --------------------------------------------------------------------------- signals
+@dataclass(frozen=True)
+class DijetResonance:
+    """A narrow resonance decaying to two back-to-back jets."""
+
+    mass_gev: float = option("resonance mass (GeV)", 1000.0, minimum=50.0, maximum=6000.0)
+    width_fraction: float = option("relative Breit-Wigner width of the mass", 0.05, minimum=0.0, maximum=0.5)
+
+
+@dataclass(frozen=True)
+class IsolatedEGamma:
+    """Isolated electrons or photons: narrow electromagnetic deposits."""
+
+    count: int = option("number of e/gamma objects per event", 1, minimum=1, maximum=4)
+    pt_min_gev: float = option("lowest transverse momentum (GeV)", 20.0, minimum=1.0)
+    pt_max_gev: float = option("highest transverse momentum (GeV)", 80.0, minimum=1.0)
+
+    def validate(self) -> None:
+        if self.pt_max_gev < self.pt_min_gev:
+            raise SchemaError(
+                "pt_max_gev", f"expected a value >= pt_min_gev ({self.pt_min_gev}), got {self.pt_max_gev}"
+            )
+
+
+@dataclass(frozen=True)
+class SoftSpray:
+    """A soft isotropic spray of many low-ET particles (SUEP-like)."""
+
+    mean_particles: float = option("mean number of particles per event", 150.0, minimum=1.0)
+    mean_et_gev: float = option("mean particle transverse energy (GeV)", 2.0, exclusive_minimum=True, minimum=0.0)
+    eta_spread: float = option(
+        "Gaussian spread in eta of the spray around its axis", 1.0, exclusive_minimum=True, minimum=0.0
+    )
+
+
+#: Signal kinds and the dataclass holding each kind's physics parameters.
+SIGNAL_KINDS: dict[str, type] = {
+    "dijet_resonance": DijetResonance,
+    "isolated_egamma": IsolatedEGamma,
+    "soft_spray": SoftSpray,
+}
+
+
+@dataclass(frozen=True)
+class SignalConfig:
+    """One named signal sample: ``name``, ``kind``, ``events`` and the kind's parameters."""
+
+    name: str = option("dataset name, used in file names and reports", pattern=IDENTIFIER_PATTERN)
+    kind: str = option("signal kind", choices=tuple(SIGNAL_KINDS))
+    events: int = option("number of events to generate", 2000, minimum=1)
+    physics: Any = option("the kind's physics parameters, given inline next to name/kind/events", None, hidden=True)
+
+    @classmethod
+    def from_mapping(cls, raw: dict, key: str) -> "SignalConfig":
+        common = {k: raw[k] for k in ("name", "kind", "events") if k in raw}
+        if "kind" not in raw:
+            raise SchemaError(f"{key}.kind", f"missing; expected one of {', '.join(SIGNAL_KINDS)}")
+        head = parse(_SignalHead, common, key)
+        physics = parse(SIGNAL_KINDS[head.kind], {k: v for k, v in raw.items() if k not in common}, key)
+        return cls(head.name, head.kind, head.events, physics)
+
+    def to_mapping(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "events": self.events, **to_plain(self.physics)}
+
+    @staticmethod
+    def describe_extra(indent: int) -> list[str]:
+        lines = []
+        for kind, params in SIGNAL_KINDS.items():
+            lines.append("  " * indent + f"physics parameters of kind {kind}: {params.__doc__}")
+            lines.extend(describe(params, indent + 1))
+        return lines
+
+
+@dataclass(frozen=True)
+class _SignalHead:
+    name: str = option("dataset name", pattern=IDENTIFIER_PATTERN)
+    kind: str = option("signal kind", choices=tuple(SIGNAL_KINDS))
+    events: int = option("number of events", 2000, minimum=1)
+
+
+# --------------------------------------------------------------------------- sections
+@dataclass(frozen=True)
+class SplitConfig:
+    """Fractions of the zero-bias sample for training, validation and test."""
+
+    train: float = option("training fraction", 0.5, minimum=0.0, maximum=1.0, exclusive_minimum=True)
+    val: float = option("validation fraction", 0.1, minimum=0.0, maximum=1.0, exclusive_minimum=True)
+    test: float = option(
+        "test fraction (scored by the firmware for rates)", 0.4, minimum=0.0, maximum=1.0, exclusive_minimum=True
+    )
+
+    def validate(self) -> None:
+        total = self.train + self.val + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise SchemaError("", f"expected train + val + test = 1, got {total:g}")
+
+
+_DEFAULT_SIGNALS = [
+    {"name": "dijet_1tev", "kind": "dijet_resonance", "events": 2000, "mass_gev": 1000.0},
+    {"name": "egamma", "kind": "isolated_egamma", "events": 2000},
+    {"name": "soft_spray", "kind": "soft_spray", "events": 2000},
+]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Calorimeter region images: zero-bias (train/val/test) and signals."""
+
+    generator: str = option("event generator for the embedded default data", "synthetic", choices=("synthetic",))
+    pileup: float = option("mean number of pileup interactions per crossing", 60.0, minimum=0.0, maximum=300.0)
+    zero_bias_events: int = option("zero-bias events to generate before the split", 100_000, minimum=10)
+    split: SplitConfig = option("train/val/test fractions of the zero-bias events", SplitConfig())
+    signals: Optional[tuple[SignalConfig, ...]] = option(
+        "signal samples (at least one); null gives dijet_1tev, egamma and soft_spray", None
+    )
+
+    def __post_init__(self) -> None:
+        if self.signals is None:
+            object.__setattr__(
+                self, "signals", tuple(SignalConfig.from_mapping(s, "data.signals") for s in _DEFAULT_SIGNALS)
+            )
+
+    def validate(self) -> None:
+        if not self.signals:
+            raise SchemaError("signals", "expected at least one signal sample, got an empty list")
+        names = [s.name for s in self.signals]
+        for i, name in enumerate(names):
+            if name in names[:i] or name == "zero_bias":
+                raise SchemaError(f"signals[{i}].name", f"expected a unique name other than 'zero_bias', got {name!r}")
+        for part in ("train", "val", "test"):
+            if round(self.zero_bias_events * getattr(self.split, part)) < 1:
+                raise SchemaError(
+                    f"split.{part}", f"expected a fraction that leaves at least one of {self.zero_bias_events} events"
+                )
+
+
+@dataclass(frozen=True)
+class TeacherConfig:
+    """The convolutional autoencoder trained on zero-bias; its anomaly score is the per-image MSE."""
+
+    architecture: str = option("teacher architecture", "cicada", choices=architectures.TEACHERS)
+    epochs: int = option("maximum training epochs", 30, minimum=1)
+    batch_size: int = option("training batch size", 512, minimum=1)
+    learning_rate: float = option("Adam learning rate", 1e-3, minimum=0.0, exclusive_minimum=True)
+    patience: int = option("epochs without validation improvement before early stopping", 5, minimum=1)
+
+
+@dataclass(frozen=True)
+class StudentConfig:
+    """The quantization-aware QKeras student that regresses 32*log(teacher MSE)."""
+
+    architecture: str = option("student architecture", "cicada_v2", choices=tuple(architectures.STUDENTS))
+    epochs: int = option("maximum training epochs", 60, minimum=1)
+    batch_size: int = option("training batch size", 1024, minimum=1)
+    learning_rate: float = option("Adam learning rate", 1e-3, minimum=0.0, exclusive_minimum=True)
+    patience: int = option("epochs without validation improvement before early stopping", 8, minimum=1)
+    loss: str = option("regression loss", "mae", choices=("mae", "mse"))
+
+
+@dataclass(frozen=True)
+class LayerHlsConfig:
+    """hls4ml settings for one student layer; anything left out follows the hls section."""
+
+    strategy: Optional[str] = option("Latency or Resource", None, choices=("Latency", "Resource"))
+    reuse_factor: Optional[int] = option("multiplier reuse factor", None, minimum=1)
+    parallelization_factor: Optional[int] = option(
+        "conv layers: output pixels computed in parallel (must divide the output pixel count)", None, minimum=1
+    )
+    accum_precision: Optional[str] = option(
+        "accumulator type; null derives the narrowest type proven never to overflow", None, check=validate_precision
+    )
+    result_precision: Optional[str] = option(
+        "output type of the layer before its activation; null derives a proven-exact type",
+        None,
+        check=validate_precision,
+    )
+
+
+@dataclass(frozen=True)
+class HlsConfig:
+    """hls4ml conversion, C-simulation check and (when the tools exist) vendor synthesis."""
+
+    backend: str = option("hls4ml backend", "Vitis", choices=("Vitis", "Vivado"))
+    io_type: str = option(
+        "hls4ml I/O type (the firmware emulator and testbench handling use arrays)",
+        "io_parallel",
+        choices=("io_parallel",),
+    )
+    part: str = option("FPGA part", "xc7vx690tffg1927-2", pattern=r"[A-Za-z0-9_.-]+")
+    clock_period_ns: float = option(
+        "target clock period (ns)", 6.25, minimum=0.0, exclusive_minimum=True, maximum=100.0
+    )
+    strategy: str = option("default strategy for all layers", "Latency", choices=("Latency", "Resource"))
+    reuse_factor: int = option("default multiplier reuse factor", 1, minimum=1)
+    input_precision: str = option(
+        "type of the network input (region ET arrives as 10-bit integers)", "ap_uint<10>", check=validate_precision
+    )
+    layers: dict[str, LayerHlsConfig] = option("per-layer settings, keyed by student layer name", {})
+    csim_events: int = option(
+        "test images run through the C-simulation testbench (zero-bias and signals)", 10_000, minimum=1
+    )
+    synthesis: str = option(
+        "auto: run vendor HLS synthesis when vitis-run/vivado_hls is on PATH; off: never",
+        "auto",
+        choices=("auto", "off"),
+    )
+
+
+@dataclass(frozen=True)
+class RatesConfig:
+    """Trigger rates from the firmware-exact score of zero-bias test events."""
+
+    target_rates_khz: tuple[float, ...] = option(
+        "rates (kHz) for which thresholds are reported", [0.25, 0.5, 1.0, 1.6, 3.0], minimum=0.0, exclusive_minimum=True
+    )
+
+    def validate(self) -> None:
+        if not self.target_rates_khz:
+            raise SchemaError("target_rates_khz", "expected at least one rate, got an empty list")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """A whole build: ``cicada build CONFIG`` reads one of these."""
+
+    name: str = option("build name: outputs go to models/<name>/ and hls_projects/<name>/", pattern=NAME_PATTERN)
+    seed: int = option("seed fixing data generation, splits and training", 42, minimum=0)
+    data: DataConfig = option("datasets", DataConfig())
+    teacher: TeacherConfig = option("teacher autoencoder", TeacherConfig())
+    student: StudentConfig = option("QKeras student", StudentConfig())
+    hls: HlsConfig = option("firmware", HlsConfig())
+    rates: RatesConfig = option("trigger rates", RatesConfig())
+
+    def validate(self) -> None:
+        layers = architectures.STUDENTS[self.student.architecture]
+        conv_layers = [name for name, kind in layers.items() if kind == "conv"]
+        for layer_name, settings in self.hls.layers.items():
+            if layer_name not in layers:
+                raise SchemaError(
+                    f"hls.layers.{layer_name}",
+                    f"expected the name of a layer with weights in student '{self.student.architecture}' "
+                    f"({', '.join(layers)})",
+                )
+            if settings.parallelization_factor is not None and layer_name not in conv_layers:
+                raise SchemaError(
+                    f"hls.layers.{layer_name}.parallelization_factor",
+                    f"expected only on convolution layers ({', '.join(conv_layers) or 'none in this student'})",
+                )
+
+    def plain(self) -> dict:
+        return to_plain(self)
+
+
+def load_config(path: str | Path) -> BuildConfig:
+    """Read and validate a YAML build config; errors name the file, the key and what was expected."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read config file ({err.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        where = getattr(err, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        raise ConfigError(f"{path}: not valid YAML{at}: {getattr(err, 'problem', err)}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections (data, teacher, ...), got {type(raw).__name__}")
+    raw = dict(raw)
+    raw.setdefault("name", path.stem)
+    return config_from_mapping(raw, source=str(path))
+
+
+def config_from_mapping(raw: dict, source: str = "<config>") -> BuildConfig:
+    """Validate a config given as a mapping (``source`` names it in errors)."""
+    try:
+        return parse(BuildConfig, raw)
+    except SchemaError as err:
+        raise ConfigError(f"{source}: {err}") from None
+
+
+def schema_reference() -> str:
+    """Every config key with its type, constraints, default and meaning."""
+    return "\n".join(describe(BuildConfig))
+
+
+def replace(config: BuildConfig, **sections: Any) -> BuildConfig:
+    """A copy of ``config`` with whole sections replaced (used by tests and tools)."""
+    return dataclasses.replace(config, **sections)

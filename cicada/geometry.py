@@ -1,0 +1,106 @@
+"""CMS Level-1 calorimeter geometry as seen by CICADA: the only home of these facts.
+
+An event is an image of 18 regions in phi x 14 regions in eta (|eta| < 3, HF excluded).
+Each region is 4 x 4 trigger towers; there are 72 towers in phi and 28 per side in eta.
+
+Conventions (indices are 0-based here):
+
+* ``image[iphi, ieta]``: ``ieta`` runs from the most negative eta (0) to the most positive
+  (13); ``iphi`` runs with phi, and region 0 is centred on phi = 0, i.e. it holds the CMS
+  towers iphi 71, 72, 1, 2. Tower phi index ``t`` (0..71) covers
+  [-10 deg + 5 deg * t, -5 deg + 5 deg * t), so region ``t // 4`` holds it.
+* Transverse energy is counted in LSBs of 0.5 GeV, truncated (floor), towers saturate at
+  511 (9 bits) and regions at 1023 (10 bits). Towers are summed to regions before the
+  region saturation is applied.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+N_PHI = 18
+N_ETA = 14
+REGION_SHAPE = (N_PHI, N_ETA)
+N_REGIONS = N_PHI * N_ETA
+
+TOWERS_PER_REGION = 4
+N_TOWER_PHI = N_PHI * TOWERS_PER_REGION  # 72
+N_TOWER_ETA = N_ETA * TOWERS_PER_REGION  # 56
+TOWER_SHAPE = (N_TOWER_PHI, N_TOWER_ETA)
+
+ET_LSB_GEV = 0.5
+TOWER_ET_MAX = 511
+REGION_ET_MAX = 1023
+REGION_ET_BITS = 10
+
+# Tower boundaries in |eta| (CMS ieta 1..28): 0.087 wide up to ieta 20, then wider.
+_POSITIVE_TOWER_EDGES = np.concatenate(
+    [0.087 * np.arange(21), [1.830, 1.930, 2.043, 2.172, 2.322, 2.500, 2.650, 3.000]]
+)
+_POSITIVE_TOWER_EDGES[20] = 1.740  # 0.087 * 20, written out to avoid 1.7399999999999998
+#: Tower eta edges from -3.0 to +3.0 (57 values, 56 towers).
+TOWER_ETA_EDGES = np.concatenate([-_POSITIVE_TOWER_EDGES[:0:-1], _POSITIVE_TOWER_EDGES])
+#: Region eta edges from -3.0 to +3.0 (15 values, 14 regions), every fourth tower edge.
+REGION_ETA_EDGES = TOWER_ETA_EDGES[::TOWERS_PER_REGION]
+REGION_ETA_CENTRES = 0.5 * (REGION_ETA_EDGES[1:] + REGION_ETA_EDGES[:-1])
+REGION_ETA_WIDTHS = np.diff(REGION_ETA_EDGES)
+TOWER_ETA_CENTRES = 0.5 * (TOWER_ETA_EDGES[1:] + TOWER_ETA_EDGES[:-1])
+TOWER_ETA_WIDTHS = np.diff(TOWER_ETA_EDGES)
+ETA_MAX = float(TOWER_ETA_EDGES[-1])
+
+REGION_PHI_WIDTH = 2 * np.pi / N_PHI
+TOWER_PHI_WIDTH = 2 * np.pi / N_TOWER_PHI
+#: Region phi centres in radians, region 0 at phi = 0, in (-pi, pi].
+REGION_PHI_CENTRES = np.angle(np.exp(1j * REGION_PHI_WIDTH * np.arange(N_PHI)))
+TOWER_PHI_CENTRES = np.angle(np.exp(1j * (TOWER_PHI_WIDTH * (np.arange(N_TOWER_PHI) + 0.5) - REGION_PHI_WIDTH / 2)))
+
+
+def tower_index(eta, phi):
+    """Tower indices ``(iphi, ieta)`` of points; ``ieta`` is -1 where |eta| >= 3 (outside)."""
+    eta = np.asarray(eta, dtype=np.float64)
+    phi = np.asarray(phi, dtype=np.float64)
+    ieta = np.searchsorted(TOWER_ETA_EDGES, eta, side="right") - 1
+    ieta = np.where((eta < -ETA_MAX) | (eta >= ETA_MAX), -1, ieta)
+    iphi = np.floor((phi + REGION_PHI_WIDTH / 2) / TOWER_PHI_WIDTH).astype(np.int64) % N_TOWER_PHI
+    return iphi, ieta
+
+
+def region_index(eta, phi):
+    """Region indices ``(iphi, ieta)`` of points; ``ieta`` is -1 where |eta| >= 3 (outside)."""
+    tphi, teta = tower_index(eta, phi)
+    return tphi // TOWERS_PER_REGION, np.where(teta < 0, -1, teta // TOWERS_PER_REGION)
+
+
+def deposit(tower_et_gev: np.ndarray, event, et_gev, eta, phi) -> None:
+    """Add particle ET (GeV) into float tower maps ``tower_et_gev[event, iphi, ieta]`` in place.
+
+    Deposits outside |eta| < 3 are dropped (that is the forward calorimeter, not imaged).
+    """
+    event = np.asarray(event, dtype=np.int64)
+    tphi, teta = tower_index(eta, phi)
+    inside = teta >= 0
+    flat = (event[inside] * N_TOWER_PHI + tphi[inside]) * N_TOWER_ETA + teta[inside]
+    weights = np.asarray(et_gev, dtype=np.float64)[inside]
+    view = tower_et_gev.reshape(-1)
+    view += np.bincount(flat, weights=weights, minlength=view.size).astype(view.dtype)
+
+
+def digitise_towers(tower_et_gev: np.ndarray) -> np.ndarray:
+    """Tower ET in GeV -> tower counts: floor to 0.5 GeV LSBs, saturate at 511."""
+    counts = np.floor(np.maximum(tower_et_gev, 0.0) / ET_LSB_GEV)
+    return np.minimum(counts, TOWER_ET_MAX).astype(np.uint16)
+
+
+def towers_to_regions(tower_counts: np.ndarray) -> np.ndarray:
+    """Sum 4 x 4 tower blocks (N, 72, 56) into region images (N, 18, 14), saturating at 1023."""
+    n = tower_counts.shape[0]
+    blocks = tower_counts.reshape(n, N_PHI, TOWERS_PER_REGION, N_ETA, TOWERS_PER_REGION)
+    sums = blocks.sum(axis=(2, 4), dtype=np.int64)
+    return np.minimum(sums, REGION_ET_MAX).astype(np.uint16)
+
+
+def particles_to_regions(n_events: int, event, et_gev, eta, phi) -> np.ndarray:
+    """Region images from particle lists: towers first, then 4x4 sums, then saturation."""
+    towers = np.zeros((n_events, *TOWER_SHAPE), dtype=np.float32)
+    deposit(towers, event, et_gev, eta, phi)
+    return towers_to_regions(digitise_towers(towers))

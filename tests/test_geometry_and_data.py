@@ -1,0 +1,154 @@
+"""Geometry, the synthetic generator and the HDF5 files it writes."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from cicada import geometry as geo
+from cicada import synthetic
+from cicada.config import config_from_mapping
+from cicada.data import make_datasets, rng_for, split_sizes
+from cicada.datasets import read_attrs, read_regions, write_regions
+from cicada.errors import DataError
+
+
+def test_region_eta_edges():
+    assert geo.REGION_ETA_EDGES.shape == (15,)
+    assert geo.REGION_ETA_EDGES[[0, 7, 14]] == pytest.approx([-3.0, 0.0, 3.0])
+    # every fourth tower edge: 4 * 0.087 = 0.348, then 1.740, 2.172 (towers 21-24), 3.0
+    assert geo.REGION_ETA_EDGES[7:] == pytest.approx([0, 0.348, 0.696, 1.044, 1.392, 1.740, 2.172, 3.0])
+
+
+@pytest.mark.parametrize(
+    "eta, phi, expected",
+    [
+        (0.01, 0.0, (0, 7)),  # region 0 is centred on phi = 0
+        (-0.01, 0.0, (0, 6)),
+        (0.0, np.radians(9.9), (0, 7)),
+        (0.0, np.radians(10.1), (1, 7)),
+        (0.0, np.radians(-10.1), (17, 7)),
+        (2.9, np.pi, (9, 13)),
+        (-2.5, 0.0, (0, 0)),
+        (3.1, 0.0, (0, -1)),  # outside the imaged calorimeter
+    ],
+)
+def test_region_index_of_known_points(eta, phi, expected):
+    iphi, ieta = geo.region_index(np.array([eta]), np.array([phi]))
+    assert (int(iphi[0]), int(ieta[0])) == expected
+
+
+def test_digitisation_floors_saturates_towers_then_regions():
+    # 16 towers of one region at 300 GeV (600 LSB, saturating at 511 each) -> region saturates at 1023
+    event = np.zeros(16, dtype=int)
+    eta = np.repeat(geo.TOWER_ETA_CENTRES[28:32], 4)
+    phi = np.tile(geo.TOWER_PHI_CENTRES[0:4], 4)
+    regions = geo.particles_to_regions(2, event, np.full(16, 300.0), eta, phi)
+    assert regions.dtype == np.uint16 and regions.shape == (2, 18, 14)
+    assert regions[0, 0, 7] == geo.REGION_ET_MAX
+    # 0.74 GeV is one LSB (floor), 0.49 GeV none
+    single = geo.particles_to_regions(
+        1, np.array([0, 0]), np.array([0.74, 0.49]), np.array([0.2, -0.2]), np.array([0.0, 0.0])
+    )
+    assert single[0, 0, 7] == 1 and single[0, 0, 6] == 0
+    assert single.sum() == 1
+
+
+def test_zero_bias_images_shape_dtype_range_and_seed():
+    images = synthetic.zero_bias(500, 60.0, rng_for(1, "zb"))
+    assert images.shape == (500, 18, 14) and images.dtype == np.uint16
+    assert images.max() <= 1023
+    assert 0 < images.mean() < 50  # pileup fills the calorimeter, but softly
+    again = synthetic.zero_bias(500, 60.0, rng_for(1, "zb"))
+    assert np.array_equal(images, again)
+    assert not np.array_equal(images, synthetic.zero_bias(500, 60.0, rng_for(2, "zb")))
+
+
+def test_more_pileup_means_more_energy():
+    low = synthetic.zero_bias(300, 20.0, rng_for(1, "a")).sum(axis=(1, 2)).mean()
+    high = synthetic.zero_bias(300, 80.0, rng_for(1, "a")).sum(axis=(1, 2)).mean()
+    assert high > 2.5 * low
+
+
+def test_signals_differ_from_zero_bias_as_their_physics_says():
+    config = config_from_mapping({"name": "x"})
+    zero_bias = synthetic.zero_bias(400, 60.0, rng_for(3, "zb"))
+    samples = {
+        s.kind: synthetic.signal(s.__class__(s.name, s.kind, 400, s.physics), 60.0, rng_for(3, s.name))
+        for s in config.data.signals
+    }
+    hottest = {k: np.median(v.reshape(len(v), -1).max(axis=1)) for k, v in samples.items()}
+    total = {k: v.reshape(len(v), -1).sum(axis=1).mean() for k, v in samples.items()}
+    zb_hottest = np.median(zero_bias.reshape(400, -1).max(axis=1))
+    zb_total = zero_bias.reshape(400, -1).sum(axis=1).mean()
+    assert hottest["dijet_resonance"] > 5 * zb_hottest  # two hard jets
+    assert hottest["isolated_egamma"] > 1.5 * zb_hottest  # one narrow deposit
+    assert total["soft_spray"] > zb_total + 200  # many soft particles, no hot spot
+    assert hottest["soft_spray"] < 2 * zb_hottest
+
+
+def test_make_datasets_writes_readable_files(tmp_path):
+    config = config_from_mapping(
+        {
+            "name": "x",
+            "data": {"zero_bias_events": 200, "signals": [{"name": "s1", "kind": "soft_spray", "events": 20}]},
+        }
+    )
+    paths = make_datasets(config.data, 5, tmp_path)
+    assert set(paths) == {"zero_bias_train", "zero_bias_val", "zero_bias_test", "s1"}
+    sizes = [read_regions(paths[f"zero_bias_{p}"]).shape[0] for p in ("train", "val", "test")]
+    assert sizes == split_sizes(200, (0.5, 0.1, 0.4)) == [100, 20, 80]
+    attrs = read_attrs(paths["s1"])
+    assert attrs["seed"] == 5 and attrs["pileup"] == 60.0 and attrs["kind"] == "soft_spray"
+    assert not list(tmp_path.glob(".*partial"))  # nothing half-written left
+
+
+def test_region_file_round_trip(tmp_path):
+    images = np.random.default_rng(0).integers(0, 1024, size=(7, 18, 14))
+    path = write_regions(tmp_path / "r.h5", images, {"generator": "test"})
+    assert np.array_equal(read_regions(path), images)
+    with h5py.File(path) as handle:
+        assert handle["CaloRegions"].dtype == np.uint16
+
+
+def test_reads_cicada_float_files(tmp_path):
+    with h5py.File(tmp_path / "f.h5", "w") as handle:
+        handle["CaloRegions"] = np.full((3, 18, 14), 12.0, dtype=np.float32)
+        handle["AcceptanceFlag"] = np.ones(3, dtype=bool)
+    assert read_regions(tmp_path / "f.h5").dtype == np.uint16
+
+
+def _h5(path, **datasets):
+    with h5py.File(path, "w") as handle:
+        for key, value in datasets.items():
+            handle[key] = value
+    return path
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ({"Other": np.zeros((2, 18, 14))}, "no 'CaloRegions' dataset (found: Other)"),
+        ({"CaloRegions": np.zeros((2, 14, 18))}, "has shape (2, 14, 18), expected (N, 18, 14)"),
+        ({"CaloRegions": np.full((2, 18, 14), 1024)}, "values span 1024..1024, expected 0..1023"),
+        ({"CaloRegions": -np.ones((2, 18, 14))}, "expected 0..1023"),
+        ({"CaloRegions": np.full((2, 18, 14), np.nan)}, "NaN"),
+        ({"CaloRegions": np.full((2, 18, 14), 0.5)}, "fractional values"),
+    ],
+)
+def test_bad_region_files_get_one_clear_error(tmp_path, content, message):
+    path = _h5(tmp_path / "bad.h5", **content)
+    with pytest.raises(DataError) as info:
+        read_regions(path)
+    assert str(info.value).startswith(str(path)) and message in str(info.value)
+
+
+def test_truncated_and_missing_files(tmp_path):
+    path = write_regions(tmp_path / "t.h5", np.zeros((50, 18, 14)))
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="truncated or corrupt"):
+        read_regions(path)
+    with pytest.raises(DataError, match="file not found"):
+        read_regions(tmp_path / "absent.h5")

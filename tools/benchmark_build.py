@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Time `cicada build CONFIG` stage by stage, from scratch, and write the figures as JSON.
+
+    python tools/benchmark_build.py [configs/quickstart.yaml] [--output tools/results/build_benchmark.json]
+
+The build runs with --force in a scratch directory (so earlier builds are not touched and
+nothing is reused). Per stage it records wall-clock seconds and, where the stage measures
+it, throughput; plus the machine (CPU count, Python, TensorFlow, hls4ml versions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("config", nargs="?", type=Path, default=REPO / "configs" / "quickstart.yaml")
+    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "build_benchmark.json")
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(REPO))
+    from cicada.build import build
+    from cicada.config import load_config
+    from cicada.progress import setup_logging
+
+    setup_logging()
+    config_path = args.config.resolve()
+    config = load_config(config_path)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cicada-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    previous = Path.cwd()
+    os.chdir(workdir)
+    started = time.monotonic()
+    try:
+        context, outcomes = build(config, config_path, force=True)
+    finally:
+        os.chdir(previous)
+    total = time.monotonic() - started
+
+    s = context.summaries
+    stages = {o.name: {"seconds": round(o.seconds, 2)} for o in outcomes}
+    events = {n: d["events"] for n, d in s["data"]["datasets"].items()}
+    stages["data"]["events"] = sum(events.values())
+    stages["data"]["events_per_second"] = round(sum(events.values()) / outcomes[0].seconds, 1)
+    for model in ("teacher", "student"):
+        training = s[model]["training"]
+        stages[model].update(
+            epochs=training["epochs_run"], training_images_per_second=round(training["images_per_second"], 1)
+        )
+    stages["verify"]["csim_events"] = s["verify"]["csim_vs_qkeras"]["events"]
+    scored = sum(a["events"] for a in s["scores"]["firmware_vs_qkeras"].values())
+    stages["scores"]["events"] = scored
+
+    import hls4ml
+    import tensorflow as tf
+
+    result = {
+        "config": str(args.config),
+        "total_seconds": round(total, 1),
+        "stages": stages,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "tensorflow": tf.__version__,
+            "hls4ml": hls4ml.__version__,
+        },
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "workdir": str(workdir),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    print(f"written to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
