@@ -14,9 +14,10 @@ import numpy as np
 
 from . import csim, rates, report, vendor
 from .config import BuildConfig
-from .data import dataset_path, make_datasets, test_dataset_names
+from .data import dataset_path, make_datasets, source_files, test_dataset_names
 from .datasets import read_regions, read_scores, write_scores
 from .errors import VerificationError
+from .fileio import sha256_file
 from .pipeline import BuildContext, Stage, run_stages
 from .progress import log
 from .score import SCORE_LSB
@@ -32,13 +33,22 @@ def _images(context: BuildContext, name: str) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- data
 def _run_data(context: BuildContext) -> dict:
-    paths = make_datasets(context.config.data, context.config.seed, context.data_dir)
+    data = context.config.data
+    paths = make_datasets(data, context.config.seed, context.data_dir, context.config_path.parent)
     events = {name: int(read_regions(path).shape[0]) for name, path in paths.items()}
     return {
-        "generator": context.config.data.generator,
+        "generator": data.generator,
+        "source_files": [str(p) for p in source_files(data, context.config_path.parent)],
         "pileup": context.config.data.pileup,
         "datasets": {name: {"file": context.relative(path), "events": events[name]} for name, path in paths.items()},
     }
+
+
+def _data_inputs(context: BuildContext) -> dict:
+    config = context.config
+    # input files count by content: a replaced file regenerates the datasets
+    files = {str(p): sha256_file(p) for p in source_files(config.data, context.config_path.parent) if p.exists()}
+    return {"seed": config.seed, "data": config.data, "files": files}
 
 
 def _data_outputs(context: BuildContext) -> list[Path]:
@@ -238,7 +248,8 @@ def _run_synthesis(context: BuildContext) -> dict:
     return summary
 
 
-def _synthesis_inputs(config: BuildConfig) -> dict:
+def _synthesis_inputs(context: BuildContext) -> dict:
+    config = context.config
     tool = vendor.TOOLS[config.hls.backend][0]
     # the tool appearing on (or leaving) PATH changes what this stage can do
     return {"synthesis": config.hls.synthesis, "tool_found": shutil.which(tool) is not None}
@@ -304,7 +315,7 @@ STAGES: list[Stage] = [
         "generating datasets",
         (),
         ("data", "synthetic", "geometry", "datasets"),
-        lambda c: {"seed": c.seed, "data": c.data},
+        _data_inputs,
         _data_outputs,
         _run_data,
     ),
@@ -313,7 +324,7 @@ STAGES: list[Stage] = [
         "training the teacher autoencoder",
         ("data",),
         ("teacher", "architectures", "training"),
-        lambda c: {"seed": c.seed, "teacher": c.teacher},
+        lambda ctx: {"seed": ctx.config.seed, "teacher": ctx.config.teacher},
         lambda ctx: [ctx.model_dir / "teacher.h5"],
         _run_teacher,
     ),
@@ -322,7 +333,7 @@ STAGES: list[Stage] = [
         "training the QKeras student on teacher scores",
         ("data", "teacher"),
         ("student", "architectures", "training", "score"),
-        lambda c: {"seed": c.seed, "student": c.student},
+        lambda ctx: {"seed": ctx.config.seed, "student": ctx.config.student},
         lambda ctx: [ctx.model_dir / "student.h5"],
         _run_student,
     ),
@@ -331,7 +342,7 @@ STAGES: list[Stage] = [
         "converting the student with hls4ml",
         ("student",),
         ("firmware", "precision", "fixedpoint"),
-        lambda c: {k: v for k, v in vars(c.hls).items() if k not in ("csim_events", "synthesis")},
+        lambda ctx: {k: v for k, v in vars(ctx.config.hls).items() if k not in ("csim_events", "synthesis")},
         _convert_outputs,
         _run_convert,
     ),
@@ -340,7 +351,7 @@ STAGES: list[Stage] = [
         "C simulation of the firmware vs QKeras, bit by bit",
         ("data", "student", "convert"),
         ("csim", "emulator", "cpp"),
-        lambda c: {"seed": c.seed, "csim_events": c.hls.csim_events},
+        lambda ctx: {"seed": ctx.config.seed, "csim_events": ctx.config.hls.csim_events},
         _verify_outputs,
         _run_verify,
     ),
@@ -349,7 +360,7 @@ STAGES: list[Stage] = [
         "scoring test events with teacher, QKeras and firmware",
         ("data", "teacher", "student", "verify"),
         ("emulator", "score"),
-        lambda c: {},
+        lambda ctx: {},
         lambda ctx: [ctx.model_dir / SCORES_FILE],
         _run_scores,
     ),
@@ -367,7 +378,7 @@ STAGES: list[Stage] = [
         "trigger rates from firmware scores",
         ("scores",),
         ("rates", "plots"),
-        lambda c: {"rates": c.rates},
+        lambda ctx: {"rates": ctx.config.rates},
         _rates_outputs,
         _run_rates,
     ),
@@ -376,7 +387,7 @@ STAGES: list[Stage] = [
         "writing report.json and report.md",
         ("data", "teacher", "student", "convert", "verify", "scores", "synthesis", "rates"),
         ("report",),
-        lambda c: c,
+        lambda ctx: ctx.config,
         _report_outputs,
         _run_report,
     ),

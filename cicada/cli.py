@@ -75,6 +75,16 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_config(status)
 
+    show = commands.add_parser(
+        "show",
+        help="draw example images, the mean image and ET distributions of a dataset (PNG)",
+        description="Look at an HDF5 file of region images (CaloRegions, shape (N, 18, 14)): writes a PNG with "
+        "example events, the mean image and region/total/hottest-region ET distributions, and prints statistics.",
+    )
+    show.add_argument("file", type=Path, help="HDF5 file with a CaloRegions dataset")
+    show.add_argument("-o", "--output", type=Path, help="PNG to write (default: the file's name with .png)")
+    show.add_argument("--examples", type=int, default=3, help="example events to draw (default 3)")
+
     commands.add_parser(
         "schema",
         help="print every config key with its type, default and meaning",
@@ -106,6 +116,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "schema":
         print(schema_reference())
+        return 0
+    if args.command == "show":
+        from .show import show_dataset
+
+        output, stats = show_dataset(args.file, args.output, max(1, args.examples))
+        for key, value in stats.items():
+            print(f"{key:28s} {value:,.4g}" if isinstance(value, float) else f"{key:28s} {value:,}")
+        print(f"plot written to {output}")
         return 0
     config = load_config(args.config)
     if args.command == "check":

@@ -59,11 +59,84 @@ class SoftSpray:
     )
 
 
+@dataclass(frozen=True)
+class TopPairMultijet:
+    """A top-quark pair decaying fully hadronically: six jets in two three-jet clusters."""
+
+    top_pt_mean_gev: float = option("mean top transverse momentum (exponential spectrum)", 100.0, minimum=0.0)
+    cluster_spread: float = option(
+        "spread (eta, phi) of each top's three jets around the top direction", 0.6, minimum=0.05
+    )
+
+
+@dataclass(frozen=True)
+class Monojet:
+    """One hard jet recoiling against invisible particles: large missing transverse energy."""
+
+    pt_min_gev: float = option("lowest jet transverse momentum (GeV)", 150.0, minimum=10.0)
+    pt_max_gev: float = option("highest jet transverse momentum (GeV)", 500.0, minimum=10.0)
+
+    def validate(self) -> None:
+        if self.pt_max_gev < self.pt_min_gev:
+            raise SchemaError(
+                "pt_max_gev", f"expected a value >= pt_min_gev ({self.pt_min_gev}), got {self.pt_max_gev}"
+            )
+
+
+@dataclass(frozen=True)
+class LongLivedDecay:
+    """A pair of neutral long-lived particles (H -> SS, S -> b bbar) decaying after a flight.
+
+    Only decays inside the calorimeter envelope deposit energy; an S that decays beyond it is
+    invisible to the trigger.
+    """
+
+    mass_gev: float = option("long-lived particle mass (GeV)", 40.0, minimum=1.0, maximum=60.0)
+    ctau_m: float = option("proper decay length c*tau (m)", 1.0, minimum=0.0, exclusive_minimum=True)
+    parent_mass_gev: float = option("mass of the parent decaying to the pair (GeV)", 125.0, minimum=10.0)
+
+    def validate(self) -> None:
+        if self.parent_mass_gev < 2 * self.mass_gev:
+            raise SchemaError(
+                "parent_mass_gev", f"expected a value >= 2 * mass_gev ({2 * self.mass_gev}), got {self.parent_mass_gev}"
+            )
+
+
+@dataclass(frozen=True)
+class DetectorFault:
+    """A detector problem on top of zero-bias: a hot tower, a hot region or a dead region."""
+
+    fault: str = option("what is broken", "hot_tower", choices=("hot_tower", "hot_region", "dead_region"))
+    et_gev: float = option("ET a hot tower reads (GeV); a hot region spreads it over its 16 towers", 100.0, minimum=0.5)
+    location: str = option(
+        "fixed: the same place in every event (chosen by the seed), as a real fault; random: anywhere",
+        "fixed",
+        choices=("fixed", "random"),
+    )
+
+
+@dataclass(frozen=True)
+class SignalFiles:
+    """Signal events read from HDF5 files in CICADA's format (``CaloRegions``, optional ``AcceptanceFlag``)."""
+
+    files: tuple[str, ...] = option("HDF5 files, relative to the config file's folder", pattern=r".+")
+    use_acceptance: bool = option("keep only events whose AcceptanceFlag is set (files without one keep all)", False)
+
+    def validate(self) -> None:
+        if not self.files:
+            raise SchemaError("files", "expected at least one file, got an empty list")
+
+
 #: Signal kinds and the dataclass holding each kind's physics parameters.
 SIGNAL_KINDS: dict[str, type] = {
+    "files": SignalFiles,
     "dijet_resonance": DijetResonance,
+    "top_pair_multijet": TopPairMultijet,
     "isolated_egamma": IsolatedEGamma,
+    "monojet": Monojet,
     "soft_spray": SoftSpray,
+    "long_lived_decay": LongLivedDecay,
+    "detector_fault": DetectorFault,
 }
 
 
@@ -73,7 +146,7 @@ class SignalConfig:
 
     name: str = option("dataset name, used in file names and reports", pattern=IDENTIFIER_PATTERN)
     kind: str = option("signal kind", choices=tuple(SIGNAL_KINDS))
-    events: int = option("number of events to generate", 2000, minimum=1)
+    events: int = option("events to generate (kind files: the most to read)", 2000, minimum=1)
     physics: Any = option("the kind's physics parameters, given inline next to name/kind/events", None, hidden=True)
 
     @classmethod
@@ -132,9 +205,18 @@ _DEFAULT_SIGNALS = [
 class DataConfig:
     """Calorimeter region images: zero-bias (train/val/test) and signals."""
 
-    generator: str = option("event generator for the embedded default data", "synthetic", choices=("synthetic",))
+    generator: str = option(
+        "where zero-bias comes from: synthetic (embedded, numpy), files (zero_bias_files)",
+        "synthetic",
+        choices=("synthetic", "files"),
+    )
     pileup: float = option("mean number of pileup interactions per crossing", 60.0, minimum=0.0, maximum=300.0)
-    zero_bias_events: int = option("zero-bias events to generate before the split", 100_000, minimum=10)
+    zero_bias_events: int = option(
+        "zero-bias events before the split (generator files: the most to read)", 100_000, minimum=10
+    )
+    zero_bias_files: tuple[str, ...] = option(
+        "generator files: HDF5 files of zero-bias events, relative to the config file's folder", []
+    )
     split: SplitConfig = option("train/val/test fractions of the zero-bias events", SplitConfig())
     signals: Optional[tuple[SignalConfig, ...]] = option(
         "signal samples (at least one); null gives dijet_1tev, egamma and soft_spray", None
@@ -147,6 +229,12 @@ class DataConfig:
             )
 
     def validate(self) -> None:
+        if self.generator == "files" and not self.zero_bias_files:
+            raise SchemaError("zero_bias_files", "expected at least one HDF5 file when generator is 'files'")
+        if self.generator != "files" and self.zero_bias_files:
+            raise SchemaError(
+                "zero_bias_files", f"expected no files with generator '{self.generator}' (use generator: files)"
+            )
         if not self.signals:
             raise SchemaError("signals", "expected at least one signal sample, got an empty list")
         names = [s.name for s in self.signals]

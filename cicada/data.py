@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from . import synthetic
-from .config import DataConfig
-from .datasets import write_regions
+from .config import DataConfig, SignalConfig
+from .datasets import read_acceptance, read_regions, write_regions
+from .errors import DataError
+from .geometry import REGION_SHAPE
 from .progress import log
 
 ZERO_BIAS_SPLITS = ("train", "val", "test")
@@ -45,14 +47,70 @@ def split_sizes(n_events: int, fractions: tuple[float, float, float]) -> list[in
     return [train, val, n_events - train - val]
 
 
-def make_datasets(config: DataConfig, seed: int, data_dir: Path) -> dict[str, Path]:
-    """Generate every dataset of ``config`` into ``data_dir``; returns name -> file."""
+def source_files(config: DataConfig, base_dir: Path) -> list[Path]:
+    """Every input file the datasets are read from (empty for generated data)."""
+    files = list(config.zero_bias_files)
+    for sample in config.signals:
+        if sample.kind == "files":
+            files.extend(sample.physics.files)
+    return [resolve(base_dir, f) for f in files]
+
+
+def resolve(base_dir: Path, path: str) -> Path:
+    """A config's file path: absolute, or relative to the config file's folder."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else Path(base_dir) / candidate
+
+
+def read_files(paths: list[Path], use_acceptance: bool = False) -> np.ndarray:
+    """Region images from several CICADA-format files, concatenated (each checked)."""
+    parts = []
+    for path in paths:
+        images = read_regions(path)
+        if use_acceptance:
+            flags = read_acceptance(path, len(images))
+            if flags is not None:
+                images = images[flags]
+        parts.append(images)
+    return np.concatenate(parts) if parts else np.empty((0, *REGION_SHAPE), dtype=np.uint16)
+
+
+def _zero_bias(config: DataConfig, seed: int, base_dir: Path) -> np.ndarray:
+    if config.generator == "synthetic":
+        log.info(f"  generating {config.zero_bias_events:,} zero-bias events (pileup {config.pileup:g})")
+        return synthetic.zero_bias(config.zero_bias_events, config.pileup, rng_for(seed, "zero_bias"))
+    paths = [resolve(base_dir, f) for f in config.zero_bias_files]
+    images = read_files(paths)
+    log.info(f"  read {len(images):,} zero-bias events from {len(paths)} file(s)")
+    # shuffle before splitting: files are often ordered by run and lumisection
+    images = images[rng_for(seed, "zero_bias_split").permutation(len(images))][: config.zero_bias_events]
+    if len(images) < 10:
+        raise DataError(f"{', '.join(map(str, paths))}: {len(images)} zero-bias events, expected at least 10")
+    return images
+
+
+def _signal(sample: SignalConfig, config: DataConfig, seed: int, base_dir: Path) -> np.ndarray:
+    if sample.kind == "files":
+        paths = [resolve(base_dir, f) for f in sample.physics.files]
+        images = read_files(paths, sample.physics.use_acceptance)[: sample.events]
+        if len(images) == 0:
+            raise DataError(f"{', '.join(map(str, paths))}: no events for signal '{sample.name}'")
+        log.info(f"  read {len(images):,} events of signal '{sample.name}' from {len(paths)} file(s)")
+        return images
+    log.info(f"  generating {sample.events:,} events of signal '{sample.name}' ({sample.kind})")
+    return synthetic.signal(sample, config.pileup, rng_for(seed, f"signal/{sample.name}"))
+
+
+def make_datasets(config: DataConfig, seed: int, data_dir: Path, base_dir: Path = Path(".")) -> dict[str, Path]:
+    """Make every dataset of ``config`` in ``data_dir``; returns name -> file.
+
+    ``base_dir`` is the folder relative paths in the config refer to (the config file's).
+    """
     data_dir = Path(data_dir)
     attrs = {"generator": config.generator, "seed": seed, "pileup": config.pileup}
     written: dict[str, Path] = {}
 
-    log.info(f"  generating {config.zero_bias_events:,} zero-bias events (pileup {config.pileup:g})")
-    images = synthetic.zero_bias(config.zero_bias_events, config.pileup, rng_for(seed, "zero_bias"))
+    images = _zero_bias(config, seed, base_dir)
     sizes = split_sizes(len(images), (config.split.train, config.split.val, config.split.test))
     start = 0
     for part, size in zip(ZERO_BIAS_SPLITS, sizes):
@@ -63,8 +121,7 @@ def make_datasets(config: DataConfig, seed: int, data_dir: Path) -> dict[str, Pa
         start += size
 
     for sample in config.signals:
-        log.info(f"  generating {sample.events:,} events of signal '{sample.name}' ({sample.kind})")
-        images = synthetic.signal(sample, config.pileup, rng_for(seed, f"signal/{sample.name}"))
+        images = _signal(sample, config, seed, base_dir)
         written[sample.name] = write_regions(
             dataset_path(data_dir, sample.name), images, {**attrs, "sample": sample.name, "kind": sample.kind}
         )

@@ -74,6 +74,17 @@ def read_regions(path: str | Path) -> np.ndarray:
     return data.astype(np.uint16)
 
 
+def read_acceptance(path: str | Path, n_events: int) -> np.ndarray | None:
+    """The optional ``AcceptanceFlag`` (N,) as booleans, or None when the file has none."""
+    with h5py.File(path, "r") as handle:
+        if ACCEPTANCE_KEY not in handle:
+            return None
+        flags = handle[ACCEPTANCE_KEY][()]
+    if flags.shape != (n_events,):
+        raise DataError(f"{path}: '{ACCEPTANCE_KEY}' has shape {flags.shape}, expected ({n_events},) like {IMAGES_KEY}")
+    return flags.astype(bool)
+
+
 def _check_images(images: np.ndarray, where: str) -> None:
     if images.ndim != 3 or tuple(images.shape[1:]) != REGION_SHAPE:
         raise DataError(f"{where}: images have shape {images.shape}, expected (N, 18, 14)")

@@ -48,11 +48,22 @@ TOWER_ETA_CENTRES = 0.5 * (TOWER_ETA_EDGES[1:] + TOWER_ETA_EDGES[:-1])
 TOWER_ETA_WIDTHS = np.diff(TOWER_ETA_EDGES)
 ETA_MAX = float(TOWER_ETA_EDGES[-1])
 
+# Calorimeter envelope (ECAL front face to HCAL back, barrel and endcaps), for long-lived
+# particles: a decay beyond it leaves nothing in the calorimeter.
+CALO_INNER_RADIUS_M = 1.29
+CALO_OUTER_RADIUS_M = 2.95
+CALO_OUTER_HALF_LENGTH_M = 5.6
+
 REGION_PHI_WIDTH = 2 * np.pi / N_PHI
 TOWER_PHI_WIDTH = 2 * np.pi / N_TOWER_PHI
 #: Region phi centres in radians, region 0 at phi = 0, in (-pi, pi].
 REGION_PHI_CENTRES = np.angle(np.exp(1j * REGION_PHI_WIDTH * np.arange(N_PHI)))
 TOWER_PHI_CENTRES = np.angle(np.exp(1j * (TOWER_PHI_WIDTH * (np.arange(N_TOWER_PHI) + 0.5) - REGION_PHI_WIDTH / 2)))
+
+
+def inside_calorimeter(radius_m, z_m):
+    """True where a point (transverse radius, z) lies within the calorimeter's outer envelope."""
+    return (np.asarray(radius_m) < CALO_OUTER_RADIUS_M) & (np.abs(np.asarray(z_m)) < CALO_OUTER_HALF_LENGTH_M)
 
 
 def tower_index(eta, phi):

@@ -61,7 +61,8 @@ class BuildContext:
 class Stage:
     """One step of the build.
 
-    ``inputs`` picks the config values the stage depends on; ``outputs`` lists the files
+    ``inputs`` picks what the stage depends on beyond its upstream stages (config values,
+    input file hashes); ``outputs`` lists the files
     or directories it produces (hashed to detect tampering); ``run`` does the work and
     returns a JSON-able summary that later stages and the report read.
     """
@@ -70,7 +71,7 @@ class Stage:
     description: str
     upstream: tuple[str, ...]
     modules: tuple[str, ...]
-    inputs: Callable[[BuildConfig], object]
+    inputs: Callable[[BuildContext], object]
     outputs: Callable[[BuildContext], list[Path]]
     run: Callable[[BuildContext], dict]
 
@@ -95,7 +96,7 @@ def fingerprint(stage: Stage, context: BuildContext, upstream: dict[str, str]) -
         {
             "stage": stage.name,
             "cicada": __version__,
-            "inputs": to_plain(stage.inputs(context.config)),
+            "inputs": to_plain(stage.inputs(context)),
             "code": _module_hash(stage.modules),
             "upstream": {name: upstream[name] for name in stage.upstream},
         }

@@ -33,7 +33,16 @@ from typing import Callable
 import numpy as np
 
 from . import geometry as geo
-from .config import DijetResonance, IsolatedEGamma, SignalConfig, SoftSpray
+from .config import (
+    DetectorFault,
+    DijetResonance,
+    IsolatedEGamma,
+    LongLivedDecay,
+    Monojet,
+    SignalConfig,
+    SoftSpray,
+    TopPairMultijet,
+)
 from .progress import Progress
 
 MINBIAS_DET_DETA_GEV = 5.5
@@ -89,6 +98,32 @@ def add_jets(towers, event, pt, eta, phi, rng, response: float = HADRON_RESPONSE
     geo.deposit(towers, c_event, c_pt, c_eta, c_phi)
 
 
+def _two_body_pair(rng, n, parent_mass, daughter_mass, parent_pt_sigma=20.0):
+    """Isotropic two-body decays of parents with a Gaussian pT kick and a longitudinal boost.
+
+    Returns per-daughter (pt, eta, phi, momentum) for the two daughters, each of shape (2, n).
+    """
+    p_star = np.sqrt(np.maximum((parent_mass / 2) ** 2 - daughter_mass**2, 0.0))
+    cos_theta = rng.uniform(-1.0, 1.0, n)
+    sin_theta = np.sqrt(1 - cos_theta**2)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    # daughter momenta in the parent frame, then a transverse kick and a longitudinal boost
+    px = p_star * sin_theta * np.cos(phi)
+    py = p_star * sin_theta * np.sin(phi)
+    pz = p_star * cos_theta
+    kick_x, kick_y = rng.normal(0, parent_pt_sigma, (2, n))
+    rapidity = rng.normal(0.0, 0.8, n)
+    energy = np.sqrt(p_star**2 + daughter_mass**2)
+    out = []
+    for sign in (1.0, -1.0):
+        dx, dy = sign * px + kick_x / 2, sign * py + kick_y / 2
+        dz = sign * pz * np.cosh(rapidity) + energy * np.sinh(rapidity)
+        pt = np.hypot(dx, dy)
+        p = np.sqrt(pt**2 + dz**2)
+        out.append((pt, np.arcsinh(dz / np.maximum(pt, 1e-9)), np.arctan2(dy, dx), p))
+    return [np.stack(v) for v in zip(*out)]
+
+
 def _dijet_resonance(towers, params: DijetResonance, rng) -> None:
     n = towers.shape[0]
     width = params.width_fraction * params.mass_gev
@@ -98,20 +133,26 @@ def _dijet_resonance(towers, params: DijetResonance, rng) -> None:
         else np.full(n, params.mass_gev)
     )
     mass = np.clip(mass, 0.5 * params.mass_gev, 1.5 * params.mass_gev)
-    cos_theta = rng.uniform(-1.0, 1.0, n)
-    eta_star = np.arctanh(np.clip(cos_theta, -0.999999, 0.999999))
-    boost = rng.normal(0.0, 0.8, n)  # longitudinal boost of the resonance (rapidity)
-    pt = mass / 2 / np.cosh(eta_star)
-    phi = rng.uniform(-np.pi, np.pi, n)
-    event = np.concatenate([np.arange(n), np.arange(n)])
-    add_jets(
-        towers,
-        event,
-        np.concatenate([pt, pt]),
-        np.concatenate([boost + eta_star, boost - eta_star]),
-        np.concatenate([phi, phi + np.pi]),
-        rng,
-    )
+    pt, eta, phi, _ = _two_body_pair(rng, n, mass, 0.0, parent_pt_sigma=0.05 * params.mass_gev)
+    add_jets(towers, np.tile(np.arange(n), 2), pt.ravel(), eta.ravel(), phi.ravel(), rng)
+
+
+def _top_pair_multijet(towers, params: TopPairMultijet, rng) -> None:
+    n = towers.shape[0]
+    top_mass = 172.5
+    event = np.repeat(np.arange(n), 2)
+    top_pt = rng.exponential(params.top_pt_mean_gev, 2 * n)
+    top_eta = rng.normal(0.0, 1.2, 2 * n)
+    first_phi = rng.uniform(-np.pi, np.pi, n)
+    top_phi = np.stack([first_phi, first_phi + np.pi + rng.normal(0, 0.5, n)], axis=1).ravel()
+    top_et = np.sqrt(top_mass**2 + top_pt**2)
+    # t -> b q q': three jets sharing the top's transverse energy around its direction
+    shares = rng.dirichlet(np.full(3, 2.0), 2 * n)
+    jet_event = np.repeat(event, 3)
+    jet_pt = (shares * top_et[:, None]).ravel()
+    jet_eta = np.repeat(top_eta, 3) + rng.normal(0, params.cluster_spread, jet_event.size)
+    jet_phi = np.repeat(top_phi, 3) + rng.normal(0, params.cluster_spread, jet_event.size)
+    add_jets(towers, jet_event, jet_pt, jet_eta, jet_phi, rng)
 
 
 def _isolated_egamma(towers, params: IsolatedEGamma, rng) -> None:
@@ -122,6 +163,13 @@ def _isolated_egamma(towers, params: IsolatedEGamma, rng) -> None:
     phi = rng.uniform(-np.pi, np.pi, n)
     # an electromagnetic shower is narrow: nearly all of it in one tower
     geo.deposit(towers, event, pt * EM_RESPONSE, eta, phi)
+
+
+def _monojet(towers, params: Monojet, rng) -> None:
+    n = towers.shape[0]
+    pt = rng.uniform(params.pt_min_gev, params.pt_max_gev, n)
+    # the recoiling system (e.g. a Z -> nu nu or dark matter) leaves nothing
+    add_jets(towers, np.arange(n), pt, rng.normal(0.0, 1.0, n), rng.uniform(-np.pi, np.pi, n), rng)
 
 
 def _soft_spray(towers, params: SoftSpray, rng) -> None:
@@ -135,10 +183,60 @@ def _soft_spray(towers, params: SoftSpray, rng) -> None:
     geo.deposit(towers, event, et * HADRON_RESPONSE, eta, phi)
 
 
+def _long_lived_decay(towers, params: LongLivedDecay, rng) -> None:
+    n = towers.shape[0]
+    pt, eta, phi, momentum = _two_body_pair(rng, n, params.parent_mass_gev, params.mass_gev)
+    # decay point: exponential flight of beta*gamma*c*tau along the direction of flight
+    flight = rng.exponential(params.ctau_m, pt.shape) * momentum / params.mass_gev
+    radius = flight * pt / momentum
+    z = flight * np.sinh(eta) * pt / momentum
+    visible = geo.inside_calorimeter(radius, z)
+    # S -> b bbar: two jets around the S direction, opening angle ~ 2 m / p
+    opening = np.minimum(2 * params.mass_gev / momentum, 1.5)
+    event = np.tile(np.arange(n), 2)[visible.ravel()]
+    energy_t = np.sqrt(pt**2 + params.mass_gev**2 * (pt / momentum) ** 2).ravel()[visible.ravel()]
+    share = rng.uniform(0.2, 0.8, event.size)
+    half = opening.ravel()[visible.ravel()] / 2
+    direction = rng.uniform(-np.pi, np.pi, event.size)
+    centre_eta, centre_phi = eta.ravel()[visible.ravel()], phi.ravel()[visible.ravel()]
+    add_jets(
+        towers,
+        np.concatenate([event, event]),
+        np.concatenate([share * energy_t, (1 - share) * energy_t]),
+        np.concatenate([centre_eta + half * np.cos(direction), centre_eta - half * np.cos(direction)]),
+        np.concatenate([centre_phi + half * np.sin(direction), centre_phi - half * np.sin(direction)]),
+        rng,
+    )
+
+
+def _detector_fault(towers, params: DetectorFault, rng, fixed_location: tuple[int, int]) -> None:
+    n = towers.shape[0]
+    if params.location == "fixed":
+        tphi = np.full(n, fixed_location[0])
+        teta = np.full(n, fixed_location[1])
+    else:
+        tphi = rng.integers(0, geo.N_TOWER_PHI, n)
+        teta = rng.integers(0, geo.N_TOWER_ETA, n)
+    events = np.arange(n)
+    if params.fault == "hot_tower":
+        towers[events, tphi, teta] = params.et_gev
+        return
+    # region faults act on the 4 x 4 towers of the region holding the chosen tower
+    size = geo.TOWERS_PER_REGION
+    rphi, reta = (tphi // size) * size, (teta // size) * size
+    for dphi in range(size):
+        for deta in range(size):
+            towers[events, rphi + dphi, reta + deta] = params.et_gev / size**2 if params.fault == "hot_region" else 0.0
+
+
 SIGNAL_GENERATORS: dict[str, Callable] = {
     "dijet_resonance": _dijet_resonance,
+    "top_pair_multijet": _top_pair_multijet,
     "isolated_egamma": _isolated_egamma,
+    "monojet": _monojet,
     "soft_spray": _soft_spray,
+    "long_lived_decay": _long_lived_decay,
+    "detector_fault": _detector_fault,
 }
 
 
@@ -163,6 +261,10 @@ def zero_bias(n_events: int, pileup: float, rng: np.random.Generator) -> np.ndar
 def signal(sample: SignalConfig, pileup: float, rng: np.random.Generator) -> np.ndarray:
     """Region images of one signal sample overlaid on pileup."""
     generator = SIGNAL_GENERATORS[sample.kind]
-    return _generate(
-        sample.events, pileup, rng, lambda towers, r: generator(towers, sample.physics, r), f"signal {sample.name}"
-    )
+    if sample.kind == "detector_fault":
+        # one broken tower for the whole sample, drawn once (chunks must agree)
+        fixed = (int(rng.integers(geo.N_TOWER_PHI)), int(rng.integers(geo.N_TOWER_ETA)))
+        add = lambda towers, r: generator(towers, sample.physics, r, fixed)  # noqa: E731
+    else:
+        add = lambda towers, r: generator(towers, sample.physics, r)  # noqa: E731
+    return _generate(sample.events, pileup, rng, add, f"signal {sample.name}")

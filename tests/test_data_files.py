@@ -1,0 +1,92 @@
+"""Datasets from real files (CICADA's HDF5 format) and `cicada show`."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from cicada.build import build
+from cicada.cli import main
+from cicada.config import load_config
+from cicada.datasets import read_regions
+from cicada.errors import ConfigError, DataError
+
+from .conftest import write_config
+
+
+def _cicada_file(path, n, value_range=(0, 30), acceptance=None, seed=0):
+    images = np.random.default_rng(seed).integers(*value_range, size=(n, 18, 14))
+    with h5py.File(path, "w") as handle:
+        handle["CaloRegions"] = images.astype(np.float32)  # CICADA's files hold floats
+        if acceptance is not None:
+            handle["AcceptanceFlag"] = acceptance
+    return images
+
+
+def _files_config(directory, **data):
+    base = {
+        "name": "real",
+        "data": {
+            "generator": "files",
+            "zero_bias_files": ["zb1.h5", "zb2.h5"],
+            "zero_bias_events": 150,
+            "signals": [{"name": "sig", "kind": "files", "files": ["sig.h5"], "use_acceptance": True, "events": 500}],
+            **data,
+        },
+    }
+    return write_config(directory, base)
+
+
+def test_datasets_from_files_split_and_filter(in_tmp):
+    inputs = in_tmp / "inputs"
+    inputs.mkdir()
+    _cicada_file(inputs / "zb1.h5", 100, seed=1)
+    _cicada_file(inputs / "zb2.h5", 100, seed=2)
+    flags = np.array([True, False] * 20)
+    signal = _cicada_file(inputs / "sig.h5", 40, (0, 1024), acceptance=flags, seed=3)
+    config_path = _files_config(inputs)  # relative file names resolve against the config's folder
+    context, _ = build(load_config(config_path), config_path, until="data")
+    events = {k: v["events"] for k, v in context.summaries["data"]["datasets"].items()}
+    assert events == {"zero_bias_train": 75, "zero_bias_val": 15, "zero_bias_test": 60, "sig": 20}
+    assert np.array_equal(read_regions(context.data_dir / "sig.h5"), signal[flags])
+    # all zero-bias events come from the inputs (shuffled across both files)
+    combined = np.concatenate([read_regions(context.data_dir / f"zero_bias_{p}.h5") for p in ("train", "val", "test")])
+    assert combined.max() < 30 and len(np.unique(combined.reshape(150, -1), axis=0)) == 150
+
+    # replacing an input file's content makes the data stage run again
+    _cicada_file(inputs / "zb2.h5", 100, seed=9)
+    _, outcomes = build(load_config(config_path), config_path, until="data")
+    assert not outcomes[0].reused
+
+
+def test_bad_input_file_names_the_file(in_tmp):
+    _cicada_file(in_tmp / "zb1.h5", 100)
+    with h5py.File(in_tmp / "zb2.h5", "w") as handle:
+        handle["CaloRegions"] = np.zeros((10, 14, 18))
+    _cicada_file(in_tmp / "sig.h5", 10)
+    config_path = _files_config(in_tmp)
+    with pytest.raises(DataError, match=r"zb2.h5: 'CaloRegions' has shape \(10, 14, 18\), expected \(N, 18, 14\)"):
+        build(load_config(config_path), config_path, until="data")
+    assert not list((in_tmp / "models").rglob("*.h5"))  # nothing written
+
+
+def test_files_generator_needs_files(tmp_path):
+    path = write_config(tmp_path, {"data": {"generator": "files"}})
+    with pytest.raises(ConfigError, match="key 'data.zero_bias_files': expected at least one HDF5 file"):
+        load_config(path)
+
+
+def test_show_draws_and_prints_statistics(in_tmp, capsys):
+    _cicada_file(in_tmp / "zb.h5", 50)
+    assert main(["show", str(in_tmp / "zb.h5")]) == 0
+    out = capsys.readouterr().out
+    assert "total_et_mean" in out and "empty_region_fraction" in out and "zb.png" in out
+    assert (in_tmp / "zb.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_show_on_a_bad_file_is_one_error_line(in_tmp, capsys):
+    (in_tmp / "junk.h5").write_text("not hdf5")
+    assert main(["show", str(in_tmp / "junk.h5")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "junk.h5: not a readable HDF5 file" in err[0]
