@@ -28,6 +28,19 @@ STUDENTS: dict[str, dict[str, str]] = {
 STUDENT_INPUT_SIZE = N_REGIONS
 
 
+def student_layer_names(layers) -> list[str]:
+    """Names of a custom student's layers (``name`` or ``layer<index>``)."""
+    return [layer.name or f"layer{i}" for i, layer in enumerate(layers)]
+
+
+def student_weight_layers(architecture: str, layers=()) -> dict[str, str]:
+    """The layers with weights of a student: name -> "conv" or "dense"."""
+    if architecture != "custom":
+        return STUDENTS[architecture]
+    kinds = {"QConv2D": "conv", "QDense": "dense"}
+    return {n: kinds[layer.type] for n, layer in zip(student_layer_names(layers), layers) if layer.type in kinds}
+
+
 def build_teacher(architecture: str):
     """The CICADA teacher autoencoder (about 324k parameters), uncompiled."""
     from tensorflow.keras import layers
@@ -58,12 +71,66 @@ def build_teacher(architecture: str):
     return Model(inputs, outputs, name=f"teacher_{architecture}")
 
 
-def build_student(architecture: str):
+def build_custom_student(layer_list, name: str = "custom-student"):
+    """A student from a list of layer descriptions (see ``StudentLayer`` in cicada.config).
+
+    Raises ValueError naming the layer when Keras/QKeras cannot build it.
+    """
+    from qkeras import QActivation, QConv2D, QDense
+    from tensorflow.keras import layers
+    from tensorflow.keras.models import Model
+
+    x = inputs = layers.Input(shape=(STUDENT_INPUT_SIZE,), name="inputs_")
+    for index, (layer_name, spec) in enumerate(zip(student_layer_names(layer_list), layer_list)):
+        s = spec.settings
+        try:
+            if spec.type == "QConv2D":
+                layer = QConv2D(
+                    s.filters,
+                    tuple(s.kernel_size),
+                    strides=tuple(s.strides),
+                    padding=s.padding,
+                    use_bias=s.use_bias,
+                    kernel_quantizer=s.kernel_quantizer,
+                    bias_quantizer=s.bias_quantizer,
+                    name=layer_name,
+                )
+            elif spec.type == "QDense":
+                layer = QDense(
+                    s.units,
+                    use_bias=s.use_bias,
+                    kernel_quantizer=s.kernel_quantizer,
+                    bias_quantizer=s.bias_quantizer,
+                    name=layer_name,
+                )
+            elif spec.type == "QActivation":
+                layer = QActivation(s.activation, name=layer_name)
+            elif spec.type == "Flatten":
+                layer = layers.Flatten(name=layer_name)
+            elif spec.type == "Reshape":
+                layer = layers.Reshape(tuple(s.target_shape), name=layer_name)
+            elif spec.type == "AveragePooling2D":
+                layer = layers.AveragePooling2D(tuple(s.pool_size), name=layer_name)
+            elif spec.type == "Dropout":
+                layer = layers.Dropout(s.rate, name=layer_name)
+            else:
+                raise ValueError(f"unknown layer type {spec.type!r}")
+            x = layer(x)
+        except Exception as err:  # Keras raises ValueError/TypeError with its own wording
+            raise ValueError(f"student.layers[{index}] ({spec.type} '{layer_name}'): {err}") from None
+    if tuple(x.shape[1:]) != (1,):
+        raise ValueError(f"student.layers: the network outputs shape {tuple(x.shape[1:])}, expected (1,): one score")
+    return Model(inputs, x, name=name)
+
+
+def build_student(architecture: str, layer_list=()):
     """A CICADA student in QKeras, uncompiled: input 252 raw integers, output ufixed<16,8>."""
     from qkeras import QActivation, QConv2D, QDense, quantized_bits
     from tensorflow.keras import layers
     from tensorflow.keras.models import Model
 
+    if architecture == "custom":
+        return build_custom_student(layer_list)
     if architecture not in STUDENTS:
         raise ValueError(f"unknown student architecture {architecture!r}; expected one of {tuple(STUDENTS)}")
     inputs = layers.Input(shape=(STUDENT_INPUT_SIZE,), name="inputs_")

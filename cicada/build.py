@@ -25,6 +25,7 @@ from .score import SCORE_LSB
 SCORES_FILE = "scores.h5"
 RATE_PLOT = "rate_vs_threshold.png"
 SCORE_PLOT = "score_distributions.png"
+ROC_PLOT = "roc_vs_rate.png"
 
 
 def _images(context: BuildContext, name: str) -> np.ndarray:
@@ -68,6 +69,7 @@ def _run_teacher(context: BuildContext) -> dict:
         _images(context, "zero_bias_val"),
         context.model_dir,
         config.seed,
+        resume_key=context.fingerprints["teacher"],
     )
     return {
         "architecture": config.teacher.architecture,
@@ -80,15 +82,30 @@ def _run_teacher(context: BuildContext) -> dict:
 
 # -------------------------------------------------------------------------- student
 def _run_student(context: BuildContext) -> dict:
+    from .data import rng_for
     from .score import student_target
-    from .student import STUDENT_FILE, train_student
+    from .student import STUDENT_FILE, train_student, with_outliers
     from .teacher import TEACHER_FILE, load_teacher, teacher_mse
 
     config = context.config
     teacher = load_teacher(context.model_dir / TEACHER_FILE)
-    train, val = _images(context, "zero_bias_train"), _images(context, "zero_bias_val")
-    train_mse, val_mse = teacher_mse(teacher, train), teacher_mse(teacher, val)
-    model, result = train_student(config.student, train, train_mse, val, val_mse, context.model_dir, config.seed)
+    sets = {}
+    for part in ("train", "val"):
+        images = _images(context, f"zero_bias_{part}")
+        mixed = with_outliers(config.student, images, rng_for(config.seed, f"outliers/{part}"))
+        sets[part] = (mixed, teacher_mse(teacher, mixed), len(mixed) - len(images))
+    (train, train_mse, train_outliers), (val, val_mse, val_outliers) = sets["train"], sets["val"]
+    model, result = train_student(
+        config.student,
+        train,
+        train_mse,
+        val,
+        val_mse,
+        context.model_dir,
+        config.seed,
+        resume_key=context.fingerprints["student"],
+        check=lambda m: _check_student_convertible(m, config),
+    )
     target = student_target(train_mse)
     return {
         "architecture": config.student.architecture,
@@ -97,9 +114,32 @@ def _run_student(context: BuildContext) -> dict:
         "model_file": context.relative(context.model_dir / STUDENT_FILE),
         "loss_plot": context.relative(context.model_dir / "student_loss.png"),
         "loss": config.student.loss,
+        "training_images": {"zero_bias": len(train) - train_outliers, "outliers": train_outliers},
+        "validation_images": {"zero_bias": len(val) - val_outliers, "outliers": val_outliers},
+        "sample_weights": config.student.sample_weights.enabled,
         "target": {"mean": float(target.mean()), "min": float(target.min()), "max": float(target.max())},
         "training": result.as_dict(),
     }
+
+
+def _check_student_convertible(model, config: BuildConfig) -> None:
+    """Fail before training when hls4ml cannot convert the student, naming the culprit layer."""
+    from .architectures import student_layer_names
+    from .errors import ConversionError
+    from .firmware import check_convertible
+
+    try:
+        check_convertible(model, config.hls)
+    except ConversionError as err:
+        message = str(err)
+        token = message.rsplit(":", 1)[-1].strip()
+        layers = config.student.layers
+        culprits = [
+            f"student.layers[{i}] ({name})"
+            for i, (name, layer) in enumerate(zip(student_layer_names(layers), layers))
+            if token and token in str(layer.to_mapping())
+        ]
+        raise ConversionError(f"{', '.join(culprits) + ': ' if culprits else ''}{message}") from None
 
 
 def _layer_summary(model) -> list[dict]:
@@ -218,18 +258,26 @@ def _verify_outputs(context: BuildContext) -> list[Path]:
 # --------------------------------------------------------------------------- scores
 def _run_scores(context: BuildContext) -> dict:
     from .emulator import FirmwareEmulator
-    from .student import STUDENT_FILE, load_student, student_scores
+    from .imagestats import total_et
+    from .student import STUDENT_FILE, float_twin, load_student, student_scores
     from .teacher import TEACHER_FILE, load_teacher, teacher_mse
 
     teacher = load_teacher(context.model_dir / TEACHER_FILE)
     student = load_student(context.model_dir / STUDENT_FILE)
+    unquantized = float_twin(student)
     emulator = FirmwareEmulator(context.project_dir)
     scores, agreement = {}, {}
     for name in test_dataset_names(context.config.data):
         images = _images(context, name)
         qkeras = student_scores(student, images)
         firmware = emulator.predict(images)[:, 0]
-        scores[name] = {"teacher_mse": teacher_mse(teacher, images), "student_qkeras": qkeras, "firmware": firmware}
+        scores[name] = {
+            "teacher_mse": teacher_mse(teacher, images),
+            "student_float": student_scores(unquantized, images),
+            "student_qkeras": qkeras,
+            "firmware": firmware,
+            "total_et": total_et(images).astype(np.float64),
+        }
         agreement[name] = csim.compare_bits(qkeras, firmware, SCORE_LSB).as_dict()
     write_scores(context.model_dir / SCORES_FILE, scores)
     mismatches = sum(a["mismatches"] for a in agreement.values())
@@ -238,6 +286,55 @@ def _run_scores(context: BuildContext) -> dict:
         f"{mismatches} differ from QKeras"
     )
     return {"file": context.relative(context.model_dir / SCORES_FILE), "firmware_vs_qkeras": agreement}
+
+
+# -------------------------------------------------------------------------- quality
+def _run_quality(context: BuildContext) -> dict:
+    from . import metrics, plots
+    from .score import student_target
+
+    scores = read_scores(context.model_dir / SCORES_FILE)
+    zero_bias = scores["zero_bias_test"]
+    teacher_score = student_target(zero_bias["teacher_mse"])
+    distillation = {
+        "events": int(len(teacher_score)),
+        "pearson": metrics.pearson(zero_bias["firmware"], teacher_score),
+        "spearman": metrics.spearman(zero_bias["firmware"], teacher_score),
+        "mean_absolute_error": float(np.mean(np.abs(zero_bias["firmware"] - teacher_score))),
+    }
+    columns = {
+        "teacher": "teacher_mse",
+        "student_float": "student_float",
+        "firmware": "firmware",
+        "total_et": "total_et",
+    }
+    auc = {
+        name: {column: metrics.roc_auc(zero_bias[kind], s[kind]) for column, kind in columns.items()}
+        for name, s in scores.items()
+        if name != "zero_bias_test"
+    }
+    for row in auc.values():
+        row["firmware_minus_teacher"] = row["firmware"] - row["teacher"]
+    curves = {
+        name: {
+            "firmware": rates.efficiency_vs_rate(zero_bias["firmware"], s["firmware"]),
+            "teacher": rates.efficiency_vs_rate(zero_bias["teacher_mse"], s["teacher_mse"]),
+        }
+        for name, s in scores.items()
+        if name != "zero_bias_test"
+    }
+    roc_plot = plots.plot_roc_vs_rate(
+        curves,
+        rates.smallest_measurable_rate_khz(len(teacher_score)),
+        context.project_dir / ROC_PLOT,
+        f"{context.config.name}: signal efficiency vs trigger rate",
+    )
+    log.info(
+        f"  student vs teacher on zero-bias: Pearson {distillation['pearson']:.3f}, "
+        f"Spearman {distillation['spearman']:.3f}; largest AUC loss firmware vs teacher "
+        f"{min(r['firmware_minus_teacher'] for r in auc.values()):+.3f}"
+    )
+    return {"distillation": distillation, "auc": auc, "roc_plot": context.relative(roc_plot)}
 
 
 # ------------------------------------------------------------------------ synthesis
@@ -332,7 +429,7 @@ STAGES: list[Stage] = [
         "student",
         "training the QKeras student on teacher scores",
         ("data", "teacher"),
-        ("student", "architectures", "training", "score"),
+        ("student", "architectures", "training", "score", "outliers"),
         lambda ctx: {"seed": ctx.config.seed, "student": ctx.config.student},
         lambda ctx: [ctx.model_dir / "student.h5"],
         _run_student,
@@ -363,6 +460,15 @@ STAGES: list[Stage] = [
         lambda ctx: {},
         lambda ctx: [ctx.model_dir / SCORES_FILE],
         _run_scores,
+    ),
+    Stage(
+        "quality",
+        "distillation quality and signal AUCs",
+        ("scores",),
+        ("metrics", "plots"),
+        lambda ctx: {},
+        lambda ctx: [ctx.project_dir / ROC_PLOT],
+        _run_quality,
     ),
     Stage(
         "synthesis",

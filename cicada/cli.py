@@ -174,6 +174,13 @@ def summary_text(context, outcomes) -> str:
             if c["bit_exact"]
             else f"  bit-exact   NO: {c['mismatches']} of {c['events']} differ"
         )
+    if "quality" in s:
+        q = s["quality"]
+        lines.append(
+            f"  quality     student vs teacher: Pearson {q['distillation']['pearson']:.3f}, "
+            f"Spearman {q['distillation']['spearman']:.3f}; AUC teacher/firmware: "
+            + ", ".join(f"{n} {a['teacher']:.3f}/{a['firmware']:.3f}" for n, a in q["auc"].items())
+        )
     if "synthesis" in s:
         syn = s["synthesis"]
         if syn["status"] == "done":

@@ -9,6 +9,7 @@ impossible values with a message naming the file, the key and what was expected.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -259,16 +260,192 @@ class TeacherConfig:
     patience: int = option("epochs without validation improvement before early stopping", 5, minimum=1)
 
 
+QUANTIZER_PATTERN = r"quantized_\w+\(\s*\d+\s*(,\s*[-+.\w=]+\s*)*\)"
+
+
+@dataclass(frozen=True)
+class QConv2DLayer:
+    """QKeras 2D convolution."""
+
+    filters: int = option("output channels", minimum=1)
+    kernel_quantizer: str = option(
+        "QKeras kernel quantizer, e.g. quantized_bits(12,3,1,alpha=1)", pattern=QUANTIZER_PATTERN
+    )
+    kernel_size: tuple[int, ...] = option("kernel height and width", [2, 2], minimum=1)
+    strides: tuple[int, ...] = option("strides (height, width)", [1, 1], minimum=1)
+    padding: str = option("padding", "valid", choices=("valid", "same"))
+    use_bias: bool = option("learn a bias", True)
+    bias_quantizer: Optional[str] = option(
+        "QKeras bias quantizer (required when use_bias is true)", None, pattern=QUANTIZER_PATTERN
+    )
+
+
+@dataclass(frozen=True)
+class QDenseLayer:
+    """QKeras fully connected layer."""
+
+    units: int = option("output units", minimum=1)
+    kernel_quantizer: str = option(
+        "QKeras kernel quantizer, e.g. quantized_bits(8,1,1,alpha=1)", pattern=QUANTIZER_PATTERN
+    )
+    use_bias: bool = option("learn a bias", True)
+    bias_quantizer: Optional[str] = option(
+        "QKeras bias quantizer (required when use_bias is true)", None, pattern=QUANTIZER_PATTERN
+    )
+
+
+@dataclass(frozen=True)
+class QActivationLayer:
+    """QKeras quantized activation, e.g. quantized_relu(10, 6)."""
+
+    activation: str = option("quantized activation", pattern=QUANTIZER_PATTERN)
+
+
+@dataclass(frozen=True)
+class FlattenLayer:
+    """Flatten to one dimension."""
+
+
+@dataclass(frozen=True)
+class ReshapeLayer:
+    """Reshape, e.g. the 252 inputs to [18, 14, 1]."""
+
+    target_shape: tuple[int, ...] = option("output shape without the batch dimension", minimum=1)
+
+
+@dataclass(frozen=True)
+class AveragePooling2DLayer:
+    """2D average pooling."""
+
+    pool_size: tuple[int, ...] = option("pool height and width", [2, 2], minimum=1)
+
+
+@dataclass(frozen=True)
+class DropoutLayer:
+    """Dropout (training only; hls4ml drops it)."""
+
+    rate: float = option("fraction dropped", 0.1, minimum=0.0, maximum=0.9)
+
+
+#: Layer types of a student given as a list in the YAML, all of which hls4ml converts.
+STUDENT_LAYER_TYPES: dict[str, type] = {
+    "QConv2D": QConv2DLayer,
+    "QDense": QDenseLayer,
+    "QActivation": QActivationLayer,
+    "Flatten": FlattenLayer,
+    "Reshape": ReshapeLayer,
+    "AveragePooling2D": AveragePooling2DLayer,
+    "Dropout": DropoutLayer,
+}
+
+
+@dataclass(frozen=True)
+class StudentLayer:
+    """One layer of a custom student: ``type``, an optional ``name`` and the type's settings."""
+
+    type: str = option("layer type", choices=tuple(STUDENT_LAYER_TYPES))
+    name: Optional[str] = option("layer name (default layer<index>)", None, pattern=IDENTIFIER_PATTERN)
+    settings: Any = option("the type's settings, inline", None, hidden=True)
+
+    @classmethod
+    def from_mapping(cls, raw: dict, key: str) -> "StudentLayer":
+        if "type" not in raw:
+            raise SchemaError(f"{key}.type", f"missing; expected one of {', '.join(STUDENT_LAYER_TYPES)}")
+        head = parse(_LayerHead, {k: raw[k] for k in ("type", "name") if k in raw}, key)
+        settings = parse(
+            STUDENT_LAYER_TYPES[head.type], {k: v for k, v in raw.items() if k not in ("type", "name")}, key
+        )
+        for kind in ("kernel_size", "strides", "pool_size"):
+            if len(getattr(settings, kind, (1, 1))) not in (1, 2):
+                raise SchemaError(f"{key}.{kind}", "expected one or two integers")
+        if hasattr(settings, "use_bias"):
+            if settings.use_bias and not settings.bias_quantizer:
+                raise SchemaError(
+                    f"{key}.bias_quantizer",
+                    "expected a quantizer when use_bias is true (a float bias is not bit-exact)",
+                )
+            if settings.bias_quantizer and not settings.use_bias:
+                raise SchemaError(f"{key}.bias_quantizer", "expected null when use_bias is false")
+        return cls(head.type, head.name, settings)
+
+    def to_mapping(self) -> dict:
+        return {"type": self.type, **({"name": self.name} if self.name else {}), **to_plain(self.settings)}
+
+    @staticmethod
+    def describe_extra(indent: int) -> list[str]:
+        lines = []
+        for kind, settings in STUDENT_LAYER_TYPES.items():
+            lines.append("  " * indent + f"settings of type {kind}: {settings.__doc__}")
+            lines.extend(describe(settings, indent + 1))
+        return lines
+
+
+@dataclass(frozen=True)
+class _LayerHead:
+    type: str = option("layer type", choices=tuple(STUDENT_LAYER_TYPES))
+    name: Optional[str] = option("layer name", None, pattern=IDENTIFIER_PATTERN)
+
+
+@dataclass(frozen=True)
+class SampleWeightConfig:
+    """Weights from the inverse histogram of the target, so rare (high) scores count more."""
+
+    enabled: bool = option("weight training samples", False)
+    bins: int = option("histogram bins over the score range [0, 256)", 64, minimum=2)
+    cap: float = option("largest weight relative to the mean weight", 10.0, minimum=1.0)
+
+
+@dataclass(frozen=True)
+class OutlierExposureConfig:
+    """Generated outliers mixed into the student's training and validation (scored by the teacher)."""
+
+    fraction: float = option("outliers per zero-bias training image", 0.0, minimum=0.0, maximum=1.0)
+    kinds: tuple[str, ...] = option(
+        "uniform: random region values; patch_swap: a patch moved from one zero-bias image into another",
+        ["uniform", "patch_swap"],
+        choices=("uniform", "patch_swap"),
+    )
+
+    def validate(self) -> None:
+        if not self.kinds:
+            raise SchemaError("kinds", "expected at least one kind, got an empty list")
+
+
 @dataclass(frozen=True)
 class StudentConfig:
     """The quantization-aware QKeras student that regresses 32*log(teacher MSE)."""
 
-    architecture: str = option("student architecture", "cicada_v2", choices=tuple(architectures.STUDENTS))
+    architecture: str = option(
+        "student architecture (custom: the list under layers)", "cicada_v2", choices=(*architectures.STUDENTS, "custom")
+    )
+    layers: tuple[StudentLayer, ...] = option(
+        "architecture custom: the layers after the 252 inputs, ending in QActivation quantized_relu(16, 8)", []
+    )
     epochs: int = option("maximum training epochs", 60, minimum=1)
     batch_size: int = option("training batch size", 1024, minimum=1)
     learning_rate: float = option("Adam learning rate", 1e-3, minimum=0.0, exclusive_minimum=True)
     patience: int = option("epochs without validation improvement before early stopping", 8, minimum=1)
     loss: str = option("regression loss", "mae", choices=("mae", "mse"))
+    sample_weights: SampleWeightConfig = option("inverse-histogram sample weights", SampleWeightConfig())
+    outlier_exposure: OutlierExposureConfig = option("outlier exposure", OutlierExposureConfig())
+
+    def validate(self) -> None:
+        if self.architecture != "custom":
+            if self.layers:
+                raise SchemaError("layers", f"expected no layers with architecture '{self.architecture}' (use custom)")
+            return
+        if not self.layers:
+            raise SchemaError("layers", "expected a list of layers for architecture custom")
+        last = self.layers[-1]
+        if last.type != "QActivation" or re.sub(r"\s", "", last.settings.activation) != "quantized_relu(16,8)":
+            raise SchemaError(
+                f"layers[{len(self.layers) - 1}]",
+                "expected the last layer to be QActivation quantized_relu(16, 8): the score is ufixed<16,8>",
+            )
+        names = architectures.student_layer_names(self.layers)
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise SchemaError(f"layers[{i}].name", f"expected a unique layer name, got {name!r}")
 
 
 @dataclass(frozen=True)
@@ -346,14 +523,14 @@ class BuildConfig:
     rates: RatesConfig = option("trigger rates", RatesConfig())
 
     def validate(self) -> None:
-        layers = architectures.STUDENTS[self.student.architecture]
+        layers = architectures.student_weight_layers(self.student.architecture, self.student.layers)
         conv_layers = [name for name, kind in layers.items() if kind == "conv"]
         for layer_name, settings in self.hls.layers.items():
             if layer_name not in layers:
                 raise SchemaError(
                     f"hls.layers.{layer_name}",
                     f"expected the name of a layer with weights in student '{self.student.architecture}' "
-                    f"({', '.join(layers)})",
+                    f"({', '.join(layers) or 'none'})",
                 )
             if settings.parallelization_factor is not None and layer_name not in conv_layers:
                 raise SchemaError(

@@ -106,7 +106,7 @@ def read_attrs(path: str | Path) -> dict:
         return {k: (v.item() if hasattr(v, "item") else v) for k, v in handle.attrs.items()}
 
 
-SCORE_KINDS = ("teacher_mse", "student_qkeras", "firmware")
+SCORE_KINDS = ("teacher_mse", "student_float", "student_qkeras", "firmware", "total_et")
 
 
 def write_scores(path: str | Path, scores: Mapping[str, Mapping[str, np.ndarray]]) -> Path:

@@ -128,6 +128,14 @@ def _convert(model, config: dict, hls: HlsConfig, output_dir: Path):
         )
 
 
+def check_convertible(model, hls: HlsConfig) -> None:
+    """Raise ConversionError now if hls4ml cannot convert ``model`` (nothing is written)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cicada-convert-check-") as scratch:
+        _convert(model, build_hls4ml_config(model, hls, {}), hls, Path(scratch) / "project")
+
+
 def convert_student(model, hls: HlsConfig, project_dir: Path, config_source: str = "config") -> ConversionResult:
     """Convert ``model`` into an HLS project at ``project_dir`` (replaced atomically)."""
     project_dir = Path(project_dir)
@@ -135,8 +143,13 @@ def convert_student(model, hls: HlsConfig, project_dir: Path, config_source: str
     explicit = _explicit_precisions(hls)
     with atomic_directory(project_dir) as staging:
         first = _convert(model, build_hls4ml_config(model, hls, explicit), hls, staging)
-        proof = analyse(first, 0.0, float(REGION_ET_MAX))
+        proof = analyse(first, 0.0, float(REGION_ET_MAX), ideal=True)
         for check in proof.failures:
+            if check.fractional < 0:  # no fixed-point type can be exact here
+                raise ConversionError(
+                    f"layer '{check.layer}' cannot be bit-exact in firmware: {check.narrowest.removeprefix('none: ')}; "
+                    "QKeras computes it in float (for average pooling use a pool area that is a power of two)"
+                )
             if check.role == "input":
                 raise ConversionError(
                     f"{config_source}: key 'hls.input_precision': {input_type} cannot hold region ET "

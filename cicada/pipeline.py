@@ -33,6 +33,8 @@ class BuildContext:
     config_path: Path
     root: Path = field(default_factory=Path.cwd)
     summaries: dict[str, dict] = field(default_factory=dict)
+    #: fingerprints of the stages computed so far (a stage's own is set before it runs)
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
     @property
     def model_dir(self) -> Path:
@@ -143,7 +145,7 @@ def run_stages(
     outcomes = []
     for number, stage in enumerate(selected, start=1):
         expected = fingerprint(stage, context, fingerprints)
-        fingerprints[stage.name] = expected
+        fingerprints[stage.name] = context.fingerprints[stage.name] = expected
         status = "forced" if force else stage_status(context, stage, expected)
         prefix = f"[{number}/{len(selected)}] {stage.name}"
         if status == "up to date":

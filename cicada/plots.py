@@ -96,3 +96,28 @@ def plot_score_distributions(scores: Mapping[str, np.ndarray], path: Path, title
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return _save(fig, path)
+
+
+def plot_roc_vs_rate(
+    curves: Mapping[str, Mapping[str, tuple]], smallest_rate_khz: float, path: Path, title: str
+) -> Path:
+    """Signal efficiency vs zero-bias trigger rate, firmware score solid and teacher dashed."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for index, (name, models) in enumerate(curves.items()):
+        color = f"C{index}"
+        rate, eff = models["firmware"]
+        ax.plot(rate, eff, color=color, label=f"{name} (firmware)")
+        rate, eff = models["teacher"]
+        ax.plot(rate, eff, color=color, ls="--", lw=0.9, label=f"{name} (teacher)")
+    ax.axvline(3.0, color="grey", ls=":", lw=1, label="3 kHz")
+    ax.axvspan(1e-3, smallest_rate_khz, color="grey", alpha=0.15, label="below one zero-bias event")
+    ax.set_xscale("log")
+    ax.set_xlim(max(smallest_rate_khz / 3, 1e-2), 3e4)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("zero-bias trigger rate [kHz]")
+    ax.set_ylabel("signal efficiency")
+    ax.set_title(title)
+    ax.legend(fontsize="x-small", ncol=2)
+    ax.grid(alpha=0.3, which="both")
+    return _save(fig, path)

@@ -32,6 +32,7 @@ import numpy as np
 from .fixedpoint import FixedType, fractional_bits_needed
 
 WEIGHT_LAYERS = ("Dense", "Conv2D")
+POOLING_LAYERS = ("Pooling2D",)
 SHAPE_ONLY_LAYERS = ("Reshape", "Flatten", "Transpose")
 
 
@@ -97,7 +98,7 @@ class PrecisionProof:
         """layer -> role -> narrowest exact type, for every accumulator and result checked."""
         table: dict[str, dict[str, FixedType]] = {}
         for check in self.checks:
-            if check.role in ("accum", "result"):
+            if check.role in ("accum", "result") and check.fractional >= 0:
                 table.setdefault(check.layer, {})[check.role] = FixedType.parse(check.narrowest)
         return table
 
@@ -117,8 +118,14 @@ def _precision(type_obj) -> FixedType:
     return FixedType.parse(str(precision))
 
 
-def _cast(bounds: Bounds, to: FixedType) -> Bounds:
-    """Values after assignment to ``to``: rounding/saturating types quantize, others pass exactly."""
+def _cast(bounds: Bounds, to: FixedType, ideal: bool = False) -> Bounds:
+    """Values after assignment to ``to``: rounding/saturating types quantize, others pass exactly.
+
+    ``ideal``: a type that neither rounds nor saturates is taken to be as wide as needed
+    (the values pass unchanged), which is what deriving the narrowest types assumes.
+    """
+    if ideal and not (to.rounds or to.saturates):
+        return bounds
     low, high = bounds.low, bounds.high
     if to.saturates:
         low = np.clip(low, to.min_value, to.max_value)
@@ -212,8 +219,57 @@ def _conv2d(layer, bounds: Bounds):
     return _linear_bounds(patch_low, patch_high, flat, bias), weight, bias
 
 
-def analyse(hls_model, input_low: float = 0.0, input_high: float = 1023.0, input_fractional: int = 0) -> PrecisionProof:
-    """Check every accumulator and result type of ``hls_model`` (an hls4ml ModelGraph)."""
+def _windows(layer, values: np.ndarray) -> np.ndarray:
+    """Pooling windows of a (H, W, C) array: shape (out_h * out_w, pool_h * pool_w, C)."""
+    height, width, channels = layer.get_attr("in_height"), layer.get_attr("in_width"), layer.get_attr("n_filt")
+    values = values.reshape(height, width, channels)
+    ph, pw = layer.get_attr("pool_height"), layer.get_attr("pool_width")
+    rows = (np.arange(layer.get_attr("out_height")) * layer.get_attr("stride_height"))[:, None, None, None]
+    cols = (np.arange(layer.get_attr("out_width")) * layer.get_attr("stride_width"))[None, :, None, None]
+    rows = rows + np.arange(ph)[None, None, :, None]
+    cols = cols + np.arange(pw)[None, None, None, :]
+    return values[rows, cols].reshape(-1, ph * pw, channels)
+
+
+def _pooling(
+    proof: PrecisionProof, layer, incoming: Bounds, out_shape, result_type: FixedType, ideal: bool
+) -> Bounds | None:
+    """Average pooling sums in accum_t and divides there; max pooling only selects."""
+    padded = any(layer.get_attr(f"pad_{side}", 0) for side in ("top", "bottom", "left", "right"))
+    if padded:
+        return None  # hls4ml rescales padded windows by a non-power-of-two factor: not analysed
+    low, high = _windows(layer, incoming.low), _windows(layer, incoming.high)
+    if layer.get_attr("pool_op") == "Max":
+        values = Bounds(low.max(axis=1).reshape(out_shape), high.max(axis=1).reshape(out_shape), incoming.fractional)
+        _check(proof, layer.name, "result", result_type, values)
+        return _cast(values, result_type, ideal)
+    area = low.shape[1]
+    shift = int(np.log2(area))
+    if 2**shift != area:
+        # QKeras divides in float; a fixed-point type cannot hold x / 3 exactly
+        proof.checks.append(
+            TypeCheck(layer.name, "result", result_type.hls(), float(low.min()) / area, float(high.max()) / area,
+                      -1, False, f"none: average over {area} values is not exact in binary")
+        )
+        means = Bounds(low.mean(axis=1).reshape(out_shape), high.mean(axis=1).reshape(out_shape), 30)
+        return _cast(means, result_type, ideal)
+    fractional = incoming.fractional + shift
+    sums = Bounds(low.sum(axis=1), high.sum(axis=1), fractional)  # the divided sum needs the extra bits too
+    _check(proof, layer.name, "accum", _precision(layer.get_attr("accum_t")), sums)
+    means = Bounds((low.sum(axis=1) / area).reshape(out_shape), (high.sum(axis=1) / area).reshape(out_shape), fractional)
+    _check(proof, layer.name, "result", result_type, means)
+    return _cast(means, result_type, ideal)
+
+
+def analyse(
+    hls_model, input_low: float = 0.0, input_high: float = 1023.0, input_fractional: int = 0, ideal: bool = False
+) -> PrecisionProof:
+    """Check every accumulator and result type of ``hls_model`` (an hls4ml ModelGraph).
+
+    With ``ideal`` the values flowing on are those of exact arithmetic whatever the
+    current non-quantizing types are; the checks' ``narrowest`` types are then the ones
+    to set, all in one pass.
+    """
     proof = PrecisionProof()
     bounds_of: dict[str, Bounds] = {}
     for layer in hls_model.get_layers():
@@ -227,7 +283,7 @@ def analyse(hls_model, input_low: float = 0.0, input_high: float = 1023.0, input
             raw = Bounds(np.full(shape, float(input_low)), np.full(shape, float(input_high)), input_fractional)
             # the input must arrive unchanged: no rounding or saturation allowed
             _check(proof, name, "input", result_type, raw, quantizer_allowed=False)
-            bounds_of[name] = _cast(raw, result_type)
+            bounds_of[name] = _cast(raw, result_type, ideal)
             continue
         inputs = [bounds_of.get(i) for i in layer.inputs]
         if len(inputs) != 1 or inputs[0] is None:
@@ -236,7 +292,7 @@ def analyse(hls_model, input_low: float = 0.0, input_high: float = 1023.0, input
         incoming = inputs[0]
         if kind in SHAPE_ONLY_LAYERS:
             reshaped = Bounds(incoming.low.reshape(out_shape), incoming.high.reshape(out_shape), incoming.fractional)
-            bounds_of[name] = _cast(reshaped, result_type)
+            bounds_of[name] = _cast(reshaped, result_type, ideal)
             continue
         if kind in WEIGHT_LAYERS:
             analyse_layer = _dense if kind == "Dense" else _conv2d
@@ -251,7 +307,15 @@ def analyse(hls_model, input_low: float = 0.0, input_high: float = 1023.0, input
             else:
                 _check(proof, name, "accum", accum_type, exact)
             _check(proof, name, "result", result_type, exact)
-            bounds_of[name] = _cast(Bounds(low.reshape(out_shape), high.reshape(out_shape), fractional), result_type)
+            exact_out = Bounds(low.reshape(out_shape), high.reshape(out_shape), fractional)
+            bounds_of[name] = _cast(exact_out, result_type, ideal)
+            continue
+        if kind in POOLING_LAYERS:
+            pooled = _pooling(proof, layer, incoming, out_shape, result_type, ideal)
+            if pooled is None:
+                proof.unanalysed.append(f"{name} ({kind}, padded)")
+                break
+            bounds_of[name] = pooled
             continue
         if kind == "Activation" and layer.get_attr("activation") in ("linear", "relu"):
             low, high = incoming.low, incoming.high
@@ -259,7 +323,7 @@ def analyse(hls_model, input_low: float = 0.0, input_high: float = 1023.0, input
                 low, high = np.maximum(low, 0.0), np.maximum(high, 0.0)
             values = Bounds(low.reshape(out_shape), high.reshape(out_shape), incoming.fractional)
             _check(proof, name, "result", result_type, values)
-            bounds_of[name] = _cast(values, result_type)
+            bounds_of[name] = _cast(values, result_type, ideal)
             continue
         proof.unanalysed.append(f"{name} ({kind})")
         break

@@ -88,3 +88,13 @@ def efficiency(signal_scores, threshold: float) -> float:
 def smallest_measurable_rate_khz(n_zero_bias: int) -> float:
     """The rate one zero-bias event stands for: the resolution of any rate measured with them."""
     return ZERO_BIAS_RATE_KHZ / n_zero_bias
+
+
+def efficiency_vs_rate(zero_bias_scores, signal_scores) -> tuple[np.ndarray, np.ndarray]:
+    """ROC in trigger terms: (rate in kHz, signal efficiency) for every distinct threshold."""
+    zero_bias = np.sort(np.asarray(zero_bias_scores, dtype=np.float64))
+    signal = np.sort(np.asarray(signal_scores, dtype=np.float64))
+    thresholds = np.unique(np.concatenate([zero_bias, signal]))
+    rate = (zero_bias.size - np.searchsorted(zero_bias, thresholds, side="right")) / zero_bias.size
+    eff = (signal.size - np.searchsorted(signal, thresholds, side="right")) / max(signal.size, 1)
+    return rate * ZERO_BIAS_RATE_KHZ, eff

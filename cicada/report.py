@@ -77,6 +77,9 @@ def assemble(context: BuildContext) -> dict:
             "emulator_vs_csim": verify["emulator_vs_csim"],
             "firmware_vs_qkeras_all_test_events": s["scores"]["firmware_vs_qkeras"],
         },
+        "distillation": s["quality"]["distillation"],
+        "auc": s["quality"]["auc"],
+        "roc_plot": s["quality"]["roc_plot"],
         "latency": latency,
         "resources": resources,
         "synthesis": synthesis,
@@ -211,6 +214,33 @@ def markdown(r: dict, context: BuildContext) -> str:
         f"Firmware emulator (same C++, batch library; agrees with the testbench on all {ba['emulator_vs_csim']['events']:,} "
         f"images) vs QKeras on all {total:,} test events: {bad} differ."
     )
+    d = r["distillation"]
+    out += [
+        "",
+        "## Distillation quality",
+        "",
+        f"Firmware student vs teacher score (32 ln MSE, quantized) on {d['events']:,} zero-bias test events: "
+        f"Pearson {d['pearson']:.3f}, Spearman {d['spearman']:.3f}, mean absolute difference {d['mean_absolute_error']:.2f}.",
+        "",
+        "ROC AUC against zero-bias for each signal: the teacher's MSE, the student without quantization (float), "
+        "the firmware-exact student, and total region ET as a baseline.",
+        "",
+    ]
+    out += _table(
+        ["signal", "teacher", "student (float)", "firmware", "firmware - teacher", "total ET"],
+        [
+            [
+                name,
+                f"{a['teacher']:.3f}",
+                f"{a['student_float']:.3f}",
+                f"{a['firmware']:.3f}",
+                f"{a['firmware_minus_teacher']:+.3f}",
+                f"{a['total_et']:.3f}",
+            ]
+            for name, a in r["auc"].items()
+        ],
+    )
+    out += ["", f"![efficiency vs rate]({_link(context, r['roc_plot'])})"]
     out += ["", "## Latency and resources", ""]
     lat = r["latency"]
     if lat["available"]:

@@ -8,10 +8,12 @@ import numpy as np
 
 from .architectures import STUDENT_INPUT_SIZE, build_student
 from .config import StudentConfig
+from .errors import ModelError
 from .fileio import atomic_path
-from .score import student_target
+from .outliers import make_outliers
+from .score import SCORE_MAX, student_target
 from .tf import save_h5, seed_everything, tensorflow
-from .training import TrainingResult, fit
+from .training import TrainingResult, fit, remove_checkpoint
 
 STUDENT_FILE = "student.h5"
 
@@ -19,6 +21,38 @@ STUDENT_FILE = "student.h5"
 def as_student_input(images: np.ndarray) -> np.ndarray:
     """Region images (N, 18, 14) flattened phi-major to (N, 252) float32 raw integers."""
     return np.asarray(images, dtype=np.float32).reshape(-1, STUDENT_INPUT_SIZE)
+
+
+def with_outliers(config: StudentConfig, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``images`` plus the configured share of generated outliers (outlier exposure)."""
+    exposure = config.outlier_exposure
+    count = round(exposure.fraction * len(images))
+    if count == 0:
+        return images
+    return np.concatenate([images, make_outliers(images, count, exposure.kinds, rng)])
+
+
+def inverse_histogram_weights(targets: np.ndarray, bins: int, cap: float) -> np.ndarray:
+    """Per-sample weights proportional to 1 / (how common the target is), mean 1, capped."""
+    edges = np.linspace(0.0, SCORE_MAX + 1e-9, bins + 1)
+    index = np.clip(np.searchsorted(edges, targets, side="right") - 1, 0, bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    weights = 1.0 / counts[index]
+    for _ in range(50):  # capping lowers the mean, so cap and renormalise until it holds
+        weights /= weights.mean()
+        if weights.max() <= cap * (1 + 1e-6):
+            break
+        weights = np.minimum(weights, cap)
+    return (weights / weights.mean()).astype(np.float32)
+
+
+def build(config: StudentConfig):
+    """The configured student model; a layer Keras cannot build is a ModelError naming it."""
+    tensorflow()
+    try:
+        return build_student(config.architecture, config.layers)
+    except ValueError as err:
+        raise ModelError(str(err)) from None
 
 
 def train_student(
@@ -29,16 +63,27 @@ def train_student(
     val_mse: np.ndarray,
     out_dir: Path,
     seed: int,
+    resume_key: str | None = None,
+    check=None,
 ) -> tuple[object, TrainingResult]:
-    """Train the student on teacher scores; saves ``student.h5``, history and loss curve."""
-    tensorflow()
+    """Train the student on teacher scores; saves ``student.h5``, history and loss curve.
+
+    ``check`` (optional) is called with the untrained model before training, e.g. to make
+    sure hls4ml can convert it before hours are spent on it.
+    """
     out_dir = Path(out_dir)
     seed_everything(seed)  # before building: the initial weights are drawn here
-    model = build_student(config.architecture)
+    model = build(config)
+    if check is not None:
+        check(model)
+    targets = student_target(train_mse).astype(np.float32)
+    weights = None
+    if config.sample_weights.enabled:
+        weights = inverse_histogram_weights(targets, config.sample_weights.bins, config.sample_weights.cap)
     result = fit(
         model,
         as_student_input(train_images),
-        student_target(train_mse).astype(np.float32),
+        targets,
         as_student_input(val_images),
         student_target(val_mse).astype(np.float32),
         label="student",
@@ -47,9 +92,13 @@ def train_student(
         learning_rate=config.learning_rate,
         patience=config.patience,
         loss=config.loss,
+        seed=seed,
         out_dir=out_dir,
+        resume_key=resume_key,
+        sample_weight=weights,
     )
     save_student(model, out_dir / STUDENT_FILE)
+    remove_checkpoint(out_dir, "student")
     return model, result
 
 
@@ -70,6 +119,29 @@ def student_scores(model, images: np.ndarray, batch_size: int = 4096) -> np.ndar
     """The QKeras student's output for region images, as float64 (N,)."""
     out = model.predict(as_student_input(images), batch_size=batch_size, verbose=0)
     return np.asarray(out, dtype=np.float64).reshape(len(images), -1)[:, 0]
+
+
+def float_twin(model):
+    """The student without quantization: same float weights, plain Keras layers, ReLU for
+    quantized ReLUs. Measures what quantization costs (the 'float student')."""
+    tf = tensorflow()
+    from qkeras import QActivation, QConv2D, QDense
+
+    def clone(layer):
+        config = layer.get_config()
+        if isinstance(layer, QConv2D):
+            keep = ("filters", "kernel_size", "strides", "padding", "use_bias", "name")
+            return tf.keras.layers.Conv2D(**{k: config[k] for k in keep})
+        if isinstance(layer, QDense):
+            return tf.keras.layers.Dense(**{k: config[k] for k in ("units", "use_bias", "name")})
+        if isinstance(layer, QActivation):
+            return tf.keras.layers.ReLU(name=layer.name)
+        return layer.__class__.from_config(config)
+
+    twin = tf.keras.models.clone_model(model, clone_function=clone)
+    for source, target in zip(model.layers, twin.layers):
+        target.set_weights(source.get_weights())
+    return twin
 
 
 def count_parameters(model) -> int:

@@ -12,7 +12,7 @@ from .fileio import atomic_path
 from .geometry import REGION_SHAPE
 from .score import reconstruction_mse
 from .tf import save_h5, seed_everything, tensorflow
-from .training import TrainingResult, fit
+from .training import TrainingResult, fit, remove_checkpoint
 
 TEACHER_FILE = "teacher.h5"
 
@@ -23,7 +23,12 @@ def as_teacher_input(images: np.ndarray) -> np.ndarray:
 
 
 def train_teacher(
-    config: TeacherConfig, train_images: np.ndarray, val_images: np.ndarray, out_dir: Path, seed: int
+    config: TeacherConfig,
+    train_images: np.ndarray,
+    val_images: np.ndarray,
+    out_dir: Path,
+    seed: int,
+    resume_key: str | None = None,
 ) -> tuple[object, TrainingResult]:
     """Train the teacher; saves ``teacher.h5``, its history and loss curve into ``out_dir``."""
     tensorflow()
@@ -43,10 +48,13 @@ def train_teacher(
         learning_rate=config.learning_rate,
         patience=config.patience,
         loss="mse",
+        seed=seed,
         out_dir=out_dir,
+        resume_key=resume_key,
     )
     with atomic_path(out_dir / TEACHER_FILE) as tmp:
         save_h5(model, tmp)
+    remove_checkpoint(out_dir, "teacher")
     return model, result
 
 

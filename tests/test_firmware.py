@@ -142,3 +142,48 @@ def test_compare_bits_reports_count_size_and_first_index():
     result = csim.compare_bits(expected, firmware, SCORE_LSB)
     assert (result.mismatches, result.max_difference_lsb, result.first_mismatch_index) == (2, 3, 2)
     assert not result.bit_exact
+
+
+POOLED = [
+    {"type": "Reshape", "target_shape": [18, 14, 1]},
+    {"type": "AveragePooling2D", "pool_size": [2, 2]},
+    {
+        "type": "QConv2D",
+        "filters": 3,
+        "kernel_size": [3, 3],
+        "kernel_quantizer": "quantized_bits(10,2,1,alpha=1)",
+        "bias_quantizer": "quantized_bits(8,3,1,alpha=1)",
+    },
+    {"type": "QActivation", "activation": "quantized_relu(8,5)"},
+    {"type": "Flatten"},
+    {"type": "QDense", "units": 1, "kernel_quantizer": "quantized_bits(12,3,1,alpha=1)", "use_bias": False},
+    {"type": "QActivation", "activation": "quantized_relu(16,8)"},
+]
+
+
+def test_average_pooling_gets_exact_types_and_stays_bit_exact(tmp_path):
+    """hls4ml's own choice (pool result = input type ap_uint<10>) truncates the average;
+    the derived types keep the two extra fractional bits a 2x2 average needs."""
+    from cicada.student import build
+
+    seed_everything(4)
+    config = config_from_mapping({"name": "p", "student": {"architecture": "custom", "layers": POOLED}})
+    model = build(config.student)
+    result = convert_student(model, config.hls, tmp_path / "prj")
+    assert result.proof.proven
+    pool = next(c for c in result.proof.checks if c.layer == "layer1" and c.role == "result")
+    assert pool.type == "ap_ufixed<12,10>" and pool.fractional == 2
+    images = _images(300)
+    expected = student_scores(model, images)
+    firmware = csim.run_testbench(tmp_path / "prj", images.reshape(len(images), -1), expected)
+    assert csim.compare_bits(expected, firmware, SCORE_LSB).bit_exact
+
+
+def test_average_over_three_values_cannot_be_proven(tmp_path):
+    from cicada.student import build
+
+    layers = [dict(layer) for layer in POOLED]
+    layers[1]["pool_size"] = [3, 1]
+    config = config_from_mapping({"name": "p", "student": {"architecture": "custom", "layers": layers}})
+    with pytest.raises(ConversionError, match="average over 3 values is not exact in binary"):
+        convert_student(build(config.student), config.hls, tmp_path / "prj")

@@ -29,8 +29,15 @@ def regions_above(images, threshold):
 
 
 def test_every_generated_kind_is_tested():
-    tested = {"dijet_resonance", "top_pair_multijet", "isolated_egamma", "monojet", "soft_spray", "long_lived_decay",
-              "detector_fault"}
+    tested = {
+        "dijet_resonance",
+        "top_pair_multijet",
+        "isolated_egamma",
+        "monojet",
+        "soft_spray",
+        "long_lived_decay",
+        "detector_fault",
+    }
     assert set(SIGNAL_KINDS) - {"files"} == tested
 
 
