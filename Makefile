@@ -1,6 +1,6 @@
 # Two entry points, both starting from a fresh clone:
 #   make build   create .venv, install cicada, run `cicada build configs/quickstart.yaml`
-#   make test    create .venv, install cicada with its test extras, run the test suite
+#   make test    create .venv, install cicada with its test and pythia extras, run the test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,7 +13,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,pythia]"
 	touch $@
 
 build: install

@@ -122,6 +122,28 @@ def _run_student(context: BuildContext) -> dict:
     }
 
 
+# ---------------------------------------------------------- import (bring your own model)
+def _run_import(context: BuildContext) -> dict:
+    from .student import STUDENT_FILE, import_student, save_student
+
+    source = context.model_file
+    model = import_student(source)
+    save_student(model, context.model_dir / STUDENT_FILE)
+    return {
+        "architecture": f"imported from {source.name}",
+        "source_file": str(source),
+        "source_sha256": sha256_file(source),
+        "parameters": int(model.count_params()),
+        "layers": _layer_summary(model),
+        "model_file": context.relative(context.model_dir / STUDENT_FILE),
+    }
+
+
+def _import_inputs(context: BuildContext) -> dict:
+    source = context.model_file
+    return {"model_file": str(source), "sha256": sha256_file(source) if source.exists() else None}
+
+
 def _check_student_convertible(model, config: BuildConfig) -> None:
     """Fail before training when hls4ml cannot convert the student, naming the culprit layer."""
     from .architectures import student_layer_names
@@ -187,7 +209,7 @@ def _convert_outputs(context: BuildContext) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- verify
-def csim_selection(sizes: dict[str, int], total: int, seed: int) -> dict[str, np.ndarray]:
+def csim_selection(sizes: dict[str, int], total: int, seed: int, stream: int = 7) -> dict[str, np.ndarray]:
     """Which test events go through the C simulation: half zero-bias, half signals.
 
     Quotas shrink to what each dataset holds and the remainder goes to the others, so
@@ -204,7 +226,7 @@ def csim_selection(sizes: dict[str, int], total: int, seed: int) -> dict[str, np
         extra = min(spare, sizes[name] - quota[name])
         quota[name] += extra
         spare -= extra
-    rng = np.random.default_rng([seed, 7])
+    rng = np.random.default_rng([seed, stream])
     return {name: np.sort(rng.choice(sizes[name], quota[name], replace=False)) for name in names if quota[name]}
 
 
@@ -235,13 +257,17 @@ def _run_verify(context: BuildContext) -> dict:
     }
     if not comparison.bit_exact:
         name, index = origin[comparison.first_mismatch_index]
-        raise VerificationError(
+        message = (
             f"C simulation disagrees with QKeras on {comparison.mismatches:,} of {comparison.events:,} test images "
             f"(largest difference {comparison.max_difference_lsb} LSB of {SCORE_LSB:g}); e.g. image {index} of "
             f"'{name}': QKeras {comparison.first_mismatch_expected}, firmware {comparison.first_mismatch_firmware}. "
             f"Inputs and outputs: {context.relative(context.project_dir / csim.INPUT_FILE)}, "
             f"{context.relative(context.project_dir / csim.RESULTS_FILE)}"
         )
+        summary["diagnosis"] = _diagnose(context, model, chosen, expected, firmware)
+        message += f". Diagnosis: {summary['diagnosis']['explanation']}"
+        report.write_failure_report(context, summary, message)
+        raise VerificationError(message)
     if not emulator_check.bit_exact:
         raise VerificationError(
             f"the batch emulator library disagrees with the C-simulation testbench on {emulator_check.mismatches} "
@@ -249,6 +275,26 @@ def _run_verify(context: BuildContext) -> dict:
         )
     log.info(f"  bit-exact: C simulation == QKeras on all {comparison.events:,} images")
     return summary
+
+
+def _diagnose(context: BuildContext, model, images, expected, firmware, most: int = 200) -> dict:
+    """Trace the disagreeing images layer by layer; the first diverging layer, or None."""
+    from .diagnose import first_divergence
+
+    bad = np.flatnonzero(
+        np.rint(expected / SCORE_LSB) != np.rint(firmware.reshape(len(expected), -1)[:, 0] / SCORE_LSB)
+    )
+    log.info(f"  tracing {min(len(bad), most)} disagreeing images layer by layer (hls4ml trace vs QKeras)")
+    divergence = first_divergence(
+        model, context.summaries["convert"]["hls4ml_config"], context.config.hls, images[bad[:most]]
+    )
+    if divergence is None:
+        return {
+            "layer": None,
+            "explanation": "a fresh conversion with the same settings agrees with QKeras on these images, so the "
+            "project's files differ from what cicada and hls4ml generate (edited by hand?)",
+        }
+    return {**divergence.as_dict(), "explanation": divergence.explain()}
 
 
 def _verify_outputs(context: BuildContext) -> list[Path]:
@@ -262,7 +308,8 @@ def _run_scores(context: BuildContext) -> dict:
     from .student import STUDENT_FILE, float_twin, load_student, student_scores
     from .teacher import TEACHER_FILE, load_teacher, teacher_mse
 
-    teacher = load_teacher(context.model_dir / TEACHER_FILE)
+    has_teacher = "teacher" in context.summaries
+    teacher = load_teacher(context.model_dir / TEACHER_FILE) if has_teacher else None
     student = load_student(context.model_dir / STUDENT_FILE)
     unquantized = float_twin(student)
     emulator = FirmwareEmulator(context.project_dir)
@@ -272,7 +319,7 @@ def _run_scores(context: BuildContext) -> dict:
         qkeras = student_scores(student, images)
         firmware = emulator.predict(images)[:, 0]
         scores[name] = {
-            "teacher_mse": teacher_mse(teacher, images),
+            **({"teacher_mse": teacher_mse(teacher, images)} if teacher is not None else {}),
             "student_float": student_scores(unquantized, images),
             "student_qkeras": qkeras,
             "firmware": firmware,
@@ -338,8 +385,13 @@ def _run_quality(context: BuildContext) -> dict:
 
 
 # ------------------------------------------------------------------------ synthesis
+def flow_steps(config: BuildConfig) -> vendor.FlowSteps:
+    return vendor.FlowSteps(cosim=config.hls.cosim, vsynth=config.hls.vivado_synthesis)
+
+
 def _run_synthesis(context: BuildContext) -> dict:
-    summary = vendor.synthesize(context.project_dir, context.config.hls.backend, context.config.hls.synthesis)
+    hls = context.config.hls
+    summary = vendor.synthesize(context.project_dir, hls.backend, hls.synthesis, flow_steps(context.config))
     if summary["status"] != "done":
         log.info(f"  {summary['reason']}")
     return summary
@@ -347,9 +399,14 @@ def _run_synthesis(context: BuildContext) -> dict:
 
 def _synthesis_inputs(context: BuildContext) -> dict:
     config = context.config
-    tool = vendor.TOOLS[config.hls.backend][0]
+    tool, _, _ = vendor.TOOLS[config.hls.backend]
     # the tool appearing on (or leaving) PATH changes what this stage can do
-    return {"synthesis": config.hls.synthesis, "tool_found": shutil.which(tool) is not None}
+    return {
+        "synthesis": config.hls.synthesis,
+        "cosim": config.hls.cosim,
+        "vivado_synthesis": config.hls.vivado_synthesis,
+        "tool_found": shutil.which(tool) is not None,
+    }
 
 
 # ---------------------------------------------------------------------------- rates
@@ -406,6 +463,9 @@ def _none(context: BuildContext) -> list[Path]:
     return []
 
 
+# hls settings that do not change the generated project
+_NOT_CONVERSION = ("csim_events", "synthesis", "cosim", "vivado_synthesis")
+
 STAGES: list[Stage] = [
     Stage(
         "data",
@@ -439,7 +499,7 @@ STAGES: list[Stage] = [
         "converting the student with hls4ml",
         ("student",),
         ("firmware", "precision", "fixedpoint"),
-        lambda ctx: {k: v for k, v in vars(ctx.config.hls).items() if k not in ("csim_events", "synthesis")},
+        lambda ctx: {k: v for k, v in vars(ctx.config.hls).items() if k not in _NOT_CONVERSION},
         _convert_outputs,
         _run_convert,
     ),
@@ -447,7 +507,7 @@ STAGES: list[Stage] = [
         "verify",
         "C simulation of the firmware vs QKeras, bit by bit",
         ("data", "student", "convert"),
-        ("csim", "emulator", "cpp"),
+        ("csim", "emulator", "cpp", "templates"),
         lambda ctx: {"seed": ctx.config.seed, "csim_events": ctx.config.hls.csim_events},
         _verify_outputs,
         _run_verify,
@@ -456,7 +516,7 @@ STAGES: list[Stage] = [
         "scores",
         "scoring test events with teacher, QKeras and firmware",
         ("data", "teacher", "student", "verify"),
-        ("emulator", "score"),
+        ("emulator", "score", "templates"),
         lambda ctx: {},
         lambda ctx: [ctx.model_dir / SCORES_FILE],
         _run_scores,
@@ -501,11 +561,92 @@ STAGES: list[Stage] = [
 
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
 
+IMPORT_STAGE = Stage(
+    "import",
+    "importing the QKeras model",
+    (),
+    ("student",),
+    _import_inputs,
+    lambda ctx: [ctx.model_dir / "student.h5"],
+    _run_import,
+)
+
+
+def byo_stages() -> list[Stage]:
+    """The stages for a model trained elsewhere: no teacher, no training, no distillation."""
+    import dataclasses
+
+    stages = []
+    for stage in STAGES:
+        if stage.name == "teacher" or stage.name == "quality":
+            continue
+        if stage.name == "student":
+            stages.append(IMPORT_STAGE)
+            continue
+        upstream = tuple("import" if u == "student" else u for u in stage.upstream if u not in ("teacher", "quality"))
+        stages.append(dataclasses.replace(stage, upstream=upstream))
+    return stages
+
+
+def _recorded_model_file(context: BuildContext) -> Path | None:
+    """The imported model of a build made by `cicada convert`, so that later commands on the
+    same build (synth, vectors, build) keep using it instead of training a student."""
+    from .fileio import read_json
+
+    stamp = context.stamp_dir / "import.json"
+    if not stamp.exists() or (context.stamp_dir / "student.json").exists():
+        return None
+    source = Path(read_json(stamp)["summary"]["source_file"])
+    log.info(f"  '{context.config.name}' was built from an imported model: using {source}")
+    return source
+
 
 def build(
-    config: BuildConfig, config_path: Path, force: bool = False, until: str | None = None, root: Path | None = None
+    config: BuildConfig,
+    config_path: Path,
+    force: bool = False,
+    until: str | None = None,
+    root: Path | None = None,
+    model_file: Path | None = None,
 ):
-    """Run the build for ``config``; returns the context (with every stage's summary)."""
-    context = BuildContext(config=config, config_path=Path(config_path), root=Path(root) if root else Path.cwd())
-    outcomes = run_stages(STAGES, context, force=force, until=until)
+    """Run the build for ``config``; returns the context (with every stage's summary).
+
+    With ``model_file`` the student is that QKeras model (bring your own) instead of one
+    trained here: the teacher, student and quality stages are replaced by an import.
+    """
+    context = BuildContext(
+        config=config,
+        config_path=Path(config_path),
+        root=Path(root) if root else Path.cwd(),
+        model_file=Path(model_file).resolve() if model_file else None,
+    )
+    if context.model_file is None:
+        context.model_file = _recorded_model_file(context)
+    if context.model_file is not None:
+        from .student import import_student
+
+        import_student(context.model_file)  # a bad model file fails before any work is done
+    stages = byo_stages() if context.model_file else STAGES
+    outcomes = run_stages(stages, context, force=force, until=until)
     return context, outcomes
+
+
+def write_test_vectors(config: BuildConfig, config_path: Path, events: int, output: Path | None = None) -> dict:
+    """Build up to a verified project (reusing what is up to date), then write ``events``
+    test vectors: test images chosen reproducibly and the firmware's outputs for them."""
+    from .emulator import FirmwareEmulator
+    from .fixedpoint import FixedType
+    from .vectors import Vectors, write_vectors
+
+    context, _ = build(config, config_path, until="verify")
+    names = test_dataset_names(config.data)
+    images = {name: _images(context, name) for name in names}
+    selection = csim_selection({n: len(images[n]) for n in names}, events, config.seed, stream=11)
+    chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
+    outputs = FirmwareEmulator(context.project_dir).predict(chosen)
+    output_type = FixedType.parse(context.summaries["convert"]["layers"][-1]["result"])
+    input_bits = FixedType.parse(config.hls.input_precision).width
+    directory = Path(output) if output else context.project_dir / "vectors"
+    vectors = Vectors(chosen.reshape(len(chosen), -1), outputs, output_type, input_bits)
+    log.info(f"  {len(chosen):,} test vectors ({', '.join(f'{n}: {len(i):,}' for n, i in selection.items())})")
+    return write_vectors(directory, vectors)

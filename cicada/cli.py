@@ -40,7 +40,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build",
-        help="run the whole pipeline: data, teacher, student, convert, verify, scores, synthesis, rates, report",
+        help="run the whole pipeline: data, teacher, student, convert, verify, scores, quality, synthesis, rates, report",
         description="Run every stage of the build in order. Stages whose inputs (config slice, code, "
         "upstream results) are unchanged since the last build are reused.",
     )
@@ -60,6 +60,56 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_config(data)
     data.add_argument("--force", action="store_true", help="regenerate even if up to date")
+
+    convert = commands.add_parser(
+        "convert",
+        help="bring your own QKeras model: convert, verify bit for bit, score, report",
+        description="Take a QKeras model trained elsewhere (HDF5 or .keras; 252 region values in, one score out) "
+        "and run the firmware half of a build with the config's data and hls sections: hls4ml project with "
+        "proven precisions, C-simulation check against QKeras, firmware-exact scores, rates and the report.",
+    )
+    _add_config(convert)
+    convert.add_argument("--model", type=Path, required=True, help="the QKeras model file")
+    convert.add_argument("--force", action="store_true", help="rerun every stage, even those up to date")
+
+    synth = commands.add_parser(
+        "synth",
+        help="run the vendor HLS flow (C simulation, synthesis, co-simulation, Vivado) on a build's project",
+        description="Build up to the project if needed, then run hls4ml's build_prj.tcl with vitis-run (Vitis) or "
+        "vivado_hls (Vivado): C simulation and C synthesis, plus RTL co-simulation (hls.cosim) and Vivado logic "
+        "synthesis (hls.vivado_synthesis) when the config asks. Reads back latency, II, clock, resources, "
+        "utilisation and the co-simulation verdict. Without the tool it says which is missing and what would run.",
+    )
+    _add_config(synth)
+    synth.add_argument("--cosim", action="store_true", help="also run RTL co-simulation")
+    synth.add_argument("--vivado", action="store_true", help="also run Vivado logic synthesis")
+
+    vectors = commands.add_parser(
+        "vectors",
+        help="write test vectors (inputs + expected firmware outputs) for board pattern tests",
+        description="Pick N test images (zero-bias and signals, reproducibly from the seed), compute the firmware's "
+        "outputs and write them in the testbench's text format and as a binary file with a header "
+        "(see cicada/vectors.py for the layout).",
+    )
+    _add_config(vectors)
+    vectors.add_argument("-n", "--events", type=int, default=1000, help="number of events (default 1000)")
+    vectors.add_argument("-o", "--output", type=Path, help="folder to write (default hls_projects/<name>/vectors)")
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="build the firmware C++ into a namespaced shared library with a C API, for trigger software",
+        description="Build (up to a verified project if needed) and export the emulator library: "
+        "lib<ns>.so, <ns>.h and a build record, where <ns> = cicada_<name>_v<version>. Every firmware symbol "
+        "lives in that namespace, so several models link into one program without clashing.",
+    )
+    _add_config(emulator)
+    emulator.add_argument("-o", "--output", type=Path, help="folder to write (default hls_projects/<name>/library)")
+    emulator.add_argument("--version", default="1", help="model version in the namespace (default 1)")
+    emulator.add_argument(
+        "--march",
+        default="x86-64-v3",
+        help="g++ -march: x86-64-v3 (default) runs on any AVX2 CPU; native is fastest but only on CPUs like this one",
+    )
 
     check = commands.add_parser(
         "check",
@@ -138,10 +188,61 @@ def _dispatch(args: argparse.Namespace) -> int:
         for name, state in statuses(STAGES, context):
             print(f"{name:10s} {state}")
         return 0
-    until = "data" if args.command == "data" else args.until
+    if args.command == "synth":
+        return _synth(config, args)
+    if args.command == "vectors":
+        return _vectors(config, args)
+    if args.command == "emulator":
+        return _emulator(config, args)
+    until = "data" if args.command == "data" else getattr(args, "until", None)
+    model_file = args.model if args.command == "convert" else None
     log.info(f"cicada {__version__}: building '{config.name}' from {args.config}")
-    context, outcomes = build(config, args.config, force=args.force, until=until)
+    context, outcomes = build(config, args.config, force=args.force, until=until, model_file=model_file)
     print(summary_text(context, outcomes))
+    return 0
+
+
+def _synth(config, args) -> int:
+    import dataclasses
+
+    from .build import build
+    from .errors import ToolError
+
+    hls = dataclasses.replace(
+        config.hls,
+        synthesis="auto",
+        cosim=config.hls.cosim or args.cosim,
+        vivado_synthesis=config.hls.vivado_synthesis or args.vivado,
+    )
+    config = dataclasses.replace(config, hls=hls)
+    context, outcomes = build(config, args.config, until="synthesis")
+    summary = context.summaries["synthesis"]
+    if summary["status"] != "done":
+        raise ToolError(summary["reason"])
+    print(summary_text(context, outcomes))
+    return 0
+
+
+def _emulator(config, args) -> int:
+    from .build import build
+    from .emulator import build_library
+
+    context, _ = build(config, args.config, until="verify")
+    directory = args.output or context.project_dir / "library"
+    library = build_library(context.project_dir, directory, config.name, args.version, args.march)
+    for path in (library.library, library.header, library.manifest):
+        print(path)
+    return 0
+
+
+def _vectors(config, args) -> int:
+    from .build import write_test_vectors
+
+    if args.events < 1:
+        raise CicadaError(f"--events: expected a positive number of events, got {args.events}")
+    paths = write_test_vectors(config, args.config, args.events, args.output)
+    for kind, path in paths.items():
+        print(f"{kind:8s} {path}")
     return 0
 
 
@@ -159,9 +260,11 @@ def summary_text(context, outcomes) -> str:
         lines.append(
             f"  data        {context.relative(context.data_dir)}/ ({', '.join(f'{n} {k:,}' for n, k in events.items())})"
         )
-    if "student" in s:
-        lines.append(f"  models      {context.relative(context.model_dir)}/ (teacher.h5, student.h5)")
-        lines.append(f"  student     {s['student']['architecture']}, {s['student']['parameters']:,} parameters")
+    student = s.get("student") or s.get("import")
+    if student:
+        models = "teacher.h5, student.h5" if "teacher" in s else "student.h5"
+        lines.append(f"  models      {context.relative(context.model_dir)}/ ({models})")
+        lines.append(f"  student     {student['architecture']}, {student['parameters']:,} parameters")
     if "convert" in s:
         proof = s["convert"]["precision_proof"]
         lines.append(
@@ -190,6 +293,8 @@ def summary_text(context, outcomes) -> str:
                 f"({'fits' if syn['one_event_per_crossing'] else 'EXCEEDS'} 25 ns)"
             )
             lines.append("  resources   " + ", ".join(f"{k} {v:,}" for k, v in syn["resources"].items()))
+            if syn.get("cosim"):
+                lines.append(f"  co-sim      {syn['cosim']['verdict']}")
         else:
             lines.append(f"  latency     not available ({syn['status']}): {syn['reason'].split(',')[0]}")
     if "rates" in s:

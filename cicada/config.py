@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import yaml
 
-from . import architectures
+from . import architectures, detector, pythia
 from .errors import ConfigError
 from .fixedpoint import validate_precision
 from .schema import SchemaError, describe, option, parse, to_plain
@@ -128,9 +128,48 @@ class SignalFiles:
             raise SchemaError("files", "expected at least one file, got an empty list")
 
 
+@dataclass(frozen=True)
+class PythiaSignal:
+    """A physics process generated with Pythia 8 (needs generator: pythia), overlaid on its pileup."""
+
+    process: str = option(
+        "Pythia process",
+        choices=(
+            "qcd",
+            "ttbar",
+            "higgs_llp",
+            "hidden_valley",
+            "zprime_leptons",
+            "wprime_lnu",
+            "excited_quark",
+            "minbias",
+        ),
+    )
+    params: dict[str, float] = option("the process's physics parameters (see below), e.g. {mass_gev: 1000}", {})
+
+    def validate(self) -> None:
+        try:  # the settings functions are plain Python: no Pythia needed to check them
+            pythia.process_settings(self.process, **self.params)
+        except ValueError as err:
+            raise SchemaError("params", f"valid parameters: {err}") from None
+        except TypeError as err:
+            raise SchemaError("params", f"valid parameters: {err}") from None
+
+    @staticmethod
+    def describe_extra(indent: int) -> list[str]:
+        import inspect
+
+        lines = []
+        for name, function in pythia.PROCESSES.items():
+            params = ", ".join(f"{p.name}={p.default}" for p in inspect.signature(function).parameters.values())
+            lines.append("  " * indent + f"process {name}: {params or 'no parameters'}")
+        return lines
+
+
 #: Signal kinds and the dataclass holding each kind's physics parameters.
 SIGNAL_KINDS: dict[str, type] = {
     "files": SignalFiles,
+    "pythia": PythiaSignal,
     "dijet_resonance": DijetResonance,
     "top_pair_multijet": TopPairMultijet,
     "isolated_egamma": IsolatedEGamma,
@@ -168,6 +207,9 @@ class SignalConfig:
         for kind, params in SIGNAL_KINDS.items():
             lines.append("  " * indent + f"physics parameters of kind {kind}: {params.__doc__}")
             lines.extend(describe(params, indent + 1))
+            extra = getattr(params, "describe_extra", None)
+            if extra is not None:
+                lines.extend(extra(indent + 2))
         return lines
 
 
@@ -203,13 +245,38 @@ _DEFAULT_SIGNALS = [
 
 
 @dataclass(frozen=True)
+class ResponseConfig:
+    """Calorimeter response of the Pythia generator (defaults: cicada.detector)."""
+
+    curl_pt_gev: float = option(
+        "charged particles below this pT curl before the barrel calorimeter", detector.CURL_PT_GEV, minimum=0.0
+    )
+    hadron_response: float = option(
+        "fraction of a hadron's ET measured", detector.HADRON_RESPONSE, minimum=0.0, maximum=2.0
+    )
+    em_response: float = option(
+        "fraction of an electron's or photon's ET measured", detector.EM_RESPONSE, minimum=0.0, maximum=2.0
+    )
+
+
+@dataclass(frozen=True)
+class PythiaConfig:
+    """Pythia 8 generation (CP5 tune, 13.6 TeV): a min-bias pool, pileup overlaid from it."""
+
+    pool_events: int = option("min-bias events in the pileup pool (generated once, cached)", 5000, minimum=10)
+    cache_dir: str = option("where pools are cached (shared by builds)", "models/.pythia_cache")
+    response: ResponseConfig = option("detector response", ResponseConfig())
+
+
+@dataclass(frozen=True)
 class DataConfig:
     """Calorimeter region images: zero-bias (train/val/test) and signals."""
 
     generator: str = option(
-        "where zero-bias comes from: synthetic (embedded, numpy), files (zero_bias_files)",
+        "where zero-bias comes from: synthetic (embedded, numpy), pythia (Pythia 8 min-bias pool, "
+        "pip install .[pythia]), files (zero_bias_files)",
         "synthetic",
-        choices=("synthetic", "files"),
+        choices=("synthetic", "pythia", "files"),
     )
     pileup: float = option("mean number of pileup interactions per crossing", 60.0, minimum=0.0, maximum=300.0)
     zero_bias_events: int = option(
@@ -218,6 +285,7 @@ class DataConfig:
     zero_bias_files: tuple[str, ...] = option(
         "generator files: HDF5 files of zero-bias events, relative to the config file's folder", []
     )
+    pythia: PythiaConfig = option("generator pythia: pool and detector response", PythiaConfig())
     split: SplitConfig = option("train/val/test fractions of the zero-bias events", SplitConfig())
     signals: Optional[tuple[SignalConfig, ...]] = option(
         "signal samples (at least one); null gives dijet_1tev, egamma and soft_spray", None
@@ -238,6 +306,11 @@ class DataConfig:
             )
         if not self.signals:
             raise SchemaError("signals", "expected at least one signal sample, got an empty list")
+        for i, sample in enumerate(self.signals):
+            if sample.kind == "pythia" and self.generator != "pythia":
+                raise SchemaError(
+                    f"signals[{i}].kind", "expected generator: pythia for Pythia signals (they use its pileup)"
+                )
         names = [s.name for s in self.signals]
         for i, name in enumerate(names):
             if name in names[:i] or name == "zero_bias":
@@ -491,9 +564,18 @@ class HlsConfig:
         "test images run through the C-simulation testbench (zero-bias and signals)", 10_000, minimum=1
     )
     synthesis: str = option(
-        "auto: run vendor HLS synthesis when vitis-run/vivado_hls is on PATH; off: never",
+        "auto: run the vendor HLS flow (C simulation + synthesis) when vitis-run/vivado_hls is on PATH; off: never",
         "auto",
         choices=("auto", "off"),
+    )
+    cosim: bool = option("with the vendor flow, also run RTL co-simulation", False)
+    vivado_synthesis: bool = option(
+        "with the vendor flow, also run Vivado logic synthesis (post-synthesis utilisation)", False
+    )
+    precision_check: str = option(
+        "error: stop when a hand-set type is proven unsafe; warn: log it and let the C simulation show the damage",
+        "error",
+        choices=("error", "warn"),
     )
 
 

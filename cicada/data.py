@@ -75,10 +75,36 @@ def read_files(paths: list[Path], use_acceptance: bool = False) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty((0, *REGION_SHAPE), dtype=np.uint16)
 
 
-def _zero_bias(config: DataConfig, seed: int, base_dir: Path) -> np.ndarray:
+def response(config: DataConfig):
+    """The Pythia generator's detector response from the config."""
+    from .detector import DetectorResponse
+
+    r = config.pythia.response
+    return DetectorResponse(curl_pt_gev=r.curl_pt_gev, hadron_response=r.hadron_response, em_response=r.em_response)
+
+
+def pileup_pool(config: DataConfig, seed: int):
+    """The Pythia min-bias pool of this config (cached in pythia.cache_dir across builds)."""
+    from . import pythia
+
+    log.info(f"  Pythia min-bias pool of {config.pythia.pool_events:,} events (cache {config.pythia.cache_dir})")
+    return pythia.minbias_pool(
+        config.pythia.pool_events,
+        pythia.derive_seed(seed, "minbias_pool"),
+        config.pythia.cache_dir,
+        response=response(config),
+    )
+
+
+def _zero_bias(config: DataConfig, seed: int, base_dir: Path, pool) -> np.ndarray:
     if config.generator == "synthetic":
         log.info(f"  generating {config.zero_bias_events:,} zero-bias events (pileup {config.pileup:g})")
         return synthetic.zero_bias(config.zero_bias_events, config.pileup, rng_for(seed, "zero_bias"))
+    if config.generator == "pythia":
+        from . import pythia
+
+        log.info(f"  overlaying {config.zero_bias_events:,} zero-bias events (pileup {config.pileup:g}) from the pool")
+        return pythia.pileup_regions(pool, config.zero_bias_events, config.pileup, rng_for(seed, "zero_bias"))
     paths = [resolve(base_dir, f) for f in config.zero_bias_files]
     images = read_files(paths)
     log.info(f"  read {len(images):,} zero-bias events from {len(paths)} file(s)")
@@ -89,7 +115,7 @@ def _zero_bias(config: DataConfig, seed: int, base_dir: Path) -> np.ndarray:
     return images
 
 
-def _signal(sample: SignalConfig, config: DataConfig, seed: int, base_dir: Path) -> np.ndarray:
+def _signal(sample: SignalConfig, config: DataConfig, seed: int, base_dir: Path, pool) -> np.ndarray:
     if sample.kind == "files":
         paths = [resolve(base_dir, f) for f in sample.physics.files]
         images = read_files(paths, sample.physics.use_acceptance)[: sample.events]
@@ -98,7 +124,26 @@ def _signal(sample: SignalConfig, config: DataConfig, seed: int, base_dir: Path)
         log.info(f"  read {len(images):,} events of signal '{sample.name}' from {len(paths)} file(s)")
         return images
     log.info(f"  generating {sample.events:,} events of signal '{sample.name}' ({sample.kind})")
-    return synthetic.signal(sample, config.pileup, rng_for(seed, f"signal/{sample.name}"))
+    stream = f"signal/{sample.name}"
+    if sample.kind == "pythia":
+        from . import pythia
+
+        deposits = pythia.generate_deposits(
+            sample.physics.process,
+            sample.events,
+            pythia.derive_seed(seed, stream),
+            response=response(config),
+            **sample.physics.params,
+        )
+        return pythia.overlay_regions(deposits, pool, config.pileup, rng_for(seed, stream))
+    if pool is not None:  # a synthetic signal on Pythia pileup
+        from . import pythia
+
+        def pool_pileup(n, mu, rng):
+            return pythia.pileup_towers(pool, n, mu, rng)
+
+        return synthetic.signal(sample, config.pileup, rng_for(seed, stream), pool_pileup)
+    return synthetic.signal(sample, config.pileup, rng_for(seed, stream))
 
 
 def make_datasets(config: DataConfig, seed: int, data_dir: Path, base_dir: Path = Path(".")) -> dict[str, Path]:
@@ -108,9 +153,15 @@ def make_datasets(config: DataConfig, seed: int, data_dir: Path, base_dir: Path 
     """
     data_dir = Path(data_dir)
     attrs = {"generator": config.generator, "seed": seed, "pileup": config.pileup}
+    pool = None
+    if config.generator == "pythia":
+        from . import pythia
+
+        pool = pileup_pool(config, seed)
+        attrs.update(pythia_version=pythia.pythia_version(), pileup_pool=pool.key)
     written: dict[str, Path] = {}
 
-    images = _zero_bias(config, seed, base_dir)
+    images = _zero_bias(config, seed, base_dir, pool)
     sizes = split_sizes(len(images), (config.split.train, config.split.val, config.split.test))
     start = 0
     for part, size in zip(ZERO_BIAS_SPLITS, sizes):
@@ -121,7 +172,7 @@ def make_datasets(config: DataConfig, seed: int, data_dir: Path, base_dir: Path 
         start += size
 
     for sample in config.signals:
-        images = _signal(sample, config, seed, base_dir)
+        images = _signal(sample, config, seed, base_dir, pool)
         written[sample.name] = write_regions(
             dataset_path(data_dir, sample.name), images, {**attrs, "sample": sample.name, "kind": sample.kind}
         )

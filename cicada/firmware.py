@@ -156,12 +156,15 @@ def convert_student(model, hls: HlsConfig, project_dir: Path, config_source: str
                     f"0..{REGION_ET_MAX} exactly; expected e.g. ap_uint<10>"
                 )
             if (check.layer, check.role) in explicit:
-                raise ConversionError(
+                message = (
                     f"{config_source}: key 'hls.layers.{check.layer}.{check.role}_precision': "
                     f"{check.type} would overflow or truncate: {check.layer}'s {check.role} values reach "
                     f"[{check.low:g}, {check.high:g}] in steps of 2^-{check.fractional}; "
                     f"expected a type at least as wide as {check.narrowest} (or null to derive it)"
                 )
+                if hls.precision_check == "error":
+                    raise ConversionError(message)
+                log.warning(f"  WARNING (hls.precision_check: warn): {message}")
         tightened = dict(explicit)
         for layer, roles in proof.narrowest().items():
             for role, fixed in roles.items():
@@ -169,9 +172,10 @@ def convert_student(model, hls: HlsConfig, project_dir: Path, config_source: str
         config = build_hls4ml_config(model, hls, tightened)
         hls_model = _convert(model, config, hls, staging)
         proof = analyse(hls_model, 0.0, float(REGION_ET_MAX))
-        if proof.failures:  # derived types failing their own proof is a bug, not a user error
+        derived_failures = [c for c in proof.failures if (c.layer, c.role) not in explicit]
+        if derived_failures:  # derived types failing their own proof is a bug, not a user error
             raise ConversionError(
-                "derived precisions failed their proof: " + "; ".join(c.explain() for c in proof.failures)
+                "derived precisions failed their proof: " + "; ".join(c.explain() for c in derived_failures)
             )
         if not proof.complete:
             log.warning(

@@ -48,11 +48,13 @@ TOWER_ETA_CENTRES = 0.5 * (TOWER_ETA_EDGES[1:] + TOWER_ETA_EDGES[:-1])
 TOWER_ETA_WIDTHS = np.diff(TOWER_ETA_EDGES)
 ETA_MAX = float(TOWER_ETA_EDGES[-1])
 
-# Calorimeter envelope (ECAL front face to HCAL back, barrel and endcaps), for long-lived
-# particles: a decay beyond it leaves nothing in the calorimeter.
+# Calorimeter volume (CMS, JINST 3 (2008) S08004): ECAL barrel front face at r = 1.29 m and
+# endcap front face at |z| = 3.15 m; HCAL barrel outer radius 2.95 m and endcap back face at
+# |z| = 5.5 m. A long-lived particle decaying beyond the outer envelope leaves nothing.
 CALO_INNER_RADIUS_M = 1.29
+CALO_INNER_HALF_LENGTH_M = 3.15
 CALO_OUTER_RADIUS_M = 2.95
-CALO_OUTER_HALF_LENGTH_M = 5.6
+CALO_OUTER_HALF_LENGTH_M = 5.5
 
 REGION_PHI_WIDTH = 2 * np.pi / N_PHI
 TOWER_PHI_WIDTH = 2 * np.pi / N_TOWER_PHI
@@ -105,8 +107,12 @@ def digitise_towers(tower_et_gev: np.ndarray) -> np.ndarray:
 def towers_to_regions(tower_counts: np.ndarray) -> np.ndarray:
     """Sum 4 x 4 tower blocks (N, 72, 56) into region images (N, 18, 14), saturating at 1023."""
     n = tower_counts.shape[0]
-    blocks = tower_counts.reshape(n, N_PHI, TOWERS_PER_REGION, N_ETA, TOWERS_PER_REGION)
-    sums = blocks.sum(axis=(2, 4), dtype=np.int64)
+    # explicit adds of strided views beat a 5-d sum by ~10x; 16 x 511 < 65536 stays exact in uint16
+    towers = np.asarray(tower_counts, dtype=np.uint16)
+    along_eta = towers.reshape(n, N_TOWER_PHI, N_ETA, TOWERS_PER_REGION)
+    eta_sums = along_eta[..., 0] + along_eta[..., 1] + along_eta[..., 2] + along_eta[..., 3]
+    along_phi = eta_sums.reshape(n, N_PHI, TOWERS_PER_REGION, N_ETA)
+    sums = along_phi[:, :, 0] + along_phi[:, :, 1] + along_phi[:, :, 2] + along_phi[:, :, 3]
     return np.minimum(sums, REGION_ET_MAX).astype(np.uint16)
 
 

@@ -8,6 +8,7 @@ initiation interval times the clock period is at most 25 ns.
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,17 +18,53 @@ BUNCH_CROSSING_NS = 25.0
 RESOURCE_KINDS = ("LUT", "FF", "DSP", "BRAM_18K", "URAM")
 # Where the csynth report sits: Vitis/Vivado project tree, or flat (copied reports).
 _CSYNTH_LOCATIONS = (
-    "{prj}_prj/solution1/syn/report/{top}_csynth.xml",
+    "{top}_prj/solution1/syn/report/{top}_csynth.xml",
     "{top}_csynth.xml",
 )
+_COSIM_LOCATIONS = (
+    "{top}_prj/solution1/sim/report/{top}_cosim.rpt",
+    "{top}_prj/solution1/sim/report/{top}_axi_cosim.rpt",
+    "{top}_cosim.rpt",
+)
+# hls4ml's vivado_synth.tcl writes the post-synthesis utilisation into the project folder
+_VIVADO_LOCATIONS = ("vivado_synth.rpt",)
 
 
-def find_csynth_report(project_dir: Path, top: str = "myproject") -> Path | None:
-    for pattern in _CSYNTH_LOCATIONS:
-        candidate = Path(project_dir) / pattern.format(prj=top, top=top)
+def _find(project_dir: Path, patterns: tuple[str, ...], top: str) -> Path | None:
+    for pattern in patterns:
+        candidate = Path(project_dir) / pattern.format(top=top)
         if candidate.exists():
             return candidate
     return None
+
+
+def find_csynth_report(project_dir: Path, top: str = "myproject") -> Path | None:
+    """The C-synthesis XML report in a Vitis/Vivado HLS project tree or a flat folder."""
+    return _find(project_dir, _CSYNTH_LOCATIONS, top)
+
+
+def find_cosim_report(project_dir: Path, top: str = "myproject") -> Path | None:
+    return _find(project_dir, _COSIM_LOCATIONS, top)
+
+
+def find_vivado_report(project_dir: Path, top: str = "myproject") -> Path | None:
+    return _find(project_dir, _VIVADO_LOCATIONS, top)
+
+
+def read_reports(project_dir: Path, top: str = "myproject") -> dict:
+    """Everything the vendor tools left in a project: C synthesis (required), co-simulation
+    and Vivado logic synthesis (when they were run)."""
+    csynth = find_csynth_report(project_dir, top)
+    if csynth is None:
+        raise ToolError(
+            f"{project_dir}: no {top}_csynth.xml (looked in {', '.join(_CSYNTH_LOCATIONS)})".format(top=top)
+        )
+    result = {"csynth": read_csynth(csynth)}
+    cosim = find_cosim_report(project_dir, top)
+    result["cosim"] = read_cosim(cosim) if cosim else None
+    vivado = find_vivado_report(project_dir, top)
+    result["vivado"] = read_vivado_utilisation(vivado) if vivado else None
+    return result
 
 
 def _number(node: ET.Element, path: str, report: Path) -> float:
@@ -97,3 +134,76 @@ def timing(best_cycles: float, worst_cycles: float, ii_cycles: float, clock_ns: 
         "interval_ns": ii_cycles * clock_ns,
         "one_event_per_crossing": ii_cycles * clock_ns <= BUNCH_CROSSING_NS,
     }
+
+
+_COSIM_ROW = re.compile(r"^\|\s*(VHDL|Verilog)\s*\|\s*(\w+)\s*\|(.*)\|\s*$")
+
+
+def read_cosim(report: Path) -> dict:
+    """The co-simulation verdict (Pass/Fail/NA per HDL) and its measured latency/interval."""
+    report = Path(report)
+    try:
+        text = report.read_text(errors="replace")
+    except FileNotFoundError:
+        raise ToolError(f"{report}: co-simulation report not found") from None
+    languages = {}
+    for line in text.splitlines():
+        match = _COSIM_ROW.match(line.strip())
+        if match:
+            cells = [c.strip() for c in match.group(3).split("|")]
+            numbers = [float(c) if _is_number(c) else None for c in cells]
+            languages[match.group(1)] = {
+                "status": match.group(2),
+                "latency_min_cycles": numbers[0] if numbers else None,
+                "latency_max_cycles": numbers[2] if len(numbers) > 2 else None,
+                "interval_max_cycles": numbers[5] if len(numbers) > 5 else None,
+            }
+    if not languages:
+        raise ToolError(f"{report}: no VHDL/Verilog result rows (truncated or not a co-simulation report?)")
+    statuses = [v["status"] for v in languages.values() if v["status"] != "NA"]
+    verdict = "Pass" if statuses and all(s == "Pass" for s in statuses) else ("Fail" if statuses else "NA")
+    return {"source": str(report), "verdict": verdict, "languages": languages}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+# report_utilization rows, by what the resource is called on 7-series vs UltraScale parts
+_VIVADO_ROWS = {
+    "LUT": ("Slice LUTs", "CLB LUTs"),
+    "FF": ("Slice Registers", "CLB Registers"),
+    "DSP": ("DSPs",),
+    "BRAM_36K_tiles": ("Block RAM Tile",),
+    "URAM": ("URAM",),
+}
+
+
+def read_vivado_utilisation(report: Path) -> dict:
+    """Post-synthesis utilisation from Vivado's report_utilization (used, available, %)."""
+    report = Path(report)
+    try:
+        text = report.read_text(errors="replace")
+    except FileNotFoundError:
+        raise ToolError(f"{report}: Vivado utilisation report not found") from None
+    device = re.search(r"\|\s*Device\s*:\s*(\S+)", text)
+    resources = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 5:
+            continue
+        name = cells[0].rstrip("*").strip()
+        for kind, labels in _VIVADO_ROWS.items():
+            if name in labels and kind not in resources and _is_number(cells[1]):
+                resources[kind] = {
+                    "used": float(cells[1]),
+                    "available": float(cells[3]) if _is_number(cells[3]) else None,
+                    "percent": float(cells[4]) if _is_number(cells[4]) else None,
+                }
+    if not resources:
+        raise ToolError(f"{report}: no utilisation table found (truncated or not a report_utilization file?)")
+    return {"source": str(report), "device": device.group(1) if device else "", "resources": resources}

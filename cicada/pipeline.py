@@ -35,6 +35,8 @@ class BuildContext:
     summaries: dict[str, dict] = field(default_factory=dict)
     #: fingerprints of the stages computed so far (a stage's own is set before it runs)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    #: a QKeras model trained elsewhere (bring your own), or None
+    model_file: Path | None = None
 
     @property
     def model_dir(self) -> Path:
@@ -87,9 +89,14 @@ class StageOutcome:
 
 
 def _module_hash(modules: tuple[str, ...]) -> str:
+    """Hash of the code a stage runs: cicada modules by name, or package folders (templates)."""
+    package = Path(__file__).parent
     sources = {}
     for module in modules:
-        sources[module] = inspect.getsource(importlib.import_module(f"cicada.{module}"))
+        if (package / module).is_dir():
+            sources[module] = sha256_tree(package / module)
+        else:
+            sources[module] = inspect.getsource(importlib.import_module(f"cicada.{module}"))
     return sha256_json(sources)
 
 

@@ -248,15 +248,25 @@ def _pooling(
     if 2**shift != area:
         # QKeras divides in float; a fixed-point type cannot hold x / 3 exactly
         proof.checks.append(
-            TypeCheck(layer.name, "result", result_type.hls(), float(low.min()) / area, float(high.max()) / area,
-                      -1, False, f"none: average over {area} values is not exact in binary")
+            TypeCheck(
+                layer.name,
+                "result",
+                result_type.hls(),
+                float(low.min()) / area,
+                float(high.max()) / area,
+                -1,
+                False,
+                f"none: average over {area} values is not exact in binary",
+            )
         )
         means = Bounds(low.mean(axis=1).reshape(out_shape), high.mean(axis=1).reshape(out_shape), 30)
         return _cast(means, result_type, ideal)
     fractional = incoming.fractional + shift
     sums = Bounds(low.sum(axis=1), high.sum(axis=1), fractional)  # the divided sum needs the extra bits too
     _check(proof, layer.name, "accum", _precision(layer.get_attr("accum_t")), sums)
-    means = Bounds((low.sum(axis=1) / area).reshape(out_shape), (high.sum(axis=1) / area).reshape(out_shape), fractional)
+    means = Bounds(
+        (low.sum(axis=1) / area).reshape(out_shape), (high.sum(axis=1) / area).reshape(out_shape), fractional
+    )
     _check(proof, layer.name, "result", result_type, means)
     return _cast(means, result_type, ideal)
 

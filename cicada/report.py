@@ -2,11 +2,13 @@
 
 Both are assembled from the stage summaries; every figure in them was measured by a
 stage of this build. Where a figure could not be obtained (no vendor tool), the report
-says so and why instead of giving a number.
+says so and why instead of giving a number. A model brought from elsewhere has no
+teacher, so its report has no training or distillation sections.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -31,24 +33,26 @@ def _stage_times(context: BuildContext) -> dict:
     return times
 
 
+def _latency_and_resources(synthesis: dict) -> tuple[dict, dict]:
+    if synthesis["status"] != "done":
+        absent = {"available": False, "reason": synthesis["reason"]}
+        return absent, dict(absent)
+    prefixes = ("latency_", "interval", "target_clock", "estimated_clock", "one_event")
+    latency = {k: v for k, v in synthesis.items() if k.startswith(prefixes)}
+    latency.update(available=True, source=synthesis["source"])
+    resources = {k: synthesis[k] for k in ("resources", "part_resources", "utilisation_percent", "part", "source")}
+    resources.update(available=True, vivado=synthesis.get("vivado"))
+    return latency, resources
+
+
 def assemble(context: BuildContext) -> dict:
     """The report as a dict (the content of report.json)."""
     s = context.summaries
     config = context.config
-    synthesis = s["synthesis"]
-    if synthesis["status"] == "done":
-        latency = {
-            k: synthesis[k]
-            for k in synthesis
-            if k.startswith(("latency_", "interval", "target_clock", "estimated_clock", "one_event"))
-        }
-        resources = {k: synthesis[k] for k in ("resources", "part_resources", "utilisation_percent", "part", "source")}
-        latency["available"] = resources["available"] = True
-        latency["source"] = synthesis["source"]
-    else:
-        latency = {"available": False, "reason": synthesis["reason"]}
-        resources = {"available": False, "reason": synthesis["reason"]}
+    student = s.get("student") or s["import"]
+    latency, resources = _latency_and_resources(s["synthesis"])
     verify = s["verify"]
+    quality = s.get("quality")
     return {
         "cicada_version": __version__,
         "name": config.name,
@@ -56,9 +60,9 @@ def assemble(context: BuildContext) -> dict:
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "seed": config.seed,
         "data": s["data"],
-        "teacher": s["teacher"],
-        "student": {k: v for k, v in s["student"].items()},
-        "parameter_count": s["student"]["parameters"],
+        "teacher": s.get("teacher"),
+        "student": student,
+        "parameter_count": student["parameters"],
         "hls": {
             "project_dir": s["convert"]["project_dir"],
             "backend": config.hls.backend,
@@ -77,12 +81,13 @@ def assemble(context: BuildContext) -> dict:
             "emulator_vs_csim": verify["emulator_vs_csim"],
             "firmware_vs_qkeras_all_test_events": s["scores"]["firmware_vs_qkeras"],
         },
-        "distillation": s["quality"]["distillation"],
-        "auc": s["quality"]["auc"],
-        "roc_plot": s["quality"]["roc_plot"],
+        "distillation": quality["distillation"] if quality else None,
+        "auc": quality["auc"] if quality else None,
+        "roc_plot": quality["roc_plot"] if quality else None,
         "latency": latency,
         "resources": resources,
-        "synthesis": synthesis,
+        "co_simulation": s["synthesis"].get("cosim"),
+        "synthesis": s["synthesis"],
         "rates": s["rates"],
         "stage_seconds": _stage_times(context),
     }
@@ -109,20 +114,16 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
 
 def _link(context: BuildContext, path: str) -> str:
     """A path relative to the project directory, where report.md lives."""
-    import os
-
     return os.path.relpath(context.root / path, context.project_dir)
 
 
-def markdown(r: dict, context: BuildContext) -> str:
-    out: list[str] = [f"# cicada build report: {r['name']}", ""]
-    out += [
-        f"Config `{r['config_file']}`, seed {r['seed']}, cicada {r['cicada_version']}, generated {r['generated']}.",
-        "",
+def _model_section(r: dict, context: BuildContext) -> list[str]:
+    student, teacher = r["student"], r["teacher"]
+    teacher_note = f" (teacher {teacher['architecture']}: {teacher['parameters']:,})" if teacher else ""
+    out = [
         "## Model",
         "",
-        f"Student **{r['student']['architecture']}**: **{r['parameter_count']:,} parameters** "
-        f"(teacher {r['teacher']['architecture']}: {r['teacher']['parameters']:,}).",
+        f"Student **{student['architecture']}**: **{r['parameter_count']:,} parameters**{teacher_note}.",
         "",
     ]
     out += _table(
@@ -135,22 +136,32 @@ def markdown(r: dict, context: BuildContext) -> str:
                 layer["parameters"],
                 ", ".join(f"{k}: {layer[k]}" for k in ("kernel", "bias", "activation") if k in layer),
             ]
-            for layer in r["student"]["layers"]
+            for layer in student["layers"]
         ],
     )
-    st, tt = r["student"]["training"], r["teacher"]["training"]
-    out += [
-        "",
-        f"Teacher: {tt['epochs_run']} epochs, best validation MSE {tt['best_val_loss']:.4g} (epoch {tt['best_epoch']}), "
-        f"{tt['images_per_second']:.0f} images/s; loss curve [teacher_loss.png]({_link(context, r['teacher']['loss_plot'])}).",
-        f"Student: {st['epochs_run']} epochs, best validation {r['student']['loss'].upper()} {st['best_val_loss']:.4g} "
-        f"(epoch {st['best_epoch']}); loss curve [student_loss.png]({_link(context, r['student']['loss_plot'])}).",
-        "",
+    if teacher:
+        tt, st = teacher["training"], student["training"]
+        out += [
+            "",
+            f"Teacher: {tt['epochs_run']} epochs, best validation MSE {tt['best_val_loss']:.4g} (epoch "
+            f"{tt['best_epoch']}), {tt['images_per_second']:.0f} images/s; "
+            f"[loss curve]({_link(context, teacher['loss_plot'])}).",
+            f"Student: {st['epochs_run']} epochs, best validation {student['loss'].upper()} {st['best_val_loss']:.4g} "
+            f"(epoch {st['best_epoch']}), {st['images_per_second']:.0f} images/s; "
+            f"[loss curve]({_link(context, student['loss_plot'])}).",
+        ]
+    else:
+        out += ["", f"Imported from `{student['source_file']}` (sha256 {student['source_sha256'][:12]}...)."]
+    return out
+
+
+def _firmware_section(r: dict) -> list[str]:
+    hls = r["hls"]
+    out = [
         "## Firmware",
         "",
-        f"hls4ml project `{r['hls']['project_dir']}`: backend {r['hls']['backend']}, {r['hls']['io_type']}, "
-        f"part {r['hls']['part']}, clock {r['hls']['clock_period_ns']} ns, strategy {r['hls']['strategy']}, "
-        f"reuse factor {r['hls']['reuse_factor']}.",
+        f"hls4ml project `{hls['project_dir']}`: backend {hls['backend']}, {hls['io_type']}, part {hls['part']}, "
+        f"clock {hls['clock_period_ns']} ns, strategy {hls['strategy']}, reuse factor {hls['reuse_factor']}.",
         "",
     ]
     out += _table(
@@ -166,7 +177,7 @@ def markdown(r: dict, context: BuildContext) -> str:
                 layer.get("reuse_factor", ""),
                 layer.get("parallelization_factor", ""),
             ]
-            for layer in r["hls"]["layers"]
+            for layer in hls["layers"]
         ],
     )
     proof = r["precision_proof"]
@@ -177,10 +188,8 @@ def markdown(r: dict, context: BuildContext) -> str:
             "(interval analysis over the quantized weights), so no overflow or truncation can occur."
         )
     else:
-        out.append(
-            "**Not fully proven.** "
-            + "; ".join(proof["failures"] + [f"not analysed: {u}" for u in proof["unanalysed_layers"]])
-        )
+        problems = proof["failures"] + [f"not analysed: {u}" for u in proof["unanalysed_layers"]]
+        out.append("**Not fully proven.** " + "; ".join(problems))
     out += [""]
     out += _table(
         ["layer", "type", "holds", "value range", "needed frac. bits", "narrowest exact"],
@@ -196,27 +205,36 @@ def markdown(r: dict, context: BuildContext) -> str:
             for c in proof["checks"]
         ],
     )
+    return out
+
+
+def _bit_accuracy_section(r: dict) -> list[str]:
     ba = r["bit_accuracy"]
     cs = ba["csim_vs_qkeras"]
-    out += ["", "## Bit accuracy", ""]
-    out.append(
-        f"C simulation (project testbench built with g++) vs QKeras on {cs['events']:,} test images "
-        f"({', '.join(f'{n}: {k:,}' for n, k in ba['csim_events_per_dataset'].items())}): "
-        + (
-            "**bit-exact**."
-            if cs["bit_exact"]
-            else f"**{cs['mismatches']} differ**, largest {cs['max_difference_lsb']} LSB."
-        )
+    per_dataset = ", ".join(f"{n}: {k:,}" for n, k in ba["csim_events_per_dataset"].items())
+    verdict = (
+        "**bit-exact**."
+        if cs["bit_exact"]
+        else f"**{cs['mismatches']} differ**, largest {cs['max_difference_lsb']} LSB."
     )
-    total = sum(a["events"] for a in ba["firmware_vs_qkeras_all_test_events"].values())
-    bad = sum(a["mismatches"] for a in ba["firmware_vs_qkeras_all_test_events"].values())
-    out.append(
-        f"Firmware emulator (same C++, batch library; agrees with the testbench on all {ba['emulator_vs_csim']['events']:,} "
-        f"images) vs QKeras on all {total:,} test events: {bad} differ."
-    )
-    d = r["distillation"]
-    out += [
+    everything = ba["firmware_vs_qkeras_all_test_events"]
+    total = sum(a["events"] for a in everything.values())
+    bad = sum(a["mismatches"] for a in everything.values())
+    return [
+        "## Bit accuracy",
         "",
+        f"C simulation (the project's testbench built with g++) vs QKeras on {cs['events']:,} test images "
+        f"({per_dataset}): {verdict}",
+        f"Firmware emulator (the same C++ as a batch library; agrees with the testbench on all "
+        f"{ba['emulator_vs_csim']['events']:,} images) vs QKeras on all {total:,} test events: {bad} differ.",
+    ]
+
+
+def _quality_section(r: dict, context: BuildContext) -> list[str]:
+    if not r["distillation"]:
+        return []
+    d = r["distillation"]
+    out = [
         "## Distillation quality",
         "",
         f"Firmware student vs teacher score (32 ln MSE, quantized) on {d['events']:,} zero-bias test events: "
@@ -240,34 +258,48 @@ def markdown(r: dict, context: BuildContext) -> str:
             for name, a in r["auc"].items()
         ],
     )
-    out += ["", f"![efficiency vs rate]({_link(context, r['roc_plot'])})"]
-    out += ["", "## Latency and resources", ""]
+    return out + ["", f"![efficiency vs rate]({_link(context, r['roc_plot'])})"]
+
+
+def _latency_section(r: dict) -> list[str]:
+    out = ["## Latency and resources", ""]
     lat = r["latency"]
-    if lat["available"]:
-        out.append(
-            f"From `{lat['source']}`: latency {lat['latency_worst_cycles']:.0f} cycles = {lat['latency_worst_ns']:.1f} ns = "
-            f"{lat['latency_worst_bx']:.2f} bunch crossings at {lat['target_clock_ns']} ns (estimated clock "
-            f"{lat['estimated_clock_ns']} ns); initiation interval {lat['interval_cycles']:.0f} cycles = "
-            f"{lat['interval_ns']:.1f} ns: "
-            + (
-                "one event per crossing."
-                if lat["one_event_per_crossing"]
-                else "**too slow for one event per 25 ns crossing**."
-            )
-        )
-        res = r["resources"]
-        out += [""] + _table(
+    if not lat["available"]:
+        return out + [f"Not available: {lat['reason']}"]
+    crossing = (
+        "one event per 25 ns crossing."
+        if lat["one_event_per_crossing"]
+        else "**VIOLATION: the initiation interval exceeds one 25 ns bunch crossing.**"
+    )
+    out.append(
+        f"From `{lat['source']}`: latency {lat['latency_worst_cycles']:.0f} cycles (best {lat['latency_best_cycles']:.0f})"
+        f" = {lat['latency_worst_ns']:.1f} ns = {lat['latency_worst_bx']:.2f} bunch crossings at {lat['target_clock_ns']} ns"
+        f" (estimated clock {lat['estimated_clock_ns']} ns); initiation interval {lat['interval_cycles']:.0f} cycles = "
+        f"{lat['interval_ns']:.1f} ns: {crossing}"
+    )
+    res = r["resources"]
+    out += ["", "HLS estimate:", ""] + _table(
+        ["resource", "used", "available", "%"],
+        [
+            [k, v, res["part_resources"].get(k, ""), f"{res['utilisation_percent'].get(k, float('nan')):.2f}"]
+            for k, v in res["resources"].items()
+        ],
+    )
+    if res.get("vivado"):
+        vivado = res["vivado"]
+        out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}):", ""] + _table(
             ["resource", "used", "available", "%"],
-            [
-                [k, v, res["part_resources"].get(k, ""), f"{res['utilisation_percent'].get(k, float('nan')):.2f}"]
-                for k, v in res["resources"].items()
-            ],
+            [[k, v["used"], v["available"], v["percent"]] for k, v in vivado["resources"].items()],
         )
-    else:
-        out.append(f"Not available: {lat['reason']}")
+    cosim = r.get("co_simulation")
+    if cosim:
+        out += ["", f"RTL co-simulation: **{cosim['verdict']}** (`{cosim['source']}`)."]
+    return out
+
+
+def _rates_section(r: dict, context: BuildContext) -> list[str]:
     rt = r["rates"]
-    out += [
-        "",
+    out = [
         "## Trigger rates",
         "",
         f"Rate = fraction of zero-bias events with firmware score above threshold x {ZERO_BIAS_RATE_KHZ / 1000:.2f} MHz, "
@@ -292,8 +324,58 @@ def markdown(r: dict, context: BuildContext) -> str:
             for wp in rt["working_points"]
         ],
     )
-    out += ["", f"![score distributions]({_link(context, rt['score_plot'])})", "", "## Stage times", ""]
-    out += _table(
-        ["stage", "seconds", "finished"], [[k, v["seconds"], v["finished"]] for k, v in r["stage_seconds"].items()]
-    )
+    return out + ["", f"![score distributions]({_link(context, rt['score_plot'])})"]
+
+
+def markdown(r: dict, context: BuildContext) -> str:
+    out: list[str] = [
+        f"# cicada build report: {r['name']}",
+        "",
+        f"Config `{r['config_file']}`, seed {r['seed']}, cicada {r['cicada_version']}, generated {r['generated']}.",
+    ]
+    for section in (
+        _model_section(r, context),
+        _firmware_section(r),
+        _bit_accuracy_section(r),
+        _quality_section(r, context),
+        _latency_section(r),
+        _rates_section(r, context),
+        ["## Stage times", ""]
+        + _table(
+            ["stage", "seconds", "finished"], [[k, v["seconds"], v["finished"]] for k, v in r["stage_seconds"].items()]
+        ),
+    ):
+        if section:
+            out += [""] + section
     return "\n".join(out) + "\n"
+
+
+def write_failure_report(context: BuildContext, verify: dict, message: str) -> dict[str, Path]:
+    """What is known when verification fails: the disagreement and where it starts."""
+    s = context.summaries
+    data = {
+        "cicada_version": __version__,
+        "name": context.config.name,
+        "config_file": str(context.config_path),
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "status": "verification failed",
+        "error": message,
+        "bit_accuracy": {"output_lsb": SCORE_LSB, **verify},
+        "diagnosis": verify.get("diagnosis"),
+        "precision_proof": s["convert"]["precision_proof"],
+        "hls": {"layers": s["convert"]["layers"]},
+    }
+    json_path = write_json(context.project_dir / REPORT_JSON, data)
+    lines = [f"# cicada build report: {context.config.name} (VERIFICATION FAILED)", "", message, ""]
+    if data["diagnosis"]:
+        lines += ["## First diverging layer", "", data["diagnosis"]["explanation"], ""]
+    lines += ["## Firmware types", ""]
+    lines += _table(
+        ["layer", "class", "accumulator", "result"],
+        [
+            [layer["name"], layer["class"], layer.get("accum", ""), layer.get("result", "")]
+            for layer in data["hls"]["layers"]
+        ],
+    )
+    md_path = write_text(context.project_dir / REPORT_MD, "\n".join(lines) + "\n")
+    return {"json": json_path, "markdown": md_path}

@@ -115,9 +115,27 @@ def load_student(path: Path):
     return load_qmodel(str(path), compile=False)
 
 
+def import_student(path: Path):
+    """A QKeras model trained elsewhere, checked to take region images and give one score."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelError(f"{path}: model file not found")
+    try:
+        model = load_student(path)
+    except Exception as err:  # Keras raises many kinds: OSError, ValueError, KeyError...
+        raise ModelError(f"{path}: not a loadable Keras/QKeras model ({type(err).__name__}: {err})") from None
+    shape = tuple(model.input_shape[1:])
+    if int(np.prod(shape)) != STUDENT_INPUT_SIZE:
+        raise ModelError(f"{path}: the model takes inputs of shape {shape}, expected 252 region values (18 x 14)")
+    if tuple(model.output_shape[1:]) != (1,):
+        raise ModelError(f"{path}: the model outputs shape {tuple(model.output_shape[1:])}, expected (1,): one score")
+    return model
+
+
 def student_scores(model, images: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """The QKeras student's output for region images, as float64 (N,)."""
-    out = model.predict(as_student_input(images), batch_size=batch_size, verbose=0)
+    inputs = np.asarray(images, dtype=np.float32).reshape(-1, *model.input_shape[1:])
+    out = model.predict(inputs, batch_size=batch_size, verbose=0)
     return np.asarray(out, dtype=np.float64).reshape(len(images), -1)[:, 0]
 
 

@@ -10,24 +10,25 @@ Zero-bias (pileup only):
 * each interaction's activity fluctuates (Gamma with shape ``ACTIVITY_SHAPE``, mean 1,
   as the negative-binomial multiplicity of minimum-bias does), so the event's activity is
   Gamma(shape * n_pu, 1 / shape);
-* soft particles fill the towers: a Poisson number per tower with mean proportional to
+* soft deposits fill the towers: a Poisson number per tower with mean proportional to
   the activity and the tower's eta width, exponential ET each (a Gamma sum per tower);
-  ``MINBIAS_DET_DETA_GEV`` GeV of ET per unit eta and interaction at central eta, rising
-  slowly with |eta|;
-* mini-jets: Poisson(``MINIJETS_PER_INTERACTION`` * n_pu) per event with a pT^-4 spectrum
-  above ``MINIJET_PT_MIN_GEV``;
-* calorimeter response: a fraction of the true ET is measured (``HADRON_RESPONSE`` for
-  hadrons, ``EM_RESPONSE`` for electrons and photons).
+  the measured density per unit eta is flat in the barrel and rises in the endcaps, where
+  soft charged particles reach the calorimeter instead of curling away;
+* mini-jets: Poisson(``minijets_per_interaction`` * n_pu) per event with a pT^-4 spectrum,
+  deposited with the hadron response;
+* signals: a fraction of the true ET is measured (``HADRON_RESPONSE`` for hadrons,
+  ``EM_RESPONSE`` for electrons and photons, from :mod:`cicada.detector`).
+
+The pileup parameters live in :class:`ZeroBiasModel`; its defaults are calibrated against
+Pythia 8 (see ``tools/calibrate_zero_bias.py`` and ``cicada/reference/zero_bias_mu60.json``).
 
 Signals are particles or jets drawn from simple physics models and added to a fresh
 zero-bias event before digitisation, so they sit on top of pileup.
-
-A later calibration against reference statistics will tune these constants; they are
-plausible, not fitted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -43,41 +44,61 @@ from .config import (
     SoftSpray,
     TopPairMultijet,
 )
+from .detector import EM_RESPONSE, HADRON_RESPONSE
 from .progress import Progress
 
-MINBIAS_DET_DETA_GEV = 5.5
-MINBIAS_ETA_SLOPE = 0.04  # relative rise of dET/deta per unit eta^2
-MINBIAS_MEAN_PARTICLE_ET_GEV = 0.45
-ACTIVITY_SHAPE = 1.5
-MINIJETS_PER_INTERACTION = 0.04
-MINIJET_PT_MIN_GEV = 5.0
-MINIJET_PT_INDEX = 4.0
-HADRON_RESPONSE = 0.6
-EM_RESPONSE = 0.95
 JET_CONSTITUENTS = 12
 JET_RADIUS_SPREAD = 0.08  # Gaussian spread of constituents around the jet axis (eta and phi)
-
 CHUNK_EVENTS = 2000
 
-# Mean soft-particle count per tower per interaction, at unit activity.
-_TOWER_DET_DETA = MINBIAS_DET_DETA_GEV * (1 + MINBIAS_ETA_SLOPE * geo.TOWER_ETA_CENTRES**2)
-_TOWER_PARTICLES_PER_INTERACTION = (
-    _TOWER_DET_DETA * geo.TOWER_ETA_WIDTHS / geo.N_TOWER_PHI / MINBIAS_MEAN_PARTICLE_ET_GEV
-)
+
+@dataclass(frozen=True)
+class ZeroBiasModel:
+    """The parameters of the synthetic pileup model (see the module docstring).
+
+    The defaults are calibrated against Pythia 8 (CP5, 13.6 TeV) min-bias overlaid at
+    mu = 60 with the detector response of :mod:`cicada.detector`; ``tools/calibrate_zero_bias.py``
+    redoes the fit and writes the reference statistics the tests check.
+    """
+
+    #: measured ET per unit eta and interaction at central eta (GeV): generator level ~5.5 GeV
+    #: times the response, with soft charged particles curling away in the barrel
+    measured_det_deta_gev: float = 3.0166
+    #: measured density relative to central eta at |eta| knots (endcap particles do not curl away)
+    endcap_shape: tuple[tuple[float, float], ...] = ((0.0, 1.0), (1.5, 1.0), (2.0, 1.3), (2.6, 1.4), (3.0, 1.45))
+    #: mean measured ET of one soft deposit (GeV): sets how grainy pileup is
+    deposit_et_gev: float = 0.45
+    #: Gamma shape of one interaction's activity (smaller: larger event-to-event fluctuations)
+    activity_shape: float = 0.55
+    minijets_per_interaction: float = 0.08
+    minijet_pt_min_gev: float = 5.0
+    minijet_pt_index: float = 4.0
+
+    def tower_deposits_per_interaction(self) -> np.ndarray:
+        """Mean number of soft deposits per tower (by tower eta) per interaction at unit activity."""
+        knots, factors = np.array(self.endcap_shape).T
+        density = self.measured_det_deta_gev * np.interp(np.abs(geo.TOWER_ETA_CENTRES), knots, factors)
+        return density * geo.TOWER_ETA_WIDTHS / geo.N_TOWER_PHI / self.deposit_et_gev
 
 
-def zero_bias_towers(n_events: int, pileup: float, rng: np.random.Generator) -> np.ndarray:
-    """True tower ET (GeV, float32, (N, 72, 56)) of pileup-only crossings, before digitisation."""
+DEFAULT_MODEL = ZeroBiasModel()
+
+
+def zero_bias_towers(
+    n_events: int, pileup: float, rng: np.random.Generator, model: ZeroBiasModel = DEFAULT_MODEL
+) -> np.ndarray:
+    """Measured tower ET (GeV, float32, (N, 72, 56)) of pileup-only crossings, before digitisation."""
     n_pu = rng.poisson(pileup, size=n_events)
-    activity = rng.gamma(ACTIVITY_SHAPE * np.maximum(n_pu, 1e-9), 1.0 / ACTIVITY_SHAPE) * (n_pu > 0)
-    mean_count = activity[:, None, None] * _TOWER_PARTICLES_PER_INTERACTION[None, None, :]
+    shape = model.activity_shape
+    activity = rng.gamma(shape * np.maximum(n_pu, 1e-9), 1.0 / shape) * (n_pu > 0)
+    mean_count = activity[:, None, None] * model.tower_deposits_per_interaction()[None, None, :]
     counts = rng.poisson(np.broadcast_to(mean_count, (n_events, *geo.TOWER_SHAPE)))
-    towers = rng.gamma(counts, MINBIAS_MEAN_PARTICLE_ET_GEV).astype(np.float32) * HADRON_RESPONSE
+    towers = rng.gamma(counts, model.deposit_et_gev).astype(np.float32)
 
-    n_jets = rng.poisson(MINIJETS_PER_INTERACTION * n_pu)
+    n_jets = rng.poisson(model.minijets_per_interaction * n_pu)
     event = np.repeat(np.arange(n_events), n_jets)
     u = rng.random(event.size)
-    pt = MINIJET_PT_MIN_GEV * (1 - u) ** (-1.0 / (MINIJET_PT_INDEX - 1))
+    pt = model.minijet_pt_min_gev * (1 - u) ** (-1.0 / (model.minijet_pt_index - 1))
     eta = rng.uniform(-geo.ETA_MAX - 1.0, geo.ETA_MAX + 1.0, event.size)
     phi = rng.uniform(-np.pi, np.pi, event.size)
     add_jets(towers, event, pt, eta, phi, rng)
@@ -240,12 +261,15 @@ SIGNAL_GENERATORS: dict[str, Callable] = {
 }
 
 
-def _generate(n_events: int, pileup: float, rng, add_signal, label: str) -> np.ndarray:
+PileupTowers = Callable[[int, float, np.random.Generator], np.ndarray]
+
+
+def _generate(n_events: int, pileup: float, rng, add_signal, label: str, pileup_towers: PileupTowers) -> np.ndarray:
     images = np.empty((n_events, *geo.REGION_SHAPE), dtype=np.uint16)
     with Progress(n_events, label) as bar:
         for start in range(0, n_events, CHUNK_EVENTS):
             stop = min(start + CHUNK_EVENTS, n_events)
-            towers = zero_bias_towers(stop - start, pileup, rng)
+            towers = pileup_towers(stop - start, pileup, rng)
             if add_signal is not None:
                 add_signal(towers, rng)
             images[start:stop] = geo.towers_to_regions(geo.digitise_towers(towers))
@@ -253,13 +277,22 @@ def _generate(n_events: int, pileup: float, rng, add_signal, label: str) -> np.n
     return images
 
 
-def zero_bias(n_events: int, pileup: float, rng: np.random.Generator) -> np.ndarray:
+def zero_bias(
+    n_events: int, pileup: float, rng: np.random.Generator, model: ZeroBiasModel = DEFAULT_MODEL
+) -> np.ndarray:
     """Zero-bias region images (N, 18, 14), uint16."""
-    return _generate(n_events, pileup, rng, None, "zero-bias")
+
+    def pileup_towers(n, mu, r):
+        return zero_bias_towers(n, mu, r, model)
+
+    return _generate(n_events, pileup, rng, None, "zero-bias", pileup_towers)
 
 
-def signal(sample: SignalConfig, pileup: float, rng: np.random.Generator) -> np.ndarray:
-    """Region images of one signal sample overlaid on pileup."""
+def signal(
+    sample: SignalConfig, pileup: float, rng: np.random.Generator, pileup_towers: PileupTowers = zero_bias_towers
+) -> np.ndarray:
+    """Region images of one signal sample overlaid on pileup (by default this module's;
+    ``pileup_towers(n, mu, rng)`` can supply another model's, e.g. Pythia's pool)."""
     generator = SIGNAL_GENERATORS[sample.kind]
     if sample.kind == "detector_fault":
         # one broken tower for the whole sample, drawn once (chunks must agree)
@@ -267,4 +300,4 @@ def signal(sample: SignalConfig, pileup: float, rng: np.random.Generator) -> np.
         add = lambda towers, r: generator(towers, sample.physics, r, fixed)  # noqa: E731
     else:
         add = lambda towers, r: generator(towers, sample.physics, r)  # noqa: E731
-    return _generate(sample.events, pileup, rng, add, f"signal {sample.name}")
+    return _generate(sample.events, pileup, rng, add, f"signal {sample.name}", pileup_towers)

@@ -58,3 +58,44 @@ def tiny_build(tmp_path_factory):
     finally:
         os.chdir(previous)
     return directory, config, code
+
+
+BYO = {
+    "name": "byo",
+    "seed": 5,
+    "data": {
+        "zero_bias_events": 2000,
+        "signals": [{"name": "dijet", "kind": "dijet_resonance", "events": 200}],
+    },
+    "hls": {"reuse_factor": 2, "csim_events": 600},
+}
+
+
+def make_student_file(path: Path, seed: int = 3, scale: float = 0.2) -> Path:
+    """A CICADA v2 student with seeded random weights, saved as a QKeras HDF5 file."""
+    from cicada.architectures import build_student
+    from cicada.student import save_student
+    from cicada.tf import seed_everything
+
+    seed_everything(seed)
+    model = build_student("cicada_v2")
+    model.get_layer("conv").set_weights([model.get_layer("conv").get_weights()[0] * scale])
+    save_student(model, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def byo_build(tmp_path_factory):
+    """`cicada convert` on a model trained elsewhere; yields (directory, config, model file, exit code)."""
+    from cicada.cli import main
+
+    directory = tmp_path_factory.mktemp("byo_build")
+    config = write_config(directory, BYO)
+    model = make_student_file(directory / "elsewhere.h5")
+    previous = Path.cwd()
+    os.chdir(directory)
+    try:
+        code = main(["convert", str(config), "--model", str(model)])
+    finally:
+        os.chdir(previous)
+    return directory, config, model, code

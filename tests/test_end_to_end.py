@@ -107,11 +107,16 @@ def test_firmware_disagreeing_with_qkeras_fails_loudly(tiny_build, monkeypatch, 
         shifted = ", ".join(f"{float(v) + 0.5:.8f}" for v in text[start:end].split(","))
         weights.write_text(text[:start] + shifted + text[end:])
     context = BuildContext(load_config(config), config, root=work)
+    context.summaries["convert"] = json.loads((work / "models/tiny/.stamps/convert.json").read_text())["summary"]
     with pytest.raises(VerificationError) as info:
         _run_verify(context)
     message = str(info.value)
     assert "C simulation disagrees with QKeras on" in message and "of 1,000 test images" in message
     assert "largest difference" in message and "LSB" in message and "e.g. image" in message
+    # hls4ml itself would have generated the right firmware: the diagnosis points at the edited files
+    assert "a fresh conversion with the same settings agrees with QKeras" in message
+    report = json.loads((work / "hls_projects/tiny/report.json").read_text())
+    assert report["status"] == "verification failed" and report["diagnosis"]["layer"] is None
 
 
 def test_weight_files_for_synthesis_and_simulation_must_agree(tiny_build, tmp_path):

@@ -152,3 +152,28 @@ def test_truncated_and_missing_files(tmp_path):
         read_regions(path)
     with pytest.raises(DataError, match="file not found"):
         read_regions(tmp_path / "absent.h5")
+
+
+def test_synthetic_zero_bias_matches_the_pythia_calibration_at_mu_60():
+    """The reference statistics come from Pythia 8 min-bias (tools/calibrate_zero_bias.py)."""
+    import json
+    from pathlib import Path
+
+    from cicada.imagestats import zero_bias_statistics
+
+    stored = json.loads((Path(synthetic.__file__).parent / "reference" / "zero_bias_mu60.json").read_text())
+    reference = stored["reference"]
+    assert reference["events"] >= 10000 and stored["reference_generator"]["mu"] == 60.0
+    images = synthetic.zero_bias(10000, 60.0, rng_for(99, "calibration-test"))
+    stats = zero_bias_statistics(images)
+    assert stats["total_et_mean"] == pytest.approx(reference["total_et_mean"], rel=0.03)
+    assert stats["total_et_std"] == pytest.approx(reference["total_et_std"], rel=0.12)
+    assert stats["region_et_mean"] == pytest.approx(reference["region_et_mean"], rel=0.03)
+    assert stats["empty_region_fraction"] == pytest.approx(reference["empty_region_fraction"], abs=0.015)
+    assert abs(stats["hottest_region_median"] - reference["hottest_region_median"]) <= 2
+    profile = images.mean(axis=(0, 1))
+    assert profile == pytest.approx(reference["eta_profile"], rel=0.08)
+    # the fitted parameters in the file are the ones the code uses
+    fitted = stored["fitted_model"]
+    assert synthetic.DEFAULT_MODEL.measured_det_deta_gev == fitted["measured_det_deta_gev"]
+    assert synthetic.DEFAULT_MODEL.activity_shape == fitted["activity_shape"]

@@ -1,0 +1,64 @@
+"""The data stage with the Pythia generator: pool, pileup overlay, Pythia and synthetic signals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cicada.build import build
+from cicada.config import load_config
+from cicada.datasets import read_attrs, read_regions
+from cicada.errors import ConfigError
+from cicada.imagestats import hottest_region
+
+from .conftest import write_config
+
+PYTHIA = {
+    "name": "py",
+    "seed": 3,
+    "data": {
+        "generator": "pythia",
+        "zero_bias_events": 200,
+        "pythia": {"pool_events": 30, "cache_dir": "cache"},
+        "signals": [
+            {
+                "name": "zprime",
+                "kind": "pythia",
+                "events": 6,
+                "process": "zprime_leptons",
+                "params": {"mass_gev": 1000},
+            },
+            {"name": "dijet", "kind": "dijet_resonance", "events": 50},
+        ],
+    },
+}
+
+
+def test_pythia_datasets(in_tmp, capsys):
+    path = write_config(in_tmp, PYTHIA)
+    context, _ = build(load_config(path), path, until="data")
+    zero_bias = np.concatenate([read_regions(context.data_dir / f"zero_bias_{p}.h5") for p in ("train", "val", "test")])
+    assert zero_bias.shape == (200, 18, 14) and zero_bias.dtype == np.uint16
+    totals = zero_bias.reshape(200, -1).sum(axis=1) * 0.5
+    assert 300 < totals.mean() < 1500  # mu = 60 min-bias: roughly 1 TeV of measured region ET
+    attrs = read_attrs(context.data_dir / "zero_bias_train.h5")
+    assert attrs["generator"] == "pythia" and attrs["pythia_version"] == "8.317.2" and len(attrs["pileup_pool"]) == 64
+    zprime = read_regions(context.data_dir / "zprime.h5")
+    assert zprime.shape == (6, 18, 14)
+    # Z' -> ee/mumu at 1 TeV: electron events carry ~2 x 450 GeV x 0.95 in two regions; muon events add nothing
+    assert np.max(hottest_region(zprime)) > 400
+    dijet = read_regions(context.data_dir / "dijet.h5")
+    assert np.median(hottest_region(dijet)) > 5 * np.median(hottest_region(zero_bias))
+    assert list((in_tmp / "cache").glob("*.npz"))  # the pool is cached for the next build
+
+
+def test_pythia_signal_needs_pythia_generator_and_valid_params(tmp_path):
+    data = {"signals": [{"name": "z", "kind": "pythia", "process": "zprime_leptons"}]}
+    with pytest.raises(ConfigError, match="key 'data.signals\\[0\\].kind': expected generator: pythia"):
+        load_config(write_config(tmp_path, {"data": data}))
+    data = {
+        "generator": "pythia",
+        "signals": [{"name": "z", "kind": "pythia", "process": "zprime_leptons", "params": {"mass": 1000}}],
+    }
+    with pytest.raises(ConfigError, match="key 'data.signals\\[0\\].params'.*has no parameter mass.*mass_gev"):
+        load_config(write_config(tmp_path, {"data": data}))

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Time the Pythia 8 generator: min-bias pool generation and pileup overlay, as JSON.
+
+    python tools/benchmark_pythia.py [--pool-events 2000] [--images 20000] [--mu 60]
+                                     [--output tools/results/pythia_benchmark.json]
+
+Records Pythia's initialisation time, min-bias events per second (generation, particle
+read-out and detector response, after initialisation), the time to read the cached pool
+back, and zero-bias overlay images per second at the given pileup (best and median of a
+few runs, single process), plus a few physics figures of the images and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def time_pool(pythia, n_events: int, seed: int, cache_dir: Path) -> tuple[object, dict]:
+    """Generate the pool once (timing the first event apart: it carries the initialisation)."""
+    marks: dict[int, float] = {}
+
+    def note(done: int, total: int) -> None:
+        if done in (1, total):
+            marks[done] = time.monotonic()
+
+    started = time.monotonic()
+    pool = pythia.minbias_pool(n_events, seed, cache_dir, progress=note)
+    finished = time.monotonic()
+    loop_seconds = marks[n_events] - marks[1]
+    figures = {
+        "events": n_events,
+        "total_seconds": round(finished - started, 2),
+        "initialisation_seconds": round(marks[1] - started, 2),
+        "events_per_second": round((n_events - 1) / loop_seconds, 1) if loop_seconds > 0 else None,
+        "towers_per_event": round(pool.n_deposits / n_events, 1),
+        "mean_event_et_gev": round(float(pool.event_et_gev().mean()), 2),
+    }
+    return pool, figures
+
+
+def time_cache(pythia, n_events: int, seed: int, cache_dir: Path) -> dict:
+    started = time.monotonic()
+    again = pythia.minbias_pool(n_events, seed, cache_dir)
+    path = pythia.pool_path(cache_dir, n_events, seed)
+    return {
+        "reused": bool(again.from_cache),
+        "load_seconds": round(time.monotonic() - started, 4),
+        "file_bytes": path.stat().st_size,
+    }
+
+
+def time_overlay(pythia, pool, n_images: int, mu: float, repeats: int) -> tuple[dict, object]:
+    import numpy as np
+
+    rates = []
+    for repeat in range(repeats):
+        rng = np.random.default_rng(repeat)
+        started = time.perf_counter()
+        images = pythia.pileup_regions(pool, n_images, mu, rng)
+        rates.append(n_images / (time.perf_counter() - started))
+    figures = {
+        "images": n_images,
+        "mu": mu,
+        "repeats": repeats,
+        "images_per_second_best": round(max(rates)),
+        "images_per_second_median": round(statistics.median(rates)),
+        "microseconds_per_image_best": round(1e6 / max(rates), 1),
+        "chunk_images": pythia.OVERLAY_CHUNK_IMAGES,
+    }
+    return figures, images
+
+
+def image_figures(images, geo) -> dict:
+    """What the zero-bias images look like: total ET and occupancy."""
+    totals = images.reshape(len(images), -1).sum(axis=1) * geo.ET_LSB_GEV
+    return {
+        "mean_total_region_et_gev": round(float(totals.mean()), 1),
+        "std_total_region_et_gev": round(float(totals.std()), 1),
+        "mean_region_et_gev": round(float(images.mean() * geo.ET_LSB_GEV), 3),
+        "fraction_of_regions_nonzero": round(float((images > 0).mean()), 4),
+        "max_region_count": int(images.max()),
+    }
+
+
+def machine() -> dict:
+    import numpy as np
+
+    from cicada import pythia
+
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pythia8mc": pythia.pythia_version(),
+        "platform": platform.platform(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool-events", type=int, default=2000)
+    parser.add_argument("--images", type=int, default=20000)
+    parser.add_argument("--mu", type=float, default=60.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "pythia_benchmark.json")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(REPO))
+    from cicada import geometry as geo
+    from cicada import pythia
+    from cicada.fileio import atomic_path
+    from cicada.progress import setup_logging
+
+    setup_logging()
+    with tempfile.TemporaryDirectory(prefix="cicada-pythia-bench-") as scratch:
+        cache_dir = Path(scratch)
+        pool, generation = time_pool(pythia, args.pool_events, args.seed, cache_dir)
+        cache = time_cache(pythia, args.pool_events, args.seed, cache_dir)
+    overlay, images = time_overlay(pythia, pool, args.images, args.mu, args.repeats)
+
+    result = {
+        "pool_generation": generation,
+        "pool_cache": cache,
+        "overlay": overlay,
+        "zero_bias_images": image_figures(images, geo),
+        "machine": machine(),
+    }
+    text = json.dumps(result, indent=2)
+    with atomic_path(args.output) as tmp:
+        tmp.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
