@@ -54,12 +54,17 @@ def compile_cpp(
             "-o",
             str(tmp.resolve()),
         ]
-        result = subprocess.run(command, cwd=project_dir, capture_output=True, text=True)
-        if result.returncode != 0:
-            head = "\n".join(result.stderr.strip().splitlines()[:15])
-            raise ToolError(f"{project_dir}: g++ failed to build {', '.join(sources)}:\n{head}")
+        run_compiler(command, project_dir, f"{project_dir}: g++ failed to build {', '.join(sources)}")
         tmp.chmod(0o755)
     return output
+
+
+def run_compiler(command: Sequence[str], cwd: Path, failure: str) -> None:
+    """Run a g++ command; on failure raise ToolError with ``failure`` and the first error lines."""
+    result = subprocess.run(list(command), cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        head = "\n".join(result.stderr.strip().splitlines()[:15])
+        raise ToolError(f"{failure}:\n{head}")
 
 
 def up_to_date(target: Path, sources: Sequence[Path]) -> bool:

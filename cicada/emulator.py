@@ -45,7 +45,7 @@ from string import Template
 
 import numpy as np
 
-from .cpp import compiler
+from .cpp import compiler, run_compiler
 from .errors import ConversionError, ToolError
 from .fileio import atomic_path, read_json, sha256_json, sha256_tree, write_json, write_text
 from .firmware import PROJECT_NAME, top_level_io
@@ -358,10 +358,7 @@ def _compile(firmware_dir: Path, source: str, namespace: str, flags: list[str], 
                 "-o",
                 str(tmp.resolve()),
             ]
-            result = subprocess.run(command, cwd=scratch, capture_output=True, text=True)
-            if result.returncode != 0:
-                head = "\n".join(result.stderr.strip().splitlines()[:15])
-                raise ToolError(f"{firmware_dir.parent}: g++ failed to build the emulator library:\n{head}")
+            run_compiler(command, scratch, f"{firmware_dir.parent}: g++ failed to build the emulator library")
             tmp.chmod(0o755)
     return added
 

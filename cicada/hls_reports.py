@@ -56,9 +56,8 @@ def read_reports(project_dir: Path, top: str = "myproject") -> dict:
     and Vivado logic synthesis (when they were run)."""
     csynth = find_csynth_report(project_dir, top)
     if csynth is None:
-        raise ToolError(
-            f"{project_dir}: no {top}_csynth.xml (looked in {', '.join(_CSYNTH_LOCATIONS)})".format(top=top)
-        )
+        places = ", ".join(pattern.format(top=top) for pattern in _CSYNTH_LOCATIONS)
+        raise ToolError(f"{project_dir}: no {top}_csynth.xml (looked for {places})")
     result = {"csynth": read_csynth(csynth)}
     cosim = find_cosim_report(project_dir, top)
     result["cosim"] = read_cosim(cosim) if cosim else None
@@ -142,10 +141,7 @@ _COSIM_ROW = re.compile(r"^\|\s*(VHDL|Verilog)\s*\|\s*(\w+)\s*\|(.*)\|\s*$")
 def read_cosim(report: Path) -> dict:
     """The co-simulation verdict (Pass/Fail/NA per HDL) and its measured latency/interval."""
     report = Path(report)
-    try:
-        text = report.read_text(errors="replace")
-    except FileNotFoundError:
-        raise ToolError(f"{report}: co-simulation report not found") from None
+    text = _read_report(report, "co-simulation report")
     languages = {}
     for line in text.splitlines():
         match = _COSIM_ROW.match(line.strip())
@@ -163,6 +159,13 @@ def read_cosim(report: Path) -> dict:
     statuses = [v["status"] for v in languages.values() if v["status"] != "NA"]
     verdict = "Pass" if statuses and all(s == "Pass" for s in statuses) else ("Fail" if statuses else "NA")
     return {"source": str(report), "verdict": verdict, "languages": languages}
+
+
+def _read_report(report: Path, what: str) -> str:
+    try:
+        return report.read_text(errors="replace")
+    except FileNotFoundError:
+        raise ToolError(f"{report}: {what} not found") from None
 
 
 def _is_number(text: str) -> bool:
@@ -186,10 +189,7 @@ _VIVADO_ROWS = {
 def read_vivado_utilisation(report: Path) -> dict:
     """Post-synthesis utilisation from Vivado's report_utilization (used, available, %)."""
     report = Path(report)
-    try:
-        text = report.read_text(errors="replace")
-    except FileNotFoundError:
-        raise ToolError(f"{report}: Vivado utilisation report not found") from None
+    text = _read_report(report, "Vivado utilisation report")
     device = re.search(r"\|\s*Device\s*:\s*(\S+)", text)
     resources = {}
     for line in text.splitlines():

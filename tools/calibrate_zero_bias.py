@@ -66,7 +66,12 @@ def synthetic_stats(model: synthetic.ZeroBiasModel, n: int) -> dict:
 def fit(reference: dict, n: int) -> synthetic.ZeroBiasModel:
     model = synthetic.DEFAULT_MODEL
     best = loss(synthetic_stats(model, n), reference)
-    steps = {"measured_det_deta_gev": 0.1, "activity_shape": 0.1, "deposit_et_gev": 0.1, "minijets_per_interaction": 0.01}
+    steps = {
+        "measured_det_deta_gev": 0.1,
+        "activity_shape": 0.1,
+        "deposit_et_gev": 0.1,
+        "minijets_per_interaction": 0.01,
+    }
     for sweep in range(4):
         improved = False
         for name, step in steps.items():

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Images per second of the data generators, as JSON.
+
+    python tools/benchmark_data.py [--events 20000] [--output tools/results/data_benchmark.json]
+
+Synthetic zero-bias at mu = 60 and every synthetic signal kind (pileup included), best of
+three runs each, single process. The Pythia figures (pool generation, overlay from the pool)
+come from tools/benchmark_pythia.py, run here too when pythia8mc is installed.
+Targets on a 2-core machine: >= 2,000 synthetic zero-bias and >= 5,000 overlay images/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from cicada import synthetic  # noqa: E402
+from cicada.config import SIGNAL_KINDS, SignalConfig  # noqa: E402
+from cicada.data import rng_for  # noqa: E402
+
+
+def best_rate(make, events: int, repeats: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        make()
+        best = min(best, time.perf_counter() - started)
+    return round(events / best, 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "data_benchmark.json")
+    args = parser.parse_args()
+    n = args.events
+
+    result = {"events_per_run": n, "mu": 60.0, "images_per_second": {}}
+    rates = result["images_per_second"]
+    rates["synthetic_zero_bias"] = best_rate(lambda: synthetic.zero_bias(n, 60.0, rng_for(1, "bench")), n)
+    for kind in SIGNAL_KINDS:
+        if kind in ("files", "pythia"):
+            continue
+        sample = SignalConfig.from_mapping({"name": kind, "kind": kind, "events": n // 4}, "bench")
+        rates[f"synthetic_{kind}"] = best_rate(
+            lambda s=sample, k=kind: synthetic.signal(s, 60.0, rng_for(1, k)), n // 4
+        )
+    try:
+        import pythia8mc  # noqa: F401
+
+        pythia_json = args.output.with_name("pythia_benchmark.json")
+        subprocess.run(
+            [sys.executable, str(REPO / "tools" / "benchmark_pythia.py"), "--output", str(pythia_json)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        result["pythia"] = json.loads(pythia_json.read_text())
+    except ImportError:
+        result["pythia"] = "not measured: pythia8mc is not installed (pip install .[pythia])"
+    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
