@@ -135,6 +135,8 @@ def _h5(path, **datasets):
         ({"CaloRegions": -np.ones((2, 18, 14))}, "expected 0..1023"),
         ({"CaloRegions": np.full((2, 18, 14), np.nan)}, "NaN"),
         ({"CaloRegions": np.full((2, 18, 14), 0.5)}, "fractional values"),
+        ({"CaloRegions": np.full((2, 18, 14), b"x")}, "has type |S1, expected integer region ET"),
+        ({"CaloRegions": np.zeros((2, 18, 14, 1))}, "has shape (2, 18, 14, 1), expected (N, 18, 14)"),
     ],
 )
 def test_bad_region_files_get_one_clear_error(tmp_path, content, message):

@@ -86,3 +86,38 @@ def test_with_a_vendor_tool_on_path_synthesis_runs_and_reads_its_report(tmp_path
     assert (project / "called_with").read_text().split() == ["--mode", "hls", "--tcl", "build_prj.tcl"]
     assert "synth      1" in (project / "build_opt.tcl").read_text()
     shutil.rmtree(project)
+
+
+def test_cosim_and_vivado_reports():
+    from cicada.hls_reports import read_cosim, read_reports, read_vivado_utilisation
+
+    vivado = read_vivado_utilisation(REPORTS / "vivado_hls_2020.1" / "vivado_synth.rpt")
+    assert vivado["device"] == "7z020clg400-1"
+    assert vivado["resources"]["LUT"] == {"used": 1526.0, "available": 53200.0, "percent": 2.87}
+    assert vivado["resources"]["FF"]["used"] == 2428 and vivado["resources"]["DSP"]["percent"] == 30.0
+    cosim = read_cosim(REPORTS / "vitis_hls_2023.1/myproject_prj/solution1/sim/report/myproject_cosim.rpt")
+    assert cosim["verdict"] == "Fail" and cosim["languages"]["Verilog"]["status"] == "Fail"
+    assert cosim["languages"]["VHDL"]["status"] == "NA"
+    both = read_reports(REPORTS / "vitis_hls_2023.1")
+    assert (
+        both["csynth"]["latency_worst_cycles"] == 695 and both["cosim"]["verdict"] == "Fail" and both["vivado"] is None
+    )
+    flat = read_reports(REPORTS / "vivado_hls_2020.1")
+    assert flat["cosim"] is None and flat["vivado"]["resources"]["DSP"]["used"] == 66
+
+
+def test_truncated_cosim_and_vivado_reports(tmp_path):
+    from cicada.hls_reports import read_cosim, read_reports, read_vivado_utilisation
+
+    cosim = tmp_path / "myproject_cosim.rpt"
+    cosim.write_text(
+        (REPORTS / "vitis_hls_2023.1/myproject_prj/solution1/sim/report/myproject_cosim.rpt").read_text()[:300]
+    )
+    with pytest.raises(ToolError, match="no VHDL/Verilog result rows"):
+        read_cosim(cosim)
+    vivado = tmp_path / "vivado_synth.rpt"
+    vivado.write_text((REPORTS / "vivado_hls_2020.1" / "vivado_synth.rpt").read_text()[:700])
+    with pytest.raises(ToolError, match="no utilisation table"):
+        read_vivado_utilisation(vivado)
+    with pytest.raises(ToolError, match="no myproject_csynth.xml"):
+        read_reports(tmp_path)
