@@ -588,7 +588,7 @@ def byo_stages() -> list[Stage]:
     return stages
 
 
-def _recorded_model_file(context: BuildContext) -> Path | None:
+def recorded_model_file(context: BuildContext) -> Path | None:
     """The imported model of a build made by `cicada convert`, so that later commands on the
     same build (synth, vectors, build) keep using it instead of training a student."""
     from .fileio import read_json
@@ -621,7 +621,7 @@ def build(
         model_file=Path(model_file).resolve() if model_file else None,
     )
     if context.model_file is None:
-        context.model_file = _recorded_model_file(context)
+        context.model_file = recorded_model_file(context)
     if context.model_file is not None:
         from .student import import_student
 

@@ -184,8 +184,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .pipeline import BuildContext, statuses
 
     if args.command == "status":
+        from .build import byo_stages, recorded_model_file
+
         context = BuildContext(config=config, config_path=args.config)
-        for name, state in statuses(STAGES, context):
+        context.model_file = recorded_model_file(context)
+        for name, state in statuses(byo_stages() if context.model_file else STAGES, context):
             print(f"{name:10s} {state}")
         return 0
     if args.command == "synth":

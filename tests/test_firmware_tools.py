@@ -149,3 +149,12 @@ def test_synth_with_a_vendor_tool_reads_everything_back(byo_build, monkeypatch, 
     markdown = (work / "hls_projects/byo/report.md").read_text()
     assert "VIOLATION" in markdown and "Vivado post-synthesis utilisation" in markdown
     assert "RTL co-simulation: **Fail**" in markdown
+
+
+def test_status_of_an_imported_build(byo_build, monkeypatch, capsys):
+    directory, config, _, _ = byo_build
+    monkeypatch.chdir(directory)
+    assert main(["status", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "import" in out and "teacher" not in out
+    assert out.count("up to date") == out.count("\n")
