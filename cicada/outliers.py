@@ -31,8 +31,22 @@ def patch_swaps(images: np.ndarray, n: int, rng: np.random.Generator) -> np.ndar
     return out
 
 
+def hot_spots(images: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Zero-bias images with 1-3 extra deposits of log-uniform 4-500 GeV, each spread over a
+    region and a neighbour in phi: generic localised energy, not any particular signal."""
+    out = images[rng.integers(0, len(images), n)].astype(np.int64)
+    for i in range(n):
+        for _ in range(rng.integers(1, 4)):
+            iphi, ieta = rng.integers(0, N_PHI), rng.integers(0, N_ETA)
+            energy = np.exp(rng.uniform(np.log(8), np.log(1000)))  # LSB
+            share = rng.uniform(0.5, 1.0)
+            out[i, iphi, ieta] += int(energy * share)
+            out[i, (iphi + 1) % N_PHI, ieta] += int(energy * (1 - share))
+    return np.minimum(out, REGION_ET_MAX).astype(np.uint16)
+
+
 def make_outliers(zero_bias: np.ndarray, n: int, kinds: tuple[str, ...], rng: np.random.Generator) -> np.ndarray:
-    """``n`` outlier images split evenly over ``kinds`` ("uniform", "patch_swap")."""
+    """``n`` outlier images split evenly over ``kinds`` ("uniform", "patch_swap", "hot_spots")."""
     counts = np.diff(np.linspace(0, n, len(kinds) + 1).round()).astype(int)
     parts = []
     for kind, count in zip(kinds, counts):
@@ -40,6 +54,8 @@ def make_outliers(zero_bias: np.ndarray, n: int, kinds: tuple[str, ...], rng: np
             parts.append(uniform_images(count, rng))
         elif kind == "patch_swap":
             parts.append(patch_swaps(zero_bias, count, rng))
+        elif kind == "hot_spots":
+            parts.append(hot_spots(zero_bias, count, rng))
         else:
             raise ValueError(f"unknown outlier kind {kind!r}")
     return np.concatenate(parts) if parts else np.empty((0, N_PHI, N_ETA), dtype=np.uint16)

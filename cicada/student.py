@@ -156,7 +156,11 @@ def float_twin(model):
             return tf.keras.layers.ReLU(name=layer.name)
         return layer.__class__.from_config(config)
 
-    twin = tf.keras.models.clone_model(model, clone_function=clone)
+    import warnings
+
+    with warnings.catch_warnings():  # Keras complains about serialising qkeras quantizers in get_config
+        warnings.simplefilter("ignore", UserWarning)
+        twin = tf.keras.models.clone_model(model, clone_function=clone)
     for source, target in zip(model.layers, twin.layers):
         target.set_weights(source.get_weights())
     return twin

@@ -10,7 +10,7 @@ from cicada.cli import main
 from cicada.config import StudentConfig, config_from_mapping
 from cicada.errors import ConfigError, ConversionError, ModelError
 from cicada.metrics import average_ranks, pearson, roc_auc, spearman
-from cicada.outliers import make_outliers, patch_swaps, uniform_images
+from cicada.outliers import hot_spots, make_outliers, patch_swaps, uniform_images
 from cicada.student import build, float_twin, inverse_histogram_weights, student_scores, train_student
 
 from .conftest import TINY, write_config
@@ -225,7 +225,11 @@ def test_outliers():
     swapped = patch_swaps(zero_bias, 50, rng)
     assert np.all(swapped.sum(axis=(1, 2)) >= 0) and swapped.shape == (50, 18, 14)
     assert np.any(swapped[:, 3:, 3:] > 0)  # patches land elsewhere
-    assert make_outliers(zero_bias, 9, ("uniform", "patch_swap"), rng).shape == (9, 18, 14)
+    spots = hot_spots(zero_bias, 200, rng)
+    added = spots.astype(int).sum(axis=(1, 2)) - zero_bias[0].astype(int).sum()
+    assert np.all(added >= 4) and added.max() > 500  # 1-3 deposits of 8-1000 LSB, some large
+    assert spots.max() <= 1023
+    assert make_outliers(zero_bias, 9, ("uniform", "patch_swap", "hot_spots"), rng).shape == (9, 18, 14)
 
 
 def test_student_with_outliers_and_sample_weights_in_a_build(tiny_build):
