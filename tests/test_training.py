@@ -232,7 +232,7 @@ def test_outliers():
     assert make_outliers(zero_bias, 9, ("uniform", "patch_swap", "hot_spots"), rng).shape == (9, 18, 14)
 
 
-def test_student_with_outliers_and_sample_weights_in_a_build(tiny_build):
+def test_training_set_composition_is_reported(tiny_build):
     directory, _, _ = tiny_build
     import json
 
