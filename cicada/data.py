@@ -6,6 +6,7 @@ dataset's name, so adding or resizing one signal sample leaves the others unchan
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import numpy as np
 from . import synthetic
 from .config import DataConfig, SignalConfig
 from .datasets import read_acceptance, read_regions, write_regions
-from .errors import DataError
+from .errors import DataError, ToolError
 from .geometry import REGION_SHAPE
 from .progress import log
 
@@ -83,17 +84,29 @@ def response(config: DataConfig):
     return DetectorResponse(curl_pt_gev=r.curl_pt_gev, hadron_response=r.hadron_response, em_response=r.em_response)
 
 
+@contextlib.contextmanager
+def _pythia_errors():
+    """Pythia problems as one clear line: a missing package or a generator failure."""
+    try:
+        yield
+    except ImportError as err:
+        raise ToolError(f"data.generator is 'pythia' but {err} (or: pip install '.[pythia]')") from None
+    except RuntimeError as err:
+        raise ToolError(f"Pythia 8: {err}") from None
+
+
 def pileup_pool(config: DataConfig, seed: int):
     """The Pythia min-bias pool of this config (cached in pythia.cache_dir across builds)."""
     from . import pythia
 
     log.info(f"  Pythia min-bias pool of {config.pythia.pool_events:,} events (cache {config.pythia.cache_dir})")
-    return pythia.minbias_pool(
-        config.pythia.pool_events,
-        pythia.derive_seed(seed, "minbias_pool"),
-        config.pythia.cache_dir,
-        response=response(config),
-    )
+    with _pythia_errors():
+        return pythia.minbias_pool(
+            config.pythia.pool_events,
+            pythia.derive_seed(seed, "minbias_pool"),
+            config.pythia.cache_dir,
+            response=response(config),
+        )
 
 
 def _zero_bias(config: DataConfig, seed: int, base_dir: Path, pool) -> np.ndarray:
@@ -128,13 +141,14 @@ def _signal(sample: SignalConfig, config: DataConfig, seed: int, base_dir: Path,
     if sample.kind == "pythia":
         from . import pythia
 
-        deposits = pythia.generate_deposits(
-            sample.physics.process,
-            sample.events,
-            pythia.derive_seed(seed, stream),
-            response=response(config),
-            **sample.physics.params,
-        )
+        with _pythia_errors():
+            deposits = pythia.generate_deposits(
+                sample.physics.process,
+                sample.events,
+                pythia.derive_seed(seed, stream),
+                response=response(config),
+                **sample.physics.params,
+            )
         return pythia.overlay_regions(deposits, pool, config.pileup, rng_for(seed, stream))
     if pool is not None:  # a synthetic signal on Pythia pileup
         from . import pythia

@@ -62,3 +62,24 @@ def test_pythia_signal_needs_pythia_generator_and_valid_params(tmp_path):
     }
     with pytest.raises(ConfigError, match="key 'data.signals\\[0\\].params'.*has no parameter mass.*mass_gev"):
         load_config(write_config(tmp_path, {"data": data}))
+
+
+def test_missing_pythia_package_is_one_clear_error(in_tmp, monkeypatch, capsys):
+    import builtins
+
+    from cicada.cli import main
+
+    real_import = builtins.__import__
+
+    def without_pythia(name, *args, **kwargs):
+        if name == "pythia8mc":
+            raise ImportError("No module named 'pythia8mc'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_pythia)
+    path = write_config(
+        in_tmp, {**PYTHIA, "data": {**PYTHIA["data"], "pythia": {"pool_events": 30, "cache_dir": "empty"}}}
+    )
+    assert main(["data", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("error: data.generator is 'pythia' but") and "pip install" in err
