@@ -471,7 +471,7 @@ STAGES: list[Stage] = [
         "data",
         "generating datasets",
         (),
-        ("data", "synthetic", "geometry", "datasets"),
+        ("data", "synthetic", "geometry", "datasets", "detector", "pythia"),
         _data_inputs,
         _data_outputs,
         _run_data,

@@ -1,10 +1,12 @@
 """The build: stages in order, each skipped when its inputs have not changed.
 
-A stage's fingerprint hashes what it depends on: its slice of the config, the source of
-the cicada modules that implement it, and the fingerprints of its upstream stages. After
-a stage succeeds its stamp (fingerprint, output hashes, summary) is written to
-``models/<name>/.stamps/<stage>.json``. A later build reuses the stage when the stamp's
-fingerprint matches and every output is still there, unchanged.
+A stage's fingerprint hashes what it depends on, as make or DVC would: its slice of the
+config (and any input files), the source of the cicada modules that implement it, and
+the *content* of its upstream stages' outputs. After a stage succeeds its stamp
+(fingerprint, output hashes, summary) is written to ``models/<name>/.stamps/<stage>.json``.
+A later build reuses the stage when the stamp's fingerprint matches and every output is
+still there, unchanged. Because upstream outputs count by content, a stage that reruns
+and produces the same files (the build is deterministic) leaves its downstream reusable.
 """
 
 from __future__ import annotations
@@ -100,6 +102,12 @@ def _module_hash(modules: tuple[str, ...]) -> str:
     return sha256_json(sources)
 
 
+def result_key(fingerprint_: str, outputs: dict[str, str]) -> str:
+    """What downstream stages see of a stage: the content of its outputs (or, for a stage
+    without output files, its fingerprint)."""
+    return sha256_json(outputs) if outputs else fingerprint_
+
+
 def fingerprint(stage: Stage, context: BuildContext, upstream: dict[str, str]) -> str:
     return sha256_json(
         {
@@ -148,16 +156,17 @@ def run_stages(
         selected.append(stage)
         if stage.name == until:
             break
-    fingerprints: dict[str, str] = {}
+    results: dict[str, str] = {}
     outcomes = []
     for number, stage in enumerate(selected, start=1):
-        expected = fingerprint(stage, context, fingerprints)
-        fingerprints[stage.name] = context.fingerprints[stage.name] = expected
+        expected = fingerprint(stage, context, results)
+        context.fingerprints[stage.name] = expected
         status = "forced" if force else stage_status(context, stage, expected)
         prefix = f"[{number}/{len(selected)}] {stage.name}"
         if status == "up to date":
             stamp = read_json(_stamp_path(context, stage))
             context.summaries[stage.name] = stamp["summary"]
+            results[stage.name] = result_key(expected, stamp["outputs"])
             log.info(f"{prefix}: up to date, reused")
             outcomes.append(StageOutcome(stage.name, True, 0.0, stamp["summary"]))
             continue
@@ -167,6 +176,8 @@ def run_stages(
         summary = stage.run(context)
         seconds = time.monotonic() - started
         context.summaries[stage.name] = summary
+        outputs = _hash_outputs(context, stage)
+        results[stage.name] = result_key(expected, outputs)
         write_json(
             _stamp_path(context, stage),
             {
@@ -174,7 +185,7 @@ def run_stages(
                 "fingerprint": expected,
                 "seconds": seconds,
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "outputs": _hash_outputs(context, stage),
+                "outputs": outputs,
                 "summary": summary,
             },
         )
@@ -184,11 +195,21 @@ def run_stages(
 
 
 def statuses(stages: list[Stage], context: BuildContext) -> list[tuple[str, str]]:
-    """(stage, status) for every stage, without running anything."""
-    fingerprints: dict[str, str] = {}
-    result = []
+    """(stage, status) for every stage, without running anything.
+
+    A stage after one that must rerun cannot be judged yet: if the rerun reproduces the
+    same outputs it will be reused, otherwise it reruns too.
+    """
+    results: dict[str, str] = {}
+    answer = []
     for stage in stages:
-        expected = fingerprint(stage, context, fingerprints)
-        fingerprints[stage.name] = expected
-        result.append((stage.name, stage_status(context, stage, expected)))
-    return result
+        waiting = [u for u in stage.upstream if u not in results]
+        if waiting:
+            answer.append((stage.name, f"decided after {', '.join(waiting)} rerun(s)"))
+            continue
+        expected = fingerprint(stage, context, results)
+        status = stage_status(context, stage, expected)
+        if status == "up to date":
+            results[stage.name] = result_key(expected, read_json(_stamp_path(context, stage))["outputs"])
+        answer.append((stage.name, status))
+    return answer
