@@ -91,11 +91,59 @@ def read_json(path: str | Path) -> Any:
     return json.loads(Path(path).read_text())
 
 
+HDF5_SUFFIXES = (".h5", ".hdf5")
+
+
 def sha256_file(path: str | Path) -> str:
+    """Content hash of a file; HDF5 files by what they hold (see :func:`sha256_hdf5`)."""
+    path = Path(path)
+    if path.suffix in HDF5_SUFFIXES:
+        hashed = sha256_hdf5(path)
+        if hashed is not None:
+            return hashed
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_hdf5(path: Path) -> str | None:
+    """Hash of an HDF5 file's groups, datasets (dtype, shape, values) and attributes.
+
+    The same content written twice can differ in its bytes (the HDF5 library leaves
+    padding and free-space bytes as it finds them), so the bytes are no content hash.
+    None when the file is not readable HDF5 (its bytes are hashed instead).
+    """
+    import h5py
+    import numpy as np
+
+    digest = hashlib.sha256()
+
+    def attributes(node) -> None:
+        for key in sorted(node.attrs):
+            value = np.asarray(node.attrs[key])
+            digest.update(f"@{key}:{value.dtype.str}:{value.shape}".encode())
+            digest.update(value.tobytes() if value.dtype.kind != "O" else repr(value.tolist()).encode())
+
+    def visit(name: str, node) -> None:
+        digest.update(name.encode())
+        attributes(node)
+        if isinstance(node, h5py.Dataset):
+            data = node[()]
+            array = np.asarray(data)
+            digest.update(f":{array.dtype.str}:{array.shape}".encode())
+            digest.update(array.tobytes() if array.dtype.kind != "O" else repr(array.tolist()).encode())
+
+    try:
+        with h5py.File(path, "r") as handle:
+            attributes(handle)
+            names: list[str] = []
+            handle.visit(names.append)
+            for name in sorted(names):
+                visit(name, handle[name])
+    except (OSError, KeyError):
+        return None
     return digest.hexdigest()
 
 

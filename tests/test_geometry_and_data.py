@@ -179,3 +179,18 @@ def test_synthetic_zero_bias_matches_the_pythia_calibration_at_mu_60():
     fitted = stored["fitted_model"]
     assert synthetic.DEFAULT_MODEL.measured_det_deta_gev == fitted["measured_det_deta_gev"]
     assert synthetic.DEFAULT_MODEL.activity_shape == fitted["activity_shape"]
+
+
+def test_hdf5_files_hash_by_content(tmp_path):
+    """HDF5 can write the same content as different bytes; reuse decisions must not care."""
+    from cicada.fileio import sha256_file
+
+    images = np.random.default_rng(3).integers(0, 1024, size=(50, 18, 14))
+    a = write_regions(tmp_path / "a.h5", images, {"seed": 1})
+    b = write_regions(tmp_path / "b.h5", images, {"seed": 1})
+    c = write_regions(tmp_path / "c.h5", images, {"seed": 2})
+    images[0, 0, 0] += 1
+    d = write_regions(tmp_path / "d.h5", images, {"seed": 1})
+    assert sha256_file(a) == sha256_file(b)
+    assert sha256_file(a) != sha256_file(c)  # an attribute differs
+    assert sha256_file(a) != sha256_file(d)  # one value differs
