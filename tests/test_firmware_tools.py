@@ -158,3 +158,19 @@ def test_status_of_an_imported_build(byo_build, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "import" in out and "teacher" not in out
     assert out.count("up to date") == out.count("\n")
+
+
+def test_emulator_command_exports_a_namespaced_library(byo_build, monkeypatch, tmp_path, capsys):
+    import subprocess
+
+    directory, config, _, _ = byo_build
+    work = tmp_path / "copy"
+    shutil.copytree(directory, work)
+    monkeypatch.chdir(work)
+    assert main(["emulator", str(config), "--version", "3", "-o", str(tmp_path / "lib")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [p.rsplit("/", 1)[-1] for p in printed] == ["libcicada_byo_v3.so", "cicada_byo_v3.h", "cicada_byo_v3.json"]
+    exported = subprocess.run(["nm", "-D", "--defined-only", printed[0]], capture_output=True, text=True).stdout
+    names = {line.split()[-1] for line in exported.splitlines() if line.strip()}
+    assert names and all(name.startswith("cicada_byo_v3_") for name in names)
+    assert "cicada_byo_v3_predict" in (tmp_path / "lib" / "cicada_byo_v3.h").read_text()
