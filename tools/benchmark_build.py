@@ -11,30 +11,27 @@ it, throughput; plus the machine (CPU count, Python, TensorFlow, hls4ml versions
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchmark_common import REPO, RESULTS, machine, write_result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("config", nargs="?", type=Path, default=REPO / "configs" / "quickstart.yaml")
-    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "build_benchmark.json")
+    parser.add_argument("--output", type=Path, default=RESULTS / "build_benchmark.json")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(REPO))
     from cicada.build import build
     from cicada.config import load_config
     from cicada.progress import setup_logging
 
     setup_logging()
+    load_before = os.getloadavg()
     config_path = args.config.resolve()
     config = load_config(config_path)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cicada-bench-"))
@@ -69,22 +66,12 @@ def main() -> int:
         "config": str(args.config),
         "total_seconds": round(total, 1),
         "stages": stages,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "tensorflow": tf.__version__,
-            "hls4ml": hls4ml.__version__,
-        },
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine(load_before, tensorflow=tf.__version__, hls4ml=hls4ml.__version__),
         "workdir": str(workdir),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
-    print(f"written to {args.output}", file=sys.stderr)
+    write_result(args.output, result)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -14,18 +14,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from benchmark_common import REPO, RESULTS, machine, write_result
 
-from cicada import synthetic  # noqa: E402
-from cicada.config import SIGNAL_KINDS, SignalConfig  # noqa: E402
-from cicada.data import rng_for  # noqa: E402
+from cicada import synthetic
+from cicada.config import SIGNAL_KINDS, SignalConfig
+from cicada.data import rng_for
 
 
 def best_rate(make, events: int, repeats: int = 3) -> float:
@@ -40,10 +38,11 @@ def best_rate(make, events: int, repeats: int = 3) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "data_benchmark.json")
+    parser.add_argument("--output", type=Path, default=RESULTS / "data_benchmark.json")
     args = parser.parse_args()
     n = args.events
 
+    load_before = os.getloadavg()
     result = {"events_per_run": n, "mu": 60.0, "images_per_second": {}}
     rates = result["images_per_second"]
     rates["synthetic_zero_bias"] = best_rate(lambda: synthetic.zero_bias(n, 60.0, rng_for(1, "bench")), n)
@@ -66,13 +65,10 @@ def main() -> int:
         result["pythia"] = json.loads(pythia_json.read_text())
     except ImportError:
         result["pythia"] = "not measured: pythia8mc is not installed (pip install .[pythia])"
-    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
-    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    result["machine"] = machine(load_before)
+    write_result(args.output, result)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

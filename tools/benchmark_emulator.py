@@ -14,17 +14,14 @@ slows the figures down.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from benchmark_common import RESULTS, machine, write_result
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = 1
 HLS = {"reuse_factor": 2, "layers": {"conv": {"strategy": "Resource", "parallelization_factor": 21}}}
 
@@ -68,26 +65,17 @@ def check_against_csim(project_dir: Path, emulator, images: np.ndarray) -> int:
     return len(images)
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--check-events", type=int, default=2000, help="events compared with the C simulation")
     parser.add_argument("--march", default="native", help="g++ -march for the library")
-    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "emulator_benchmark.json")
+    parser.add_argument("--output", type=Path, default=RESULTS / "emulator_benchmark.json")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(REPO))
     from cicada.emulator import LibraryEmulator, build_library, compiler_version
-    from cicada.fileio import write_json
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cicada-emulator-bench-"))
     project_dir = workdir / "cicada_v2"
@@ -114,16 +102,9 @@ def main() -> int:
         "library_build_seconds": round(build_seconds, 1),
         "march": args.march,
         "compiler": compiler_version(),
-        "machine": {
-            "cpu": cpu_model(),
-            "cpus_usable": cpus,
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "python": platform.python_version(),
-        },
+        "machine": machine(load_before),
     }
-    write_json(args.output, result)
-    print(json.dumps(result, indent=2))
+    write_result(args.output, result)
     return 0
 
 

@@ -13,16 +13,13 @@ few runs, single process), plus a few physics figures of the images and the mach
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchmark_common import RESULTS, machine, write_result
 
 
 def time_pool(pythia, n_events: int, seed: int, cache_dir: Path) -> tuple[object, dict]:
@@ -92,20 +89,6 @@ def image_figures(images, geo) -> dict:
     }
 
 
-def machine() -> dict:
-    import numpy as np
-
-    from cicada import pythia
-
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pythia8mc": pythia.pythia_version(),
-        "platform": platform.platform(),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pool-events", type=int, default=2000)
@@ -113,16 +96,15 @@ def main() -> int:
     parser.add_argument("--mu", type=float, default=60.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=12345)
-    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "pythia_benchmark.json")
+    parser.add_argument("--output", type=Path, default=RESULTS / "pythia_benchmark.json")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(REPO))
     from cicada import geometry as geo
     from cicada import pythia
-    from cicada.fileio import atomic_path
     from cicada.progress import setup_logging
 
     setup_logging()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cicada-pythia-bench-") as scratch:
         cache_dir = Path(scratch)
         pool, generation = time_pool(pythia, args.pool_events, args.seed, cache_dir)
@@ -134,14 +116,11 @@ def main() -> int:
         "pool_cache": cache,
         "overlay": overlay,
         "zero_bias_images": image_figures(images, geo),
-        "machine": machine(),
+        "machine": machine(load_before, pythia8mc=pythia.pythia_version()),
     }
-    text = json.dumps(result, indent=2)
-    with atomic_path(args.output) as tmp:
-        tmp.write_text(text + "\n")
-    print(text)
+    write_result(args.output, result)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

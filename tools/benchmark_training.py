@@ -11,22 +11,17 @@ second over the epochs after the first (the first includes graph tracing).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import numpy as np
+from benchmark_common import RESULTS, machine, write_result
 
-import numpy as np  # noqa: E402
-
-from cicada import synthetic, training  # noqa: E402
-from cicada.config import StudentConfig, TeacherConfig  # noqa: E402
-from cicada.data import rng_for  # noqa: E402
+from cicada import synthetic, training
+from cicada.config import StudentConfig, TeacherConfig
+from cicada.data import rng_for
 
 
 def epoch_rate(train, images: int, epochs: int) -> float:
@@ -45,12 +40,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=50000)
     parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=REPO / "tools" / "results" / "training_benchmark.json")
+    parser.add_argument("--output", type=Path, default=RESULTS / "training_benchmark.json")
     args = parser.parse_args()
 
     from cicada.student import train_student
     from cicada.teacher import train_teacher
 
+    load_before = os.getloadavg()
     images = synthetic.zero_bias(args.images + 2000, 60.0, rng_for(1, "bench"))
     train, val = images[: args.images], images[args.images :]
     mse = np.exp(np.random.default_rng(0).uniform(1, 4, len(images)))
@@ -76,18 +72,14 @@ def main() -> int:
             result["images_per_second"][f"student_cicada_v2_batch{batch}"] = rate
     import tensorflow as tf
 
-    result["machine"] = {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "tensorflow": tf.__version__,
-        "gpu": [d.name for d in tf.config.list_physical_devices("GPU")] or "none",
-    }
-    result["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    result["machine"] = machine(
+        load_before,
+        tensorflow=tf.__version__,
+        gpu=", ".join(d.name for d in tf.config.list_physical_devices("GPU")) or "none",
+    )
+    write_result(args.output, result)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
