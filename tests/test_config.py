@@ -24,7 +24,9 @@ def test_cicada_v2_config_carries_the_deployment_settings():
     config = load_config(REPO / "configs" / "cicada_v2.yaml")
     conv = config.hls.layers["conv"]
     assert (conv.strategy, conv.parallelization_factor, conv.accum_precision) == ("Resource", 21, "ap_fixed<30,22>")
-    assert config.hls.layers["dense1"].accum_precision == "ap_fixed<26,14>"
+    # CICADA deployed <26,14> on dense1, which overflows (configs/cicada_v2.yaml says why)
+    assert config.hls.layers["dense1"].accum_precision == "ap_fixed<26,16>"
+    assert config.hls.layers["dense2"].accum_precision == "ap_fixed<26,14>"
     assert config.hls.reuse_factor == 2 and config.hls.strategy == "Latency"
 
 
