@@ -82,19 +82,16 @@ def _run_teacher(context: BuildContext) -> dict:
 
 # -------------------------------------------------------------------------- student
 def _run_student(context: BuildContext) -> dict:
-    from .data import rng_for
     from .score import student_target
-    from .student import STUDENT_FILE, train_student, with_outliers
-    from .teacher import TEACHER_FILE, load_teacher, teacher_mse
+    from .student import STUDENT_FILE, distillation_set, train_student
+    from .teacher import TEACHER_FILE, load_teacher
 
     config = context.config
     teacher = load_teacher(context.model_dir / TEACHER_FILE)
-    sets = {}
-    for part in ("train", "val"):
-        images = _images(context, f"zero_bias_{part}")
-        mixed = with_outliers(config.student, images, rng_for(config.seed, f"outliers/{part}"))
-        sets[part] = (mixed, teacher_mse(teacher, mixed), len(mixed) - len(images))
-    (train, train_mse, train_outliers), (val, val_mse, val_outliers) = sets["train"], sets["val"]
+    zero_bias = {part: _images(context, f"zero_bias_{part}") for part in ("train", "val")}
+    train, train_mse = distillation_set(config.student, zero_bias["train"], teacher, config.seed, "train")
+    val, val_mse = distillation_set(config.student, zero_bias["val"], teacher, config.seed, "val")
+    train_outliers, val_outliers = len(train) - len(zero_bias["train"]), len(val) - len(zero_bias["val"])
     model, result = train_student(
         config.student,
         train,

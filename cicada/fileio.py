@@ -92,6 +92,7 @@ def read_json(path: str | Path) -> Any:
 
 
 HDF5_SUFFIXES = (".h5", ".hdf5")
+HASH_SLICE_BYTES = 64 << 20
 
 
 def sha256_file(path: str | Path) -> str:
@@ -130,10 +131,16 @@ def sha256_hdf5(path: Path) -> str | None:
         digest.update(name.encode())
         attributes(node)
         if isinstance(node, h5py.Dataset):
-            data = node[()]
-            array = np.asarray(data)
-            digest.update(f":{array.dtype.str}:{array.shape}".encode())
-            digest.update(array.tobytes() if array.dtype.kind != "O" else repr(array.tolist()).encode())
+            if node.dtype.kind == "O" or node.ndim == 0:
+                array = np.asarray(node[()])
+                digest.update(f":{array.dtype.str}:{array.shape}".encode())
+                digest.update(array.tobytes() if array.dtype.kind != "O" else repr(array.tolist()).encode())
+                return
+            digest.update(f":{node.dtype.str}:{node.shape}".encode())
+            # in slices of rows, so that a file of many events is never read whole into memory
+            rows = max(1, HASH_SLICE_BYTES // max(1, node.dtype.itemsize * int(np.prod(node.shape[1:]))))
+            for start in range(0, node.shape[0], rows):
+                digest.update(np.ascontiguousarray(node[start : start + rows]).tobytes())
 
     try:
         with h5py.File(path, "r") as handle:

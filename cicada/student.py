@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .architectures import STUDENT_INPUT_SIZE, build_student
 from .config import StudentConfig
+from .data import rng_for
 from .errors import ModelError
 from .fileio import atomic_path
 from .outliers import make_outliers
 from .score import SCORE_MAX, student_target
+from .teacher import teacher_mse
 from .tf import save_h5, seed_everything, tensorflow
 from .training import TrainingResult, fit, remove_checkpoint
 
@@ -30,6 +33,15 @@ def with_outliers(config: StudentConfig, images: np.ndarray, rng: np.random.Gene
     if count == 0:
         return images
     return np.concatenate([images, make_outliers(images, count, exposure.kinds, rng)])
+
+
+def distillation_set(
+    config: StudentConfig, images: np.ndarray, teacher, seed: int, part: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The student's ``part`` ("train" or "val") images: zero-bias plus outliers drawn from the
+    seeded stream ``outliers/<part>``, and the teacher's MSE of each."""
+    mixed = with_outliers(config, images, rng_for(seed, f"outliers/{part}"))
+    return mixed, teacher_mse(teacher, mixed)
 
 
 def inverse_histogram_weights(targets: np.ndarray, bins: int, cap: float) -> np.ndarray:
@@ -155,8 +167,6 @@ def float_twin(model):
         if isinstance(layer, QActivation):
             return tf.keras.layers.ReLU(name=layer.name)
         return layer.__class__.from_config(config)
-
-    import warnings
 
     with warnings.catch_warnings():  # Keras complains about serialising qkeras quantizers in get_config
         warnings.simplefilter("ignore", UserWarning)

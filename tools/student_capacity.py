@@ -31,7 +31,7 @@ import yaml
 from benchmark_common import RESULTS, machine, write_result
 
 from cicada.config import config_from_mapping, load_config
-from cicada.data import dataset_path, rng_for
+from cicada.data import dataset_path
 from cicada.datasets import read_regions
 from cicada.metrics import pearson, roc_auc
 from cicada.score import student_target
@@ -91,7 +91,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from cicada.progress import setup_logging
-    from cicada.student import float_twin, student_scores, train_student, with_outliers
+    from cicada.student import distillation_set, float_twin, student_scores, train_student
     from cicada.teacher import TEACHER_FILE, load_teacher, teacher_mse
 
     setup_logging()
@@ -107,10 +107,11 @@ def main() -> int:
     def images(name: str) -> np.ndarray:
         return read_regions(dataset_path(model_dir / "data", name))
 
-    sets = {}
-    for part in ("train", "val"):
-        mixed = with_outliers(config.student, images(f"zero_bias_{part}"), rng_for(config.seed, f"outliers/{part}"))
-        sets[part] = (mixed, teacher_mse(teacher, mixed))
+    # the build's own training and validation sets (same outlier streams)
+    sets = {
+        part: distillation_set(config.student, images(f"zero_bias_{part}"), teacher, config.seed, part)
+        for part in ("train", "val")
+    }
     tests = {name: images(name) for name in ["zero_bias_test"] + [s.name for s in config.data.signals]}
     teacher_scores = {name: student_target(teacher_mse(teacher, x)) for name, x in tests.items()}
     signals = [s.name for s in config.data.signals]
