@@ -27,9 +27,19 @@ TINY = {
     "hls": {
         "reuse_factor": 2,
         "layers": {"conv": {"strategy": "Resource", "parallelization_factor": 21}},
-        "csim_events": 1000,
     },
+    "verify": {"csim_events": 1000},
 }
+
+
+#: Fixtures that build something: a test using one is slow (`pytest -m "not slow"` skips it).
+SLOW_FIXTURES = {"tiny_build", "byo_build", "tiny_copy"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def write_config(directory: Path, data: dict, name: str = "config.yaml") -> Path:
@@ -67,15 +77,16 @@ BYO = {
         "zero_bias_events": 2000,
         "signals": [{"name": "dijet", "kind": "dijet_resonance", "events": 200}],
     },
-    "hls": {"reuse_factor": 2, "csim_events": 600},
+    "hls": {"reuse_factor": 2},
+    "verify": {"csim_events": 600},
 }
 
 
 def make_student_file(path: Path, seed: int = 3, scale: float = 0.2) -> Path:
     """A CICADA v2 student with seeded random weights, saved as a QKeras HDF5 file."""
-    from cicada.architectures import build_student
-    from cicada.student import save_student
-    from cicada.tf import seed_everything
+    from cicada.core.tf import seed_everything
+    from cicada.models.student import save_student
+    from cicada.models.students import build_student
 
     seed_everything(seed)
     model = build_student("cicada_v2")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cicada.config import load_config, schema_reference
-from cicada.errors import ConfigError
+from cicada.config.loader import load_config
+from cicada.config.reference import schema_reference
+from cicada.core.errors import ConfigError
 
 from .conftest import REPO, TINY, write_config
 

@@ -6,13 +6,15 @@ import h5py
 import numpy as np
 import pytest
 
-from cicada.build import build
 from cicada.cli import main
-from cicada.config import load_config
-from cicada.datasets import read_regions
-from cicada.errors import ConfigError, DataError
+from cicada.config.loader import load_config
+from cicada.core.errors import ConfigError, DataError
+from cicada.data.hdf5 import read_regions
+from cicada.pipeline.build import build
 
 from .conftest import write_config
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 
 def _cicada_file(path, n, value_range=(0, 30), acceptance=None, seed=0):
@@ -47,7 +49,7 @@ def test_datasets_from_files_split_and_filter(in_tmp):
     signal = _cicada_file(inputs / "sig.h5", 40, (0, 1024), acceptance=flags, seed=3)
     config_path = _files_config(inputs)  # relative file names resolve against the config's folder
     context, _ = build(load_config(config_path), config_path, until="data")
-    events = {k: v["events"] for k, v in context.summaries["data"]["datasets"].items()}
+    events = {k: v.events for k, v in context.results["data"].datasets.items()}
     assert events == {"zero_bias_train": 75, "zero_bias_val": 15, "zero_bias_test": 60, "sig": 20}
     assert np.array_equal(read_regions(context.data_dir / "sig.h5"), signal[flags])
     # all zero-bias events come from the inputs (shuffled across both files)

@@ -17,21 +17,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cicada import csim
-from cicada.architectures import build_student
-from cicada.config import config_from_mapping
-from cicada.emulator import (
+from cicada.config.loader import config_from_mapping
+from cicada.core.files import read_json
+from cicada.core.tf import seed_everything
+from cicada.firmware import csim
+from cicada.firmware.convert import convert_student
+from cicada.firmware.emulator import (
     EMULATOR_DIR,
     EmulatorLibrary,
     FirmwareEmulator,
     LibraryEmulator,
-    _add_non_volatile_twins,
+    add_non_volatile_twins,
     build_library,
     namespace_for,
 )
-from cicada.fileio import read_json
-from cicada.firmware import convert_student
-from cicada.tf import seed_everything
+from cicada.models.students import build_student
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 TWO_EMULATORS = Path(__file__).parent / "cpp" / "two_emulators.cpp"
 C_API = ("n_inputs", "n_outputs", "description", "predict", "predict_parallel")
@@ -106,7 +108,7 @@ def test_ap_types_copy_gets_a_non_volatile_twin_of_clear_unused_bits():
     source = (
         "  INLINE void clearUnusedBits(void) volatile\n  {\n    enum { b = 3 };\n    VAL = VAL << b;\n  }\n  int x;"
     )
-    text, added = _add_non_volatile_twins(source)
+    text, added = add_non_volatile_twins(source)
     assert added == 1 and text.endswith(source.split("  ", 1)[1])  # the volatile original stays
     assert text.startswith("  INLINE void clearUnusedBits(void)\n  {\n    enum { b = 3 };")
 

@@ -7,12 +7,14 @@ import shutil
 
 import pytest
 
-from cicada.build import STAGE_NAMES, build
 from cicada.cli import main
-from cicada.config import load_config
-from cicada.errors import VerificationError
+from cicada.config.loader import load_config
+from cicada.core.errors import VerificationError
+from cicada.pipeline.build import STAGE_NAMES, build
 
 from .conftest import TINY, write_config
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 
 def test_build_succeeds_and_writes_models_and_project(tiny_build):
@@ -75,7 +77,7 @@ def test_changing_only_rates_reruns_only_rates_and_report(tiny_build, monkeypatc
     context, outcomes = build(load_config(changed), changed)
     ran = [o.name for o in outcomes if not o.reused]
     assert ran == ["rates", "report"]
-    assert [wp["target_khz"] for wp in context.summaries["rates"]["working_points"]] == [5.0, 50.0]
+    assert [wp.target_khz for wp in context.results["rates"].working_points] == [5.0, 50.0]
 
 
 def test_deleted_output_and_force_rerun_the_stage(tiny_build, monkeypatch, tmp_path):
@@ -94,8 +96,9 @@ def test_deleted_output_and_force_rerun_the_stage(tiny_build, monkeypatch, tmp_p
 
 
 def test_firmware_disagreeing_with_qkeras_fails_loudly(tiny_build, monkeypatch, tmp_path):
-    from cicada.build import _run_verify
-    from cicada.pipeline import BuildContext
+    from cicada.pipeline import stamps
+    from cicada.pipeline.context import BuildContext
+    from cicada.pipeline.stages import convert, verify
 
     directory, config, _ = tiny_build
     work = tmp_path / "copy"
@@ -109,9 +112,9 @@ def test_firmware_disagreeing_with_qkeras_fails_loudly(tiny_build, monkeypatch, 
         shifted = ", ".join(f"{float(v) + 0.5:.8f}" for v in text[start:end].split(","))
         weights.write_text(text[:start] + shifted + text[end:])
     context = BuildContext(load_config(config), config, root=work)
-    context.summaries["convert"] = json.loads((work / "models/tiny/.stamps/convert.json").read_text())["summary"]
+    context.results["convert"] = stamps.read_stamp(context.model_dir, "convert", convert.ConvertResult).result
     with pytest.raises(VerificationError) as info:
-        _run_verify(context)
+        verify.run(context)
     message = str(info.value)
     assert "C simulation disagrees with QKeras on" in message and "of 1,000 test images" in message
     assert "largest difference" in message and "LSB" in message and "e.g. image" in message
@@ -122,7 +125,7 @@ def test_firmware_disagreeing_with_qkeras_fails_loudly(tiny_build, monkeypatch, 
 
 
 def test_weight_files_for_synthesis_and_simulation_must_agree(tiny_build, tmp_path):
-    from cicada.csim import check_weight_files
+    from cicada.firmware.csim import check_weight_files
 
     directory, _, _ = tiny_build
     project = tmp_path / "prj"

@@ -5,17 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cicada import csim
-from cicada.architectures import build_student
-from cicada.config import config_from_mapping
-from cicada.emulator import FirmwareEmulator
-from cicada.errors import ConversionError
-from cicada.firmware import build_hls4ml_config, convert_student
-from cicada.fixedpoint import FixedType
-from cicada.precision import analyse
-from cicada.score import SCORE_LSB
-from cicada.student import student_scores
-from cicada.tf import seed_everything
+from cicada.config.loader import config_from_mapping
+from cicada.core.errors import ConversionError
+from cicada.core.tf import seed_everything
+from cicada.firmware import csim
+from cicada.firmware.convert import build_hls4ml_config, convert_student
+from cicada.firmware.emulator import FirmwareEmulator
+from cicada.firmware.fixedpoint import FixedType
+from cicada.firmware.precision import analyse
+from cicada.models.score import SCORE_LSB
+from cicada.models.student import student_scores
+from cicada.models.students import build_student
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +125,7 @@ def test_analysis_finds_the_default_type_trap_of_hand_set_configs(student, tmp_p
 
 
 def test_model_hls4ml_cannot_convert_gets_a_clear_error(tmp_path):
-    from cicada.tf import tensorflow
+    from cicada.core.tf import tensorflow
 
     tf = tensorflow()
     inputs = tf.keras.Input((252,), name="inputs_")
@@ -164,7 +166,7 @@ POOLED = [
 def test_average_pooling_gets_exact_types_and_stays_bit_exact(tmp_path):
     """hls4ml's own choice (pool result = input type ap_uint<10>) truncates the average;
     the derived types keep the two extra fractional bits a 2x2 average needs."""
-    from cicada.student import build
+    from cicada.models.student import build
 
     seed_everything(4)
     config = config_from_mapping({"name": "p", "student": {"architecture": "custom", "layers": POOLED}})
@@ -180,7 +182,7 @@ def test_average_pooling_gets_exact_types_and_stays_bit_exact(tmp_path):
 
 
 def test_average_over_three_values_cannot_be_proven(tmp_path):
-    from cicada.student import build
+    from cicada.models.student import build
 
     layers = [dict(layer) for layer in POOLED]
     layers[1]["pool_size"] = [3, 1]

@@ -8,11 +8,13 @@ import shutil
 import numpy as np
 import pytest
 
-from cicada import csim
 from cicada.cli import main
-from cicada.vectors import BINARY_FILE, read_binary, read_text
+from cicada.firmware import csim
+from cicada.firmware.vectors import BINARY_FILE, read_binary, read_text
 
 from .conftest import BYO, REPO, make_student_file, write_config
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 REPORTS = REPO / "tests" / "data" / "hls_reports"
 
@@ -43,7 +45,7 @@ def test_byo_bad_model_file(in_tmp, capsys):
 
 
 def test_byo_model_with_the_wrong_input(in_tmp, capsys):
-    from cicada.tf import tensorflow
+    from cicada.core.tf import tensorflow
 
     tf = tensorflow()
     inputs = tf.keras.Input((100,))
@@ -95,7 +97,7 @@ def test_test_vectors_round_trip_through_the_testbench(byo_build, monkeypatch, t
     assert (out / BINARY_FILE).read_bytes() == first  # reproducible
     truncated = tmp_path / "cut.bin"
     truncated.write_bytes(first[:-10])
-    from cicada.errors import DataError
+    from cicada.core.errors import DataError
 
     with pytest.raises(DataError, match="truncated"):
         read_binary(truncated)
@@ -140,7 +142,7 @@ def test_synth_with_a_vendor_tool_reads_everything_back(byo_build, monkeypatch, 
     assert main(["synth", str(config), "--cosim", "--vivado"]) == 0
     out = capsys.readouterr().out
     # the reference report targets 5 ns: 10 cycles = 50 ns, II 8 x 5 ns = 40 ns > 25 ns
-    assert "latency     10 cycles = 50.0 ns = 2.00 BX, II 8 (EXCEEDS 25 ns)" in out
+    assert "latency     vendor: 10 cycles = 50.0 ns = 2.00 BX, II 8 (EXCEEDS 25 ns)" in out
     assert "co-sim      Fail" in out
     options = (work / "hls_projects/byo/build_opt.tcl").read_text()
     assert "cosim      1" in options and "vsynth     1" in options

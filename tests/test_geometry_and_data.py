@@ -6,12 +6,15 @@ import h5py
 import numpy as np
 import pytest
 
-from cicada import geometry as geo
-from cicada import synthetic
-from cicada.config import config_from_mapping
-from cicada.data import make_datasets, rng_for, split_sizes
-from cicada.datasets import read_attrs, read_regions, write_regions
-from cicada.errors import DataError
+from cicada.config.loader import config_from_mapping
+from cicada.core.errors import DataError
+from cicada.core.seeds import numpy_stream
+from cicada.data import geometry as geo
+from cicada.data.datasets import split_sizes
+from cicada.data.hdf5 import read_attrs, read_regions, write_regions
+from cicada.data.make import make_datasets
+from cicada.data.signals import signal_images
+from cicada.data.synthetic import pileup as synthetic
 
 
 def test_region_eta_edges():
@@ -56,26 +59,26 @@ def test_digitisation_floors_saturates_towers_then_regions():
 
 
 def test_zero_bias_images_shape_dtype_range_and_seed():
-    images = synthetic.zero_bias(500, 60.0, rng_for(1, "zb"))
+    images = synthetic.zero_bias(500, 60.0, numpy_stream(1, "zb"))
     assert images.shape == (500, 18, 14) and images.dtype == np.uint16
     assert images.max() <= 1023
     assert 0 < images.mean() < 50  # pileup fills the calorimeter, but softly
-    again = synthetic.zero_bias(500, 60.0, rng_for(1, "zb"))
+    again = synthetic.zero_bias(500, 60.0, numpy_stream(1, "zb"))
     assert np.array_equal(images, again)
-    assert not np.array_equal(images, synthetic.zero_bias(500, 60.0, rng_for(2, "zb")))
+    assert not np.array_equal(images, synthetic.zero_bias(500, 60.0, numpy_stream(2, "zb")))
 
 
 def test_more_pileup_means_more_energy():
-    low = synthetic.zero_bias(300, 20.0, rng_for(1, "a")).sum(axis=(1, 2)).mean()
-    high = synthetic.zero_bias(300, 80.0, rng_for(1, "a")).sum(axis=(1, 2)).mean()
+    low = synthetic.zero_bias(300, 20.0, numpy_stream(1, "a")).sum(axis=(1, 2)).mean()
+    high = synthetic.zero_bias(300, 80.0, numpy_stream(1, "a")).sum(axis=(1, 2)).mean()
     assert high > 2.5 * low
 
 
 def test_signals_differ_from_zero_bias_as_their_physics_says():
     config = config_from_mapping({"name": "x"})
-    zero_bias = synthetic.zero_bias(400, 60.0, rng_for(3, "zb"))
+    zero_bias = synthetic.zero_bias(400, 60.0, numpy_stream(3, "zb"))
     samples = {
-        s.kind: synthetic.signal(s.__class__(s.name, s.kind, 400, s.physics), 60.0, rng_for(3, s.name))
+        s.kind: signal_images(s.model_copy(update={"events": 400}), 60.0, numpy_stream(3, s.name))
         for s in config.data.signals
     }
     hottest = {k: np.median(v.reshape(len(v), -1).max(axis=1)) for k, v in samples.items()}
@@ -161,12 +164,12 @@ def test_synthetic_zero_bias_matches_the_pythia_calibration_at_mu_60():
     import json
     from pathlib import Path
 
-    from cicada.imagestats import zero_bias_statistics
+    from cicada.data.imagestats import zero_bias_statistics
 
-    stored = json.loads((Path(synthetic.__file__).parent / "reference" / "zero_bias_mu60.json").read_text())
+    stored = json.loads((Path(geo.__file__).parent / "reference" / "zero_bias_mu60.json").read_text())
     reference = stored["reference"]
     assert reference["events"] >= 10000 and stored["reference_generator"]["mu"] == 60.0
-    images = synthetic.zero_bias(10000, 60.0, rng_for(99, "calibration-test"))
+    images = synthetic.zero_bias(10000, 60.0, numpy_stream(99, "calibration-test"))
     stats = zero_bias_statistics(images)
     assert stats["total_et_mean"] == pytest.approx(reference["total_et_mean"], rel=0.03)
     assert stats["total_et_std"] == pytest.approx(reference["total_et_std"], rel=0.12)
@@ -183,7 +186,7 @@ def test_synthetic_zero_bias_matches_the_pythia_calibration_at_mu_60():
 
 def test_hdf5_files_hash_by_content(tmp_path):
     """HDF5 can write the same content as different bytes; reuse decisions must not care."""
-    from cicada.fileio import sha256_file
+    from cicada.core.files import sha256_file
 
     images = np.random.default_rng(3).integers(0, 1024, size=(50, 18, 14))
     a = write_regions(tmp_path / "a.h5", images, {"seed": 1})

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cicada.errors import ToolError
-from cicada.hls_reports import find_csynth_report, read_csynth, timing
-from cicada.vendor import missing_tool_reason, synthesize
+from cicada.config.loader import config_from_mapping
+from cicada.core.errors import ToolError
+from cicada.synthesis import BACKENDS, SynthesisJob, run_backend
+from cicada.synthesis.hls_reports import find_csynth_report, read_csynth, timing
+from cicada.synthesis.vendor import missing_tool_reason
 
 REPORTS = Path(__file__).parent / "data" / "hls_reports"
 
@@ -59,6 +61,14 @@ def test_truncated_and_missing_reports(tmp_path):
     assert find_csynth_report(tmp_path / "nowhere") is None
 
 
+def synthesize(project, backend: str, run: str):
+    """The vendor backend on ``project`` as the synthesis stage would run it."""
+    config = config_from_mapping({"name": "x", "hls": {"backend": backend}, "synthesis": {"vendor": {"run": run}}})
+    job = SynthesisJob(config, config.synthesis["vendor"], project, project)
+    result = run_backend(BACKENDS.get("vendor"), job)
+    return {"status": result.status, "reason": result.reason, **result.details}
+
+
 def test_without_vendor_tools_synthesis_says_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no vitis-run, no vivado_hls
     for backend, tool in (("Vitis", "vitis-run"), ("Vivado", "vivado_hls")):
@@ -89,7 +99,7 @@ def test_with_a_vendor_tool_on_path_synthesis_runs_and_reads_its_report(tmp_path
 
 
 def test_cosim_and_vivado_reports():
-    from cicada.hls_reports import read_cosim, read_reports, read_vivado_utilisation
+    from cicada.synthesis.hls_reports import read_cosim, read_reports, read_vivado_utilisation
 
     vivado = read_vivado_utilisation(REPORTS / "vivado_hls_2020.1" / "vivado_synth.rpt")
     assert vivado["device"] == "7z020clg400-1"
@@ -107,7 +117,7 @@ def test_cosim_and_vivado_reports():
 
 
 def test_truncated_cosim_and_vivado_reports(tmp_path):
-    from cicada.hls_reports import read_cosim, read_reports, read_vivado_utilisation
+    from cicada.synthesis.hls_reports import read_cosim, read_reports, read_vivado_utilisation
 
     cosim = tmp_path / "myproject_cosim.rpt"
     cosim.write_text(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cicada.architectures import STUDENTS, build_student, build_teacher
-from cicada.config import StudentConfig
-from cicada.student import as_student_input, load_student, save_student, student_scores, train_student
+from cicada.config.sections import StudentConfig
+from cicada.models.student import as_student_input, load_student, save_student, student_scores, train_student
+from cicada.models.students import build_student
+from cicada.models.teachers import build_teacher
 
 
 def test_cicada_v2_student_has_about_4k_parameters_and_the_cicada_layers():
@@ -20,7 +21,7 @@ def test_cicada_v2_student_has_about_4k_parameters_and_the_cicada_layers():
     assert str(model.get_layer("dense1").bias_quantizer) == "quantized_bits(8,3,1,alpha=1.0)"
     assert "quantized_relu(16, 8)" in str(model.get_layer("outputs").activation)
     assert model.input_shape == (None, 252) and model.output_shape == (None, 1)
-    assert set(STUDENTS["cicada_v2"]) == {n for n, k in kinds.items() if k in ("QConv2D", "QDense")}
+    assert set(StudentConfig().weight_layers()) == {n for n, k in kinds.items() if k in ("QConv2D", "QDense")}
 
 
 def test_cicada_v1_student():
@@ -54,6 +55,7 @@ def _train(out_dir, seed):
     return [w.copy() for w in model.get_weights()]
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_weights(tmp_path):
     first = _train(tmp_path / "a", 11)
     second = _train(tmp_path / "b", 11)

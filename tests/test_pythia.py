@@ -10,8 +10,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cicada import geometry as geo
-from cicada import pythia
+from cicada.core import seeds
+from cicada.data import detector
+from cicada.data import geometry as geo
+from cicada.data.pythia import generation, overlay, processes, response
+from cicada.data.pythia import pool as pileup_pool
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 POOL_EVENTS = 20
 POOL_SEED = 4242
@@ -25,26 +30,26 @@ def pool_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pool(pool_dir):
-    return pythia.minbias_pool(POOL_EVENTS, POOL_SEED, pool_dir)
+    return pileup_pool.minbias_pool(POOL_EVENTS, POOL_SEED, pool_dir)
 
 
 @pytest.fixture(scope="module")
 def zprime():
     """Truth particles and deposits of the same Z' -> ee/mumu events (same seed)."""
-    particles = pythia.generate_particles("zprime_leptons", 8, 17, mass_gev=1000.0)
-    return particles, pythia.detector_response(particles)
+    particles = generation.generate_particles("zprime_leptons", 8, 17, mass_gev=1000.0)
+    return particles, response.detector_response(particles)
 
 
 # --------------------------------------------------------------------------------------
 # detector response on hand-made particles
 # --------------------------------------------------------------------------------------
 
-RESPONSE = pythia.DetectorResponse()
+RESPONSE = detector.DetectorResponse()
 
 
 def deposit_of(**particle) -> float:
     """Total deposited ET (GeV) of one hand-made particle."""
-    deposits = pythia.detector_response(pythia.Particles.build(**particle), RESPONSE)
+    deposits = response.detector_response(response.Particles.build(**particle), RESPONSE)
     return float(deposits.et_gev.sum())
 
 
@@ -100,14 +105,14 @@ def test_production_vertex_decides_for_long_lived_particles():
 
 def test_displaced_particle_deposits_where_its_line_meets_the_calorimeter():
     # a photon produced 1 m along +z heading at eta = 0 hits the barrel at z = 1 m, r = 1.29 m
-    particles = pythia.Particles.build(pid=22, pt_gev=10.0, eta=0.0, phi=0.7, vertex_mm=(0.0, 0.0, 1000.0))
-    eta, phi, barrel = pythia.calorimeter_position(particles, RESPONSE)
+    particles = response.Particles.build(pid=22, pt_gev=10.0, eta=0.0, phi=0.7, vertex_mm=(0.0, 0.0, 1000.0))
+    eta, phi, barrel = response.calorimeter_position(particles, RESPONSE)
     assert eta[0] == pytest.approx(np.arcsinh(1.0 / RESPONSE.inner_radius_m))
     assert phi[0] == pytest.approx(0.7)
     assert barrel[0]
     # from the interaction point the position is the particle's own direction
-    prompt = pythia.Particles.build(pid=[22, 22], pt_gev=10.0, eta=[0.4, -2.6], phi=[3.0, -1.0])
-    eta, phi, barrel = pythia.calorimeter_position(prompt, RESPONSE)
+    prompt = response.Particles.build(pid=[22, 22], pt_gev=10.0, eta=[0.4, -2.6], phi=[3.0, -1.0])
+    eta, phi, barrel = response.calorimeter_position(prompt, RESPONSE)
     np.testing.assert_array_equal(eta, [0.4, -2.6])
     np.testing.assert_array_equal(phi, [3.0, -1.0])
     np.testing.assert_array_equal(barrel, [True, False])
@@ -118,10 +123,10 @@ def test_deposits_outside_the_imaged_acceptance_are_dropped():
 
 
 def test_detector_response_keeps_event_indices():
-    particles = pythia.Particles.build(
+    particles = response.Particles.build(
         pid=[22, 13, 211, 22], charge=[0, -1, 1, 0], pt_gev=[5.0, 5.0, 5.0, 7.0], eta=0.0, phi=0.0, event=[0, 0, 2, 2]
     )
-    deposits = pythia.detector_response(particles, RESPONSE)
+    deposits = response.detector_response(particles, RESPONSE)
     assert deposits.n_events == 3
     np.testing.assert_array_equal(deposits.event, [0, 2, 2])
     np.testing.assert_allclose(deposits.total_et_gev(), [4.75, 0.0, 3.0 + 6.65])
@@ -133,28 +138,28 @@ def test_detector_response_keeps_event_indices():
 
 
 def test_seeds_must_be_in_pythias_range():
-    for bad in (0, -3, pythia.PYTHIA_SEED_MAX + 1, 1.5, True):
+    for bad in (0, -3, seeds.PYTHIA_SEED_MAX + 1, 1.5, True):
         with pytest.raises(ValueError, match="seed"):
-            pythia.check_seed(bad)
-    seeds = {pythia.derive_seed(7, name) for name in ("zero_bias", "signal/a", "signal/b")}
-    assert len(seeds) == 3 and all(1 <= s <= pythia.PYTHIA_SEED_MAX for s in seeds)
+            generation.check_seed(bad)
+    derived = {seeds.pythia_seed(7, name) for name in ("zero_bias", "signal/a", "signal/b")}
+    assert len(derived) == 3 and all(1 <= s <= seeds.PYTHIA_SEED_MAX for s in derived)
 
 
 def test_unknown_process_or_parameter_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown Pythia process 'zprime'"):
-        pythia.process_settings("zprime")
+        processes.process_settings("zprime")
     with pytest.raises(ValueError, match="no parameter mass"):
-        pythia.process_settings("ttbar", mass=170.0)
+        processes.process_settings("ttbar", mass=170.0)
     with pytest.raises(ValueError, match="scalar_mass_gev"):
-        pythia.process_settings("higgs_llp", scalar_mass_gev=70.0)
+        processes.process_settings("higgs_llp", scalar_mass_gev=70.0)
 
 
 def test_every_process_has_settings_that_pythia_accepts():
     import pythia8mc
 
-    for name in pythia.PROCESSES:
+    for name in processes.PROCESSES:
         generator = pythia8mc.Pythia("", False)
-        for line in pythia.pythia_settings(name):
+        for line in processes.pythia_settings(name):
             assert generator.readString(line), f"{name}: {line}"
 
 
@@ -183,35 +188,35 @@ def _n_hard(particles, event: int, pid: int, pt_min: float = 150.0) -> int:
 
 def test_generation_is_reproducible_with_its_seed(zprime):
     _, deposits = zprime
-    again = pythia.generate_deposits("zprime_leptons", 8, 17, mass_gev=1000.0)
+    again = generation.generate_deposits("zprime_leptons", 8, 17, mass_gev=1000.0)
     np.testing.assert_array_equal(again.event, deposits.event)
     np.testing.assert_array_equal(again.et_gev, deposits.et_gev)
-    other = pythia.generate_deposits("zprime_leptons", 8, 18, mass_gev=1000.0)
+    other = generation.generate_deposits("zprime_leptons", 8, 18, mass_gev=1000.0)
     assert not np.array_equal(other.total_et_gev(), deposits.total_et_gev())
 
 
 def test_ttbar_has_far_more_et_than_minbias(pool):
-    ttbar = pythia.generate_deposits("ttbar", 5, 23)
+    ttbar = generation.generate_deposits("ttbar", 5, 23)
     assert ttbar.total_et_gev().mean() > 5 * pool.event_et_gev().mean()
     assert ttbar.cross_section_mb > 0
 
 
 def test_long_lived_scalars_decaying_outside_the_calorimeter_are_invisible():
     # c tau = 1 km: nearly every scalar decays far outside CMS, so its b jets must vanish
-    far = pythia.generate_particles("higgs_llp", 5, 31, scalar_mass_gev=40.0, scalar_ctau_mm=1e6)
-    beyond = pythia.production_volume(far, RESPONSE) == pythia.BEYOND_CALORIMETER
+    far = generation.generate_particles("higgs_llp", 5, 31, scalar_mass_gev=40.0, scalar_ctau_mm=1e6)
+    beyond = response.production_volume(far, RESPONSE) == response.BEYOND_CALORIMETER
     assert beyond.sum() > 20 * far.n_events  # Pythia did displace the decays
-    seen = pythia.detector_response(far, RESPONSE).total_et_gev()
+    seen = response.detector_response(far, RESPONSE).total_et_gev()
     at_origin = dataclasses.replace(far, x_mm=0 * far.x_mm, y_mm=0 * far.y_mm, z_mm=0 * far.z_mm)
-    if_prompt = pythia.detector_response(at_origin, RESPONSE).total_et_gev()
+    if_prompt = response.detector_response(at_origin, RESPONSE).total_et_gev()
     # H -> 4 b carries ~125 GeV; about half of it would have been measured
     assert (if_prompt - seen).mean() > 25.0
 
 
 def test_hidden_valley_hides_the_off_diagonal_dark_mesons():
     def dark_pt_fraction(flavours: int) -> float:
-        particles = pythia.generate_particles("hidden_valley", 3, 41, dark_flavours=flavours)
-        dark = pythia.invisible(particles.pid) & (np.abs(particles.pid) > 4_900_000)
+        particles = generation.generate_particles("hidden_valley", 3, 41, dark_flavours=flavours)
+        dark = response.invisible(particles.pid) & (np.abs(particles.pid) > 4_900_000)
         return particles.pt_gev[dark].sum() / particles.pt_gev.sum()
 
     # one dark flavour: every dark meson is flavour-diagonal and decays back to quarks
@@ -222,7 +227,7 @@ def test_hidden_valley_hides_the_off_diagonal_dark_mesons():
 
 def test_long_lived_dark_mesons_still_decay_displaced():
     """Emerging jets: c tau = 100 mm is beyond Pythia's optional tau0 limit, yet must decay."""
-    particles = pythia.generate_particles("hidden_valley", 2, 43, dark_flavours=1, dark_meson_ctau_mm=100.0)
+    particles = generation.generate_particles("hidden_valley", 2, 43, dark_flavours=1, dark_meson_ctau_mm=100.0)
     assert not np.isin(np.abs(particles.pid), [4900111, 4900113]).any()
     displaced = np.hypot(particles.x_mm, particles.y_mm) > 50.0
     assert displaced.sum() > 150  # prompt dark mesons give ~30 (K0S, Lambda decays)
@@ -248,27 +253,27 @@ def test_pool_is_reused_from_its_cache(pool, pool_dir, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("the pool was generated again")
 
-    monkeypatch.setattr(pythia, "generate_deposits", must_not_run)
-    again = pythia.minbias_pool(POOL_EVENTS, POOL_SEED, pool_dir)
+    monkeypatch.setattr(pileup_pool, "generate_deposits", must_not_run)
+    again = pileup_pool.minbias_pool(POOL_EVENTS, POOL_SEED, pool_dir)
     assert again.from_cache and again.key == pool.key
     for name in ("tower_phi", "tower_eta", "et_gev", "offsets"):
         np.testing.assert_array_equal(getattr(again, name), getattr(pool, name))
     # the cache file is there, complete, and nothing half-written is left beside it
-    assert [p.name for p in pool_dir.iterdir()] == [pythia.pool_path(pool_dir, POOL_EVENTS, POOL_SEED).name]
+    assert [p.name for p in pool_dir.iterdir()] == [pileup_pool.pool_path(pool_dir, POOL_EVENTS, POOL_SEED).name]
 
 
 def test_pool_cache_key_follows_the_settings():
-    base = pythia.pool_key(20, 1)
-    assert pythia.pool_key(20, 2) != base
-    assert pythia.pool_key(21, 1) != base
-    assert pythia.pool_key(20, 1, pythia.DetectorResponse(hadron_response=0.5)) != base
+    base = pileup_pool.pool_key(20, 1)
+    assert pileup_pool.pool_key(20, 2) != base
+    assert pileup_pool.pool_key(21, 1) != base
+    assert pileup_pool.pool_key(20, 1, detector.DetectorResponse(hadron_response=0.5)) != base
 
 
 def test_unreadable_pool_file_names_the_file(tmp_path):
     bad = tmp_path / "pool.npz"
     bad.write_bytes(b"not a pool")
     with pytest.raises(ValueError, match="pool.npz"):
-        pythia.load_pool(bad)
+        pileup_pool.load_pool(bad)
 
 
 # --------------------------------------------------------------------------------------
@@ -277,16 +282,16 @@ def test_unreadable_pool_file_names_the_file(tmp_path):
 
 
 def test_pileup_images_have_the_hardware_format(pool):
-    images = pythia.pileup_regions(pool, 300, MU, np.random.default_rng(1))
+    images = overlay.pileup_regions(pool, 300, MU, np.random.default_rng(1))
     assert images.shape == (300, geo.N_PHI, geo.N_ETA) and images.dtype == np.uint16
     assert images.max() <= geo.REGION_ET_MAX
     assert (images.reshape(300, -1).sum(axis=1) > 0).all()  # 60 interactions always leave something
 
 
 def test_pileup_overlay_is_reproducible(pool):
-    first = pythia.pileup_regions(pool, 100, MU, np.random.default_rng(5))
-    again = pythia.pileup_regions(pool, 100, MU, np.random.default_rng(5))
-    other = pythia.pileup_regions(pool, 100, MU, np.random.default_rng(6))
+    first = overlay.pileup_regions(pool, 100, MU, np.random.default_rng(5))
+    again = overlay.pileup_regions(pool, 100, MU, np.random.default_rng(5))
+    other = overlay.pileup_regions(pool, 100, MU, np.random.default_rng(6))
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
 
@@ -300,7 +305,7 @@ def test_minbias_at_pileup_60_has_plausible_total_et(pool):
     (diffractive events are nearly empty), hence the wide window of 0.5-2.5 TeV."""
     per_event = pool.event_et_gev()
     assert 8.0 < per_event.mean() < 42.0
-    towers = pythia.pileup_towers(pool, 400, MU, np.random.default_rng(2))
+    towers = overlay.pileup_towers(pool, 400, MU, np.random.default_rng(2))
     total = towers.sum(axis=(1, 2))
     assert 500.0 < total.mean() < 2500.0
     # Poisson(60) interactions: relative spread at least ~1/sqrt(60) and not wild
@@ -313,13 +318,13 @@ def test_minbias_at_pileup_60_has_plausible_total_et(pool):
 
 def test_overlay_turns_in_phi_and_mirrors_in_eta():
     """One pool event with one tower: pileup can only put it in the same eta column or the mirrored one."""
-    single = pythia.PileupPool(
+    single = pileup_pool.PileupPool(
         tower_phi=np.array([5], np.uint8),
         tower_eta=np.array([3], np.uint8),
         et_gev=np.array([10.0], np.float32),
         offsets=np.array([0, 1]),
     )
-    towers = pythia.pileup_towers(single, 400, 4.0, np.random.default_rng(3))
+    towers = overlay.pileup_towers(single, 400, 4.0, np.random.default_rng(3))
     filled = towers.sum(axis=(0, 1))
     assert set(np.flatnonzero(filled)) == {3, geo.N_TOWER_ETA - 1 - 3}
     assert np.count_nonzero(towers.sum(axis=(0, 2))) > 60  # nearly every phi tower is visited
@@ -330,9 +335,9 @@ def test_overlay_turns_in_phi_and_mirrors_in_eta():
 
 def test_signal_on_pileup(pool, zprime):
     _, signal = zprime
-    alone = pythia.overlay_regions(signal, None, 0.0, np.random.default_rng(0))
+    alone = overlay.overlay_regions(signal, None, 0.0, np.random.default_rng(0))
     np.testing.assert_array_equal(alone, signal.to_regions())
-    on_pileup = pythia.overlay_regions(signal, pool, MU, np.random.default_rng(0))
+    on_pileup = overlay.overlay_regions(signal, pool, MU, np.random.default_rng(0))
     assert on_pileup.shape == (signal.n_events, geo.N_PHI, geo.N_ETA) and on_pileup.dtype == np.uint16
     assert (on_pileup >= alone).all()  # adding ET before digitisation never lowers a region
     assert on_pileup.sum() > alone.sum()
@@ -340,13 +345,13 @@ def test_signal_on_pileup(pool, zprime):
 
 def test_overlay_needs_a_pool_for_pileup():
     with pytest.raises(ValueError, match="pool"):
-        pythia.pileup_regions(None, 10, MU, np.random.default_rng(0))
+        overlay.pileup_regions(None, 10, MU, np.random.default_rng(0))
     with pytest.raises(ValueError, match="mu"):
-        pythia.pileup_regions(None, 10, -1.0, np.random.default_rng(0))
+        overlay.pileup_regions(None, 10, -1.0, np.random.default_rng(0))
 
 
 def test_regions_makes_signal_images_on_pileup(pool):
-    images = pythia.regions("excited_quark", 3, 99, pool=pool, mu=MU, mass_gev=1500.0)
+    images = overlay.regions("excited_quark", 3, 99, pool=pool, mu=MU, mass_gev=1500.0)
     assert images.shape == (3, geo.N_PHI, geo.N_ETA) and images.dtype == np.uint16
     # a 1.5 TeV dijet resonance saturates at least one region or comes close
     assert images.max(axis=(1, 2)).min() > 200

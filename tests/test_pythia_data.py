@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cicada.build import build
-from cicada.config import load_config
-from cicada.datasets import read_attrs, read_regions
-from cicada.errors import ConfigError
-from cicada.imagestats import hottest_region
+from cicada.config.loader import load_config
+from cicada.core.errors import ConfigError
+from cicada.data.hdf5 import read_attrs, read_regions
+from cicada.data.imagestats import hottest_region
+from cicada.pipeline.build import build
 
 from .conftest import write_config
+
+pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
 PYTHIA = {
     "name": "py",

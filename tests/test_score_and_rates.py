@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from cicada import rates
-from cicada.score import SCORE_LSB, SCORE_MAX, quantize_score, reconstruction_mse, score_to_lsb, student_target
+from cicada.evaluation import rates
+from cicada.models.score import SCORE_LSB, SCORE_MAX, quantize_score, reconstruction_mse, score_to_lsb, student_target
 
 
 def test_zero_bias_rate_constant():

@@ -5,23 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cicada import geometry as geo
-from cicada import synthetic
-from cicada.config import SIGNAL_KINDS, SignalConfig
-from cicada.data import rng_for
-from cicada.imagestats import hottest_region, missing_et, total_et
+from cicada.core.seeds import numpy_stream
+from cicada.data import geometry as geo
+from cicada.data.imagestats import hottest_region, missing_et, total_et
+from cicada.data.signals import SIGNAL_KINDS, sample_config, signal_images
+from cicada.data.synthetic import pileup as synthetic
 
 N = 600
 
 
 @pytest.fixture(scope="module")
 def zero_bias():
-    return synthetic.zero_bias(N, 60.0, rng_for(11, "zero_bias"))
+    return synthetic.zero_bias(N, 60.0, numpy_stream(11, "zero_bias"))
 
 
 def generate(kind: str, events: int = N, **physics) -> np.ndarray:
-    sample = SignalConfig.from_mapping({"name": kind, "kind": kind, "events": events, **physics}, "test")
-    return synthetic.signal(sample, 60.0, rng_for(11, kind))
+    sample = sample_config({"name": kind, "kind": kind, "events": events, **physics})
+    return signal_images(sample, 60.0, numpy_stream(11, kind))
 
 
 def regions_above(images, threshold):
@@ -89,7 +89,7 @@ def test_soft_spray_adds_energy_without_a_hot_spot(zero_bias):
 
 def test_long_lived_decays_only_show_inside_the_calorimeter():
     # same random stream, one chunk: every sample below sits on exactly the same pileup
-    zero_bias = synthetic.zero_bias(N, 60.0, rng_for(11, "long_lived_decay"))
+    zero_bias = synthetic.zero_bias(N, 60.0, numpy_stream(11, "long_lived_decay"))
     prompt = generate("long_lived_decay", ctau_m=0.001)
     beyond = generate("long_lived_decay", ctau_m=1000.0)
     extra_prompt = total_et(prompt).mean() - total_et(zero_bias).mean()

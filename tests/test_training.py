@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cicada import training
 from cicada.cli import main
-from cicada.config import StudentConfig, config_from_mapping
-from cicada.errors import ConfigError, ConversionError, ModelError
-from cicada.metrics import average_ranks, pearson, roc_auc, spearman
-from cicada.outliers import hot_spots, make_outliers, patch_swaps, uniform_images
-from cicada.student import build, float_twin, inverse_histogram_weights, student_scores, train_student
+from cicada.config.loader import config_from_mapping
+from cicada.config.sections import StudentConfig
+from cicada.core.errors import ConfigError, ConversionError, ModelError
+from cicada.data.outliers import hot_spots, make_outliers, patch_swaps, uniform_images
+from cicada.evaluation.metrics import average_ranks, pearson, roc_auc, spearman
+from cicada.models import training
+from cicada.models.student import build, float_twin, inverse_histogram_weights, student_scores, train_student
 
 from .conftest import TINY, write_config
 
@@ -35,6 +36,7 @@ def _kill_after(epoch):
     return hook
 
 
+@pytest.mark.slow
 def test_resumed_training_ends_with_the_same_weights(tmp_path, monkeypatch):
     images, mse = _data()
     config = StudentConfig(epochs=4, batch_size=128, patience=10)
@@ -57,6 +59,7 @@ def test_resumed_training_ends_with_the_same_weights(tmp_path, monkeypatch):
     assert not training.checkpoint_path(tmp_path / "killed", "student").exists()  # cleaned after saving
 
 
+@pytest.mark.slow
 def test_checkpoint_of_other_inputs_is_not_resumed(tmp_path, monkeypatch):
     images, mse = _data()
     config = StudentConfig(epochs=3, batch_size=128, patience=10)
@@ -69,6 +72,7 @@ def test_checkpoint_of_other_inputs_is_not_resumed(tmp_path, monkeypatch):
     assert result.resumed_from_epoch == 0 and result.epochs_run == 3
 
 
+@pytest.mark.slow
 def test_killed_build_resumes_teacher_training(in_tmp, monkeypatch, capsys):
     config = dict(TINY, name="resume", teacher={"epochs": 3, "batch_size": 256, "patience": 5})
     path = write_config(in_tmp, config)
@@ -86,6 +90,7 @@ def test_killed_build_resumes_teacher_training(in_tmp, monkeypatch, capsys):
     assert (in_tmp / "models/resume/teacher.h5").exists()
 
 
+@pytest.mark.slow
 def test_interrupt_from_the_keyboard_exits_130_with_a_message(in_tmp, monkeypatch, capsys):
     path = write_config(in_tmp, dict(TINY, name="ctrlc"))
 
@@ -173,7 +178,7 @@ def test_custom_student_from_a_layer_list():
 )
 def test_invalid_layer_lists_are_config_errors(tmp_path, layers, message):
     path = write_config(tmp_path, {"student": {"architecture": "custom", "layers": layers}})
-    from cicada.config import load_config
+    from cicada.config.loader import load_config
 
     with pytest.raises(ConfigError) as info:
         load_config(path)
@@ -187,8 +192,9 @@ def test_layer_keras_cannot_build_names_the_layer():
         build(config.student)
 
 
+@pytest.mark.slow
 def test_layer_hls4ml_cannot_convert_is_rejected_before_training():
-    from cicada.build import _check_student_convertible
+    from cicada.pipeline.stages.student import check_before_training
 
     layers = [
         {
@@ -203,7 +209,7 @@ def test_layer_hls4ml_cannot_convert_is_rejected_before_training():
     ]
     config = config_from_mapping({"name": "x", "student": {"architecture": "custom", "layers": layers}})
     with pytest.raises(ConversionError, match=r"student.layers\[1\] \(odd\): hls4ml cannot convert.*quantized_po2"):
-        _check_student_convertible(build(config.student), config)
+        check_before_training(build(config.student), config)
 
 
 def test_inverse_histogram_weights_favour_rare_targets():

@@ -26,9 +26,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
 
-    from cicada.build import build
-    from cicada.config import load_config
-    from cicada.progress import setup_logging
+    from cicada.config.loader import load_config
+    from cicada.core.progress import setup_logging
+    from cicada.pipeline.build import build
 
     setup_logging()
     load_before = os.getloadavg()
@@ -45,18 +45,16 @@ def main() -> int:
         os.chdir(previous)
     total = time.monotonic() - started
 
-    s = context.summaries
+    r = context.results
     stages = {o.name: {"seconds": round(o.seconds, 2)} for o in outcomes}
-    events = {n: d["events"] for n, d in s["data"]["datasets"].items()}
+    events = {n: d.events for n, d in r["data"].datasets.items()}
     stages["data"]["events"] = sum(events.values())
     stages["data"]["events_per_second"] = round(sum(events.values()) / outcomes[0].seconds, 1)
     for model in ("teacher", "student"):
-        training = s[model]["training"]
-        stages[model].update(
-            epochs=training["epochs_run"], training_images_per_second=round(training["images_per_second"], 1)
-        )
-    stages["verify"]["csim_events"] = s["verify"]["csim_vs_qkeras"]["events"]
-    scored = sum(a["events"] for a in s["scores"]["firmware_vs_qkeras"].values())
+        training = r[model].training
+        stages[model].update(epochs=training.epochs_run, training_images_per_second=round(training.images_per_second, 1))
+    stages["verify"]["csim_events"] = r["verify"].csim_vs_qkeras.events
+    scored = sum(a.events for a in r["scores"].firmware_vs_qkeras.values())
     stages["scores"]["events"] = scored
 
     import hls4ml

@@ -47,7 +47,7 @@ def machine(load_before: tuple[float, ...], **versions: str) -> dict[str, Any]:
 
 def write_result(path: Path, result: dict[str, Any]) -> None:
     """Stamp the date, write the JSON atomically and print it."""
-    from cicada.fileio import write_json
+    from cicada.core.files import write_json
 
     result = {**result, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     write_json(path, result)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from benchmark_common import REPO, RESULTS, machine, write_result
 
-from cicada import synthetic
-from cicada.config import SIGNAL_KINDS, SignalConfig
-from cicada.data import rng_for
+from cicada.core.seeds import numpy_stream
+from cicada.data.signals import SIGNAL_KINDS, sample_config, signal_images
+from cicada.data.synthetic import pileup as synthetic
 
 
 def best_rate(make, events: int, repeats: int = 3) -> float:
@@ -45,13 +45,13 @@ def main() -> int:
     load_before = os.getloadavg()
     result = {"events_per_run": n, "mu": 60.0, "images_per_second": {}}
     rates = result["images_per_second"]
-    rates["synthetic_zero_bias"] = best_rate(lambda: synthetic.zero_bias(n, 60.0, rng_for(1, "bench")), n)
+    rates["synthetic_zero_bias"] = best_rate(lambda: synthetic.zero_bias(n, 60.0, numpy_stream(1, "bench")), n)
     for kind in SIGNAL_KINDS:
         if kind in ("files", "pythia"):
             continue
-        sample = SignalConfig.from_mapping({"name": kind, "kind": kind, "events": n // 4}, "bench")
+        sample = sample_config({"name": kind, "kind": kind, "events": n // 4})
         rates[f"synthetic_{kind}"] = best_rate(
-            lambda s=sample, k=kind: synthetic.signal(s, 60.0, rng_for(1, k)), n // 4
+            lambda s=sample, k=kind: signal_images(s, 60.0, numpy_stream(1, k)), n // 4
         )
     try:
         import pythia8mc  # noqa: F401

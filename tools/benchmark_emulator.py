@@ -36,10 +36,10 @@ def benchmark_images(n: int, seed: int = SEED) -> np.ndarray:
 
 
 def convert(project_dir: Path) -> None:
-    from cicada.architectures import build_student
-    from cicada.config import config_from_mapping
-    from cicada.firmware import convert_student
-    from cicada.tf import seed_everything
+    from cicada.config.loader import config_from_mapping
+    from cicada.core.tf import seed_everything
+    from cicada.firmware.convert import convert_student
+    from cicada.models.students import build_student
 
     seed_everything(SEED)
     model = build_student("cicada_v2")
@@ -56,7 +56,7 @@ def best_rate(emulator, images: np.ndarray, repeats: int) -> tuple[float, list[f
 
 
 def check_against_csim(project_dir: Path, emulator, images: np.ndarray) -> int:
-    from cicada import csim
+    from cicada.firmware import csim
 
     flat = images.reshape(len(images), -1)
     reference = csim.run_testbench(project_dir, flat, np.zeros((len(images), emulator.n_outputs)))
@@ -75,7 +75,7 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = parser.parse_args()
 
-    from cicada.emulator import LibraryEmulator, build_library, compiler_version
+    from cicada.firmware.emulator import LibraryEmulator, build_library, compiler_version
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="cicada-emulator-bench-"))
     project_dir = workdir / "cicada_v2"

@@ -21,8 +21,14 @@ from pathlib import Path
 
 from benchmark_common import RESULTS, machine, write_result
 
+from cicada.core.progress import setup_logging
+from cicada.data import geometry as geo
+from cicada.data.pythia import generation as pythia_generation
+from cicada.data.pythia import overlay as pileup_overlay
+from cicada.data.pythia import pool as pileup_pool
 
-def time_pool(pythia, n_events: int, seed: int, cache_dir: Path) -> tuple[object, dict]:
+
+def time_pool(n_events: int, seed: int, cache_dir: Path) -> tuple[object, dict]:
     """Generate the pool once (timing the first event apart: it carries the initialisation)."""
     marks: dict[int, float] = {}
 
@@ -31,7 +37,7 @@ def time_pool(pythia, n_events: int, seed: int, cache_dir: Path) -> tuple[object
             marks[done] = time.monotonic()
 
     started = time.monotonic()
-    pool = pythia.minbias_pool(n_events, seed, cache_dir, progress=note)
+    pool = pileup_pool.minbias_pool(n_events, seed, cache_dir, progress=note)
     finished = time.monotonic()
     loop_seconds = marks[n_events] - marks[1]
     figures = {
@@ -45,10 +51,10 @@ def time_pool(pythia, n_events: int, seed: int, cache_dir: Path) -> tuple[object
     return pool, figures
 
 
-def time_cache(pythia, n_events: int, seed: int, cache_dir: Path) -> dict:
+def time_cache(n_events: int, seed: int, cache_dir: Path) -> dict:
     started = time.monotonic()
-    again = pythia.minbias_pool(n_events, seed, cache_dir)
-    path = pythia.pool_path(cache_dir, n_events, seed)
+    again = pileup_pool.minbias_pool(n_events, seed, cache_dir)
+    path = pileup_pool.pool_path(cache_dir, n_events, seed)
     return {
         "reused": bool(again.from_cache),
         "load_seconds": round(time.monotonic() - started, 4),
@@ -56,14 +62,14 @@ def time_cache(pythia, n_events: int, seed: int, cache_dir: Path) -> dict:
     }
 
 
-def time_overlay(pythia, pool, n_images: int, mu: float, repeats: int) -> tuple[dict, object]:
+def time_overlay(pool, n_images: int, mu: float, repeats: int) -> tuple[dict, object]:
     import numpy as np
 
     rates = []
     for repeat in range(repeats):
         rng = np.random.default_rng(repeat)
         started = time.perf_counter()
-        images = pythia.pileup_regions(pool, n_images, mu, rng)
+        images = pileup_overlay.pileup_regions(pool, n_images, mu, rng)
         rates.append(n_images / (time.perf_counter() - started))
     figures = {
         "images": n_images,
@@ -72,12 +78,12 @@ def time_overlay(pythia, pool, n_images: int, mu: float, repeats: int) -> tuple[
         "images_per_second_best": round(max(rates)),
         "images_per_second_median": round(statistics.median(rates)),
         "microseconds_per_image_best": round(1e6 / max(rates), 1),
-        "chunk_images": pythia.OVERLAY_CHUNK_IMAGES,
+        "chunk_images": pileup_overlay.OVERLAY_CHUNK_IMAGES,
     }
     return figures, images
 
 
-def image_figures(images, geo) -> dict:
+def image_figures(images) -> dict:
     """What the zero-bias images look like: total ET and occupancy."""
     totals = images.reshape(len(images), -1).sum(axis=1) * geo.ET_LSB_GEV
     return {
@@ -99,24 +105,20 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=RESULTS / "pythia_benchmark.json")
     args = parser.parse_args()
 
-    from cicada import geometry as geo
-    from cicada import pythia
-    from cicada.progress import setup_logging
-
     setup_logging()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cicada-pythia-bench-") as scratch:
         cache_dir = Path(scratch)
-        pool, generation = time_pool(pythia, args.pool_events, args.seed, cache_dir)
-        cache = time_cache(pythia, args.pool_events, args.seed, cache_dir)
-    overlay, images = time_overlay(pythia, pool, args.images, args.mu, args.repeats)
+        pool, generation = time_pool(args.pool_events, args.seed, cache_dir)
+        cache = time_cache(args.pool_events, args.seed, cache_dir)
+    overlay, images = time_overlay(pool, args.images, args.mu, args.repeats)
 
     result = {
         "pool_generation": generation,
         "pool_cache": cache,
         "overlay": overlay,
-        "zero_bias_images": image_figures(images, geo),
-        "machine": machine(load_before, pythia8mc=pythia.pythia_version()),
+        "zero_bias_images": image_figures(images),
+        "machine": machine(load_before, pythia8mc=pythia_generation.pythia_version()),
     }
     write_result(args.output, result)
     return 0

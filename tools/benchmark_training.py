@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 from benchmark_common import RESULTS, machine, write_result
 
-from cicada import synthetic, training
-from cicada.config import StudentConfig, TeacherConfig
-from cicada.data import rng_for
+from cicada.config.sections import StudentConfig, TeacherConfig
+from cicada.core.seeds import numpy_stream
+from cicada.data.synthetic import pileup as synthetic
+from cicada.models import training
 
 
 def epoch_rate(train, images: int, epochs: int) -> float:
@@ -43,11 +44,11 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=RESULTS / "training_benchmark.json")
     args = parser.parse_args()
 
-    from cicada.student import train_student
-    from cicada.teacher import train_teacher
+    from cicada.models.student import train_student
+    from cicada.models.teacher import train_teacher
 
     load_before = os.getloadavg()
-    images = synthetic.zero_bias(args.images + 2000, 60.0, rng_for(1, "bench"))
+    images = synthetic.zero_bias(args.images + 2000, 60.0, numpy_stream(1, "bench"))
     train, val = images[: args.images], images[args.images :]
     mse = np.exp(np.random.default_rng(0).uniform(1, 4, len(images)))
     result = {"training_images": args.images, "epochs_timed": args.epochs - 1, "images_per_second": {}}

@@ -4,13 +4,13 @@
     python tools/calibrate_zero_bias.py [--images 20000] [--pool 5000] [--write]
 
 1. Reference: a Pythia 8 min-bias pool (CP5, 13.6 TeV, the detector response of
-   cicada.detector) overlaid at mu = 60, reduced to the statistics of
-   cicada.imagestats.zero_bias_statistics plus the mean region ET per eta ring and region-ET
+   cicada.data.detector) overlaid at mu = 60, reduced to the statistics of
+   cicada.data.imagestats.zero_bias_statistics plus the mean region ET per eta ring and region-ET
    quantiles.
 2. Fit: coordinate search over the ZeroBiasModel parameters, minimising the squared relative
    differences of those statistics.
 3. Output: the reference, the fitted parameters and the fitted model's statistics, printed;
-   with --write also stored in cicada/reference/zero_bias_mu60.json, which the tests read.
+   with --write also stored in cicada/data/reference/zero_bias_mu60.json, which the tests read.
    Copy the fitted parameters into ZeroBiasModel's defaults by hand (they are code).
 """
 
@@ -28,11 +28,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from cicada import pythia, synthetic  # noqa: E402
-from cicada.data import rng_for  # noqa: E402
-from cicada.imagestats import zero_bias_statistics  # noqa: E402
+from cicada.core.seeds import numpy_stream, pythia_seed  # noqa: E402
+from cicada.data.imagestats import zero_bias_statistics  # noqa: E402
+from cicada.data.pythia import generation, overlay  # noqa: E402
+from cicada.data.pythia import pool as pileup_pool  # noqa: E402
+from cicada.data.synthetic import pileup as synthetic  # noqa: E402
 
-REFERENCE_FILE = REPO / "cicada" / "reference" / "zero_bias_mu60.json"
+REFERENCE_FILE = REPO / "cicada" / "data" / "reference" / "zero_bias_mu60.json"
 SEED = 2026
 MU = 60.0
 
@@ -60,7 +62,7 @@ def loss(stats: dict, reference: dict) -> float:
 
 
 def synthetic_stats(model: synthetic.ZeroBiasModel, n: int) -> dict:
-    return statistics(synthetic.zero_bias(n, MU, rng_for(SEED, "calibration"), model))
+    return statistics(synthetic.zero_bias(n, MU, numpy_stream(SEED, "calibration"), model))
 
 
 def fit(reference: dict, n: int) -> synthetic.ZeroBiasModel:
@@ -110,8 +112,8 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.time()
-    pool = pythia.minbias_pool(args.pool, pythia.derive_seed(SEED, "calibration_pool"), args.cache)
-    reference = statistics(pythia.pileup_regions(pool, args.images, MU, rng_for(SEED, "calibration")))
+    pool = pileup_pool.minbias_pool(args.pool, pythia_seed(SEED, "calibration_pool"), args.cache)
+    reference = statistics(overlay.pileup_regions(pool, args.images, MU, numpy_stream(SEED, "calibration")))
     print("Pythia reference:", json.dumps(reference))
     model = fit(reference, args.fit_images)
     fitted = synthetic_stats(model, args.images)
@@ -121,7 +123,7 @@ def main() -> int:
         "what": "zero-bias region statistics at mu = 60: Pythia 8 reference and the fitted synthetic model",
         "command": "python tools/calibrate_zero_bias.py --write",
         "reference_generator": {
-            "pythia": pythia.pythia_version(),
+            "pythia": generation.pythia_version(),
             "tune": "CP5 (NNPDF3.1 NNLO, PDF:pSet = 20), 13.6 TeV, SoftQCD:inelastic",
             "pool_events": args.pool,
             "pool_key": pool.key,

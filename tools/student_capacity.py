@@ -30,11 +30,11 @@ import numpy as np
 import yaml
 from benchmark_common import RESULTS, machine, write_result
 
-from cicada.config import config_from_mapping, load_config
-from cicada.data import dataset_path
-from cicada.datasets import read_regions
-from cicada.metrics import pearson, roc_auc
-from cicada.score import student_target
+from cicada.config.loader import config_from_mapping, load_config
+from cicada.data.datasets import dataset_path
+from cicada.data.hdf5 import read_regions
+from cicada.evaluation.metrics import pearson, roc_auc
+from cicada.models.score import student_target
 
 
 def student_layers(filters: int, units: int, dropout: bool = True) -> list[dict]:
@@ -90,9 +90,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=RESULTS / "student_capacity.json")
     args = parser.parse_args()
 
-    from cicada.progress import setup_logging
-    from cicada.student import distillation_set, float_twin, student_scores, train_student
-    from cicada.teacher import TEACHER_FILE, load_teacher, teacher_mse
+    from cicada.core.progress import setup_logging
+    from cicada.models.student import distillation_set, float_twin, student_scores, train_student
+    from cicada.models.teacher import TEACHER_FILE, load_teacher, teacher_mse
 
     setup_logging()
     load_before = os.getloadavg()

@@ -1,0 +1,41 @@
+"""``cicada build CONFIG``: the whole pipeline."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..core.progress import log
+from . import Command, add_config_argument, command, load
+
+
+@command
+class Build(Command):
+    name = "build"
+    help = "run the whole pipeline: data, teacher, student, convert, verify, scores, quality, synthesis, rates, report"
+    description = (
+        "Run every stage of the build in order. Stages whose inputs (config slice, code, upstream results) "
+        "are unchanged since the last build are reused."
+    )
+
+    def add_arguments(self, parser):
+        from ..pipeline.build import STAGE_NAMES
+
+        add_config_argument(parser)
+        parser.add_argument("--force", action="store_true", help="rerun every stage, even those up to date")
+        parser.add_argument(
+            "--until", choices=STAGE_NAMES, metavar="STAGE", help=f"stop after this stage (one of: {', '.join(STAGE_NAMES)})"
+        )
+
+    def run(self, args) -> int:
+        return run_build(args, until=args.until)
+
+
+def run_build(args, until: str | None = None, model_file=None) -> int:
+    """Build (a config, or an imported model) and print the summary."""
+    from ..pipeline.build import build
+    from .summary import summary_text
+
+    config = load(args)
+    log.info(f"cicada {__version__}: building '{config.name}' from {args.config}")
+    context, outcomes = build(config, args.config, force=args.force, until=until, model_file=model_file)
+    print(summary_text(context, outcomes))
+    return 0

@@ -1,0 +1,31 @@
+"""``cicada show FILE``: look at a dataset of region images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import Command, command
+
+
+@command
+class Show(Command):
+    name = "show"
+    help = "draw example images, the mean image and ET distributions of a dataset (PNG)"
+    description = (
+        "Look at an HDF5 file of region images (CaloRegions, shape (N, 18, 14)): writes a PNG with example events, "
+        "the mean image and region/total/hottest-region ET distributions, and prints statistics."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="HDF5 file with a CaloRegions dataset")
+        parser.add_argument("-o", "--output", type=Path, help="PNG to write (default: the file's name with .png)")
+        parser.add_argument("--examples", type=int, default=3, help="example events to draw (default 3)")
+
+    def run(self, args) -> int:
+        from ..data.show import show_dataset
+
+        output, stats = show_dataset(args.file, args.output, max(1, args.examples))
+        for key, value in stats.items():
+            print(f"{key:28s} {value:,.4g}" if isinstance(value, float) else f"{key:28s} {value:,}")
+        print(f"plot written to {output}")
+        return 0

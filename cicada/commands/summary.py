@@ -1,0 +1,79 @@
+"""The short summary printed at the end of a build (the full story is in report.md)."""
+
+from __future__ import annotations
+
+from ..pipeline.context import BuildContext
+from ..pipeline.engine import StageOutcome
+
+
+def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
+    r = context.results
+    total = sum(o.seconds for o in outcomes)
+    reused = [o.name for o in outcomes if o.reused]
+    lines = [
+        f"cicada build '{context.config.name}': {len(outcomes)} stages in {total:.0f} s"
+        + (f" ({len(reused)} reused: {', '.join(reused)})" if reused else "")
+    ]
+    if "data" in r:
+        events = ", ".join(f"{n} {d.events:,}" for n, d in r["data"].datasets.items())
+        lines.append(f"  data        {context.relative(context.data_dir)}/ ({events})")
+    student = r.get("student") or r.get("import")
+    if student:
+        models = "teacher.h5, student.h5" if "teacher" in r else "student.h5"
+        lines.append(f"  models      {context.relative(context.model_dir)}/ ({models})")
+        lines.append(f"  student     {student.architecture}, {student.parameters:,} parameters")
+    if "convert" in r:
+        proven = r["convert"].precision_proof.proven
+        lines.append(f"  firmware    {r['convert'].project_dir}/ (precisions {'proven exact' if proven else 'NOT proven'})")
+    if "verify" in r:
+        c = r["verify"].csim_vs_qkeras
+        lines.append(
+            f"  bit-exact   C simulation == QKeras on {c.events:,}/{c.events:,} test images"
+            if c.bit_exact
+            else f"  bit-exact   NO: {c.mismatches} of {c.events} differ"
+        )
+    if "quality" in r:
+        q = r["quality"]
+        lines.append(
+            f"  quality     student vs teacher: Pearson {q.distillation.pearson:.3f}, "
+            f"Spearman {q.distillation.spearman:.3f}; AUC teacher/firmware: "
+            + ", ".join(f"{n} {a['teacher']:.3f}/{a['firmware']:.3f}" for n, a in q.auc.items())
+        )
+    if "synthesis" in r:
+        lines.extend(_synthesis_lines(r["synthesis"].backends))
+    if "rates" in r:
+        rt = r["rates"]
+        lines.append(
+            f"  rates       firmware score, {rt.zero_bias_events:,} zero-bias events (one event = "
+            f"{rt.smallest_measurable_rate_khz:.3g} kHz); plot {rt.rate_plot}"
+        )
+        for wp in rt.working_points:
+            effs = ", ".join(f"{n} {e:.2f}" for n, e in wp.signal_efficiency.items())
+            flag = "  [statistics-limited]" if wp.statistics_limited else ""
+            lines.append(
+                f"    {wp.target_khz:>6g} kHz: threshold {wp.threshold:8.3f} -> {wp.rate_khz:.3g} kHz; "
+                f"efficiency {effs}{flag}"
+            )
+    if "report" in r:
+        lines.append(f"  report      {r['report'].markdown}, {r['report'].json}")
+    return "\n".join(lines)
+
+
+def _synthesis_lines(backends: dict) -> list[str]:
+    lines = []
+    for name, result in backends.items():
+        d = result.details
+        if result.status != "done":
+            lines.append(f"  latency     {name}: not available ({result.status}): {(result.reason or '').split(',')[0]}")
+            continue
+        if "latency_worst_cycles" in d:
+            lines.append(
+                f"  latency     {name}: {d['latency_worst_cycles']:.0f} cycles = {d['latency_worst_ns']:.1f} ns = "
+                f"{d['latency_worst_bx']:.2f} BX, II {d['interval_cycles']:.0f} "
+                f"({'fits' if d['one_event_per_crossing'] else 'EXCEEDS'} 25 ns)"
+            )
+        if "resources" in d:
+            lines.append(f"  resources   {name}: " + ", ".join(f"{k} {v:,}" for k, v in d["resources"].items()))
+        if d.get("cosim"):
+            lines.append(f"  co-sim      {d['cosim']['verdict']}")
+    return lines

@@ -1,0 +1,340 @@
+"""The build configuration: one typed schema for the YAML files under ``configs/``.
+
+Each section is a frozen pydantic model; every key has its documentation, default and
+constraints next to it, and ``cicada schema`` prints them (``--json`` gives the JSON Schema
+for editors). Lists whose entries come in kinds (signals, student layers) and the
+``synthesis`` section take their members from the registries of :mod:`cicada.data.signals`,
+:mod:`cicada.models.layers` and :mod:`cicada.synthesis`, so a new kind, layer type or
+backend appears here without an edit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import GetCoreSchemaHandler, model_validator
+from pydantic_core import core_schema
+
+from ..data import detector
+from ..data.generators import ZERO_BIAS_GENERATORS
+from ..data.signals import SIGNAL_KINDS, SignalSample
+from ..models.layers import LAYER_TYPES, LayerSpec, layer_names
+from ..models.students import STUDENTS
+from ..models.teachers import TEACHERS
+from ..synthesis import BACKENDS, BackendSettings
+from .model import (
+    ConfigModel,
+    Integer,
+    Name,
+    Number,
+    OneOf,
+    Precision,
+    TaggedUnion,
+    Text,
+    invalid,
+    option,
+    rebuild_on_change,
+)
+
+#: a ``data.signals`` entry: its ``kind`` picks the model from the signal-kind registry
+Signal = Annotated[SignalSample, TaggedUnion(SIGNAL_KINDS, "kind", lambda kind: kind.config)]
+#: a ``student.layers`` entry: its ``type`` picks the model from the layer-type registry
+StudentLayer = Annotated[LayerSpec, TaggedUnion(LAYER_TYPES, "type", lambda layer: layer.spec)]
+
+
+# ----------------------------------------------------------------------------- data
+class SplitConfig(ConfigModel):
+    """Fractions of the zero-bias sample for training, validation and test."""
+
+    train: Number = option("training fraction", 0.5, gt=0.0, le=1.0)
+    val: Number = option("validation fraction", 0.1, gt=0.0, le=1.0)
+    test: Number = option("test fraction (scored by the firmware for rates)", 0.4, gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _adds_up(self):
+        total = self.train + self.val + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise invalid(f"expected train + val + test = 1, got {total:g}")
+        return self
+
+
+DEFAULT_SIGNALS = (
+    {"name": "dijet_1tev", "kind": "dijet_resonance", "events": 2000, "mass_gev": 1000.0},
+    {"name": "egamma", "kind": "isolated_egamma", "events": 2000},
+    {"name": "soft_spray", "kind": "soft_spray", "events": 2000},
+)
+
+
+class ResponseConfig(ConfigModel):
+    """Calorimeter response of the Pythia generator (defaults: cicada.data.detector)."""
+
+    curl_pt_gev: Number = option(
+        "charged particles below this pT curl before the barrel calorimeter", detector.CURL_PT_GEV, ge=0.0
+    )
+    hadron_response: Number = option("fraction of a hadron's ET measured", detector.HADRON_RESPONSE, ge=0.0, le=2.0)
+    em_response: Number = option(
+        "fraction of an electron's or photon's ET measured", detector.EM_RESPONSE, ge=0.0, le=2.0
+    )
+
+
+class PythiaConfig(ConfigModel):
+    """Pythia 8 generation (CP5 tune, 13.6 TeV): a min-bias pool, pileup overlaid from it."""
+
+    pool_events: Integer = option("min-bias events in the pileup pool (generated once, cached)", 5000, ge=10)
+    cache_dir: Text = option("where pools are cached (shared by builds)", "models/.pythia_cache")
+    response: ResponseConfig = option("detector response", ResponseConfig())
+
+
+@rebuild_on_change(SIGNAL_KINDS, ZERO_BIAS_GENERATORS)
+class DataConfig(ConfigModel):
+    """Calorimeter region images: zero-bias (train/val/test) and signals."""
+
+    generator: Annotated[str, OneOf(ZERO_BIAS_GENERATORS)] = option(
+        "where zero-bias comes from: synthetic (embedded, numpy), pythia (Pythia 8 min-bias pool, "
+        "pip install .[pythia]), files (zero_bias_files)",
+        "synthetic",
+    )
+    pileup: Number = option("mean number of pileup interactions per crossing", 60.0, ge=0.0, le=300.0)
+    zero_bias_events: Integer = option(
+        "zero-bias events before the split (generator files: the most to read)", 100_000, ge=10
+    )
+    zero_bias_files: tuple[Text, ...] = option(
+        "generator files: HDF5 files of zero-bias events, relative to the config file's folder", ()
+    )
+    pythia: PythiaConfig = option("generator pythia: pool and detector response", PythiaConfig())
+    split: SplitConfig = option("train/val/test fractions of the zero-bias events", SplitConfig())
+    signals: Optional[tuple[Signal, ...]] = option(
+        "signal samples (at least one); null gives dijet_1tev, egamma and soft_spray", None
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_signals(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and raw.get("signals") is None:
+            return {**raw, "signals": list(DEFAULT_SIGNALS)}
+        return raw
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.generator == "files" and not self.zero_bias_files:
+            raise invalid("expected at least one HDF5 file when generator is 'files'", "zero_bias_files")
+        if self.generator != "files" and self.zero_bias_files:
+            raise invalid(f"expected no files with generator '{self.generator}' (use generator: files)", "zero_bias_files")
+        if not self.signals:
+            raise invalid("expected at least one signal sample, got an empty list", "signals")
+        signals: tuple[SignalSample, ...] = self.signals
+        for i, sample in enumerate(signals):
+            needed = SIGNAL_KINDS.get(sample.kind).requires_generator
+            if needed and self.generator != needed:
+                raise invalid(
+                    f"expected generator: {needed} for {sample.kind} signals (they use its pileup)", f"signals.{i}.kind"
+                )
+        names = [s.name for s in signals]
+        for i, name in enumerate(names):
+            if name in names[:i] or name == "zero_bias":
+                raise invalid(f"expected a unique name other than 'zero_bias', got {name!r}", f"signals.{i}.name")
+        for part in ("train", "val", "test"):
+            if round(self.zero_bias_events * getattr(self.split, part)) < 1:
+                raise invalid(
+                    f"expected a fraction that leaves at least one of {self.zero_bias_events} events", f"split.{part}"
+                )
+        return self
+
+    def signal(self, name: str) -> SignalSample:
+        return next(s for s in self.signals or () if s.name == name)
+
+
+# --------------------------------------------------------------------------- models
+class TeacherConfig(ConfigModel):
+    """The convolutional autoencoder trained on zero-bias; its anomaly score is the per-image MSE."""
+
+    architecture: Annotated[str, OneOf(TEACHERS)] = option("teacher architecture", "cicada")
+    epochs: Integer = option("maximum training epochs", 30, ge=1)
+    batch_size: Integer = option("training batch size", 512, ge=1)
+    learning_rate: Number = option("Adam learning rate", 1e-3, gt=0.0)
+    patience: Integer = option("epochs without validation improvement before early stopping", 5, ge=1)
+
+
+class SampleWeightConfig(ConfigModel):
+    """Weights from the inverse histogram of the target, so rare (high) scores count more."""
+
+    enabled: bool = option("weight training samples", False)
+    bins: Integer = option("histogram bins over the score range [0, 256)", 64, ge=2)
+    cap: Number = option("largest weight relative to the mean weight", 10.0, ge=1.0)
+
+
+class OutlierExposureConfig(ConfigModel):
+    """Generated outliers mixed into the student's training and validation (scored by the teacher)."""
+
+    fraction: Number = option("outliers per zero-bias training image", 0.0, ge=0.0, le=1.0)
+    kinds: tuple[Literal["uniform", "patch_swap", "hot_spots"], ...] = option(
+        "uniform: random region values; patch_swap: a patch moved from one zero-bias image into another; "
+        "hot_spots: zero-bias plus 1-3 localised deposits of 4-500 GeV (measured best here)",
+        ("hot_spots",),
+    )
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not self.kinds:
+            raise invalid("expected at least one kind, got an empty list", "kinds")
+        return self
+
+
+@rebuild_on_change(LAYER_TYPES, STUDENTS)
+class StudentConfig(ConfigModel):
+    """The quantization-aware QKeras student that regresses 32*log(teacher MSE)."""
+
+    architecture: Annotated[str, OneOf(STUDENTS)] = option(
+        "student architecture (custom: the list under layers)", "cicada_v2"
+    )
+    layers: tuple[StudentLayer, ...] = option(
+        "architecture custom: the layers after the 252 inputs, ending in QActivation quantized_relu(16, 8)", ()
+    )
+    epochs: Integer = option("maximum training epochs", 60, ge=1)
+    batch_size: Integer = option("training batch size", 1024, ge=1)
+    learning_rate: Number = option("Adam learning rate", 1e-3, gt=0.0)
+    patience: Integer = option("epochs without validation improvement before early stopping", 8, ge=1)
+    loss: Literal["mae", "mse"] = option("regression loss", "mae")
+    sample_weights: SampleWeightConfig = option("inverse-histogram sample weights", SampleWeightConfig())
+    outlier_exposure: OutlierExposureConfig = option("outlier exposure", OutlierExposureConfig())
+
+    @model_validator(mode="after")
+    def _layers(self):
+        if self.architecture != "custom":
+            if self.layers:
+                raise invalid(f"expected no layers with architecture '{self.architecture}' (use custom)", "layers")
+            return self
+        if not self.layers:
+            raise invalid("expected a list of layers for architecture custom", "layers")
+        last = self.layers[-1]
+        if last.type != "QActivation" or re.sub(r"\s", "", getattr(last, "activation", "")) != "quantized_relu(16,8)":
+            raise invalid(
+                "expected the last layer to be QActivation quantized_relu(16, 8): the score is ufixed<16,8>",
+                f"layers.{len(self.layers) - 1}",
+            )
+        names = layer_names(self.layers)
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise invalid(f"expected a unique layer name, got {name!r}", f"layers.{i}.name")
+        return self
+
+    def weight_layers(self) -> dict[str, str]:
+        """The student's layers with weights: name -> "conv" or "dense"."""
+        return STUDENTS.get(self.architecture).weight_layers(self)
+
+
+# ------------------------------------------------------------------------- firmware
+class LayerHlsConfig(ConfigModel):
+    """hls4ml settings for one student layer; anything left out follows the hls section."""
+
+    strategy: Optional[Literal["Latency", "Resource"]] = option("Latency or Resource", None)
+    reuse_factor: Optional[Integer] = option("multiplier reuse factor", None, ge=1)
+    parallelization_factor: Optional[Integer] = option(
+        "conv layers: output pixels computed in parallel (must divide the output pixel count)", None, ge=1
+    )
+    accum_precision: Optional[Precision] = option(
+        "accumulator type; null derives the narrowest type proven never to overflow", None
+    )
+    result_precision: Optional[Precision] = option(
+        "output type of the layer before its activation; null derives a proven-exact type", None
+    )
+
+
+class HlsConfig(ConfigModel):
+    """hls4ml conversion of the student into an HLS project."""
+
+    backend: Literal["Vitis", "Vivado"] = option("hls4ml backend", "Vitis")
+    io_type: Literal["io_parallel"] = option(
+        "hls4ml I/O type (the firmware emulator and testbench handling use arrays)", "io_parallel"
+    )
+    part: Text = option("FPGA part", "xc7vx690tffg1927-2", pattern=r"^[A-Za-z0-9_.-]+$")
+    clock_period_ns: Number = option("target clock period (ns)", 6.25, gt=0.0, le=100.0)
+    strategy: Literal["Latency", "Resource"] = option("default strategy for all layers", "Latency")
+    reuse_factor: Integer = option("default multiplier reuse factor", 1, ge=1)
+    input_precision: Precision = option("type of the network input (region ET arrives as 10-bit integers)", "ap_uint<10>")
+    layers: dict[str, LayerHlsConfig] = option("per-layer settings, keyed by student layer name", {})
+    precision_check: Literal["error", "warn"] = option(
+        "error: stop when a hand-set type is proven unsafe; warn: log it and let the C simulation show the damage",
+        "error",
+    )
+
+
+class VerifyConfig(ConfigModel):
+    """The bit-for-bit check of the firmware against QKeras."""
+
+    csim_events: Integer = option(
+        "test images run through the C-simulation testbench (zero-bias and signals)", 10_000, ge=1
+    )
+
+
+class SynthesisSection:
+    """``synthesis``: one entry per registered backend (its settings), each optional."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        fields = {
+            name: core_schema.typed_dict_field(handler.generate_schema(backend.settings), required=False)
+            for name, backend in BACKENDS.items()
+        }
+
+        def with_defaults(given: dict) -> dict:
+            return {name: given.get(name, backend.settings()) for name, backend in BACKENDS.items()}
+
+        return core_schema.no_info_after_validator_function(
+            with_defaults, core_schema.typed_dict_schema(fields, extra_behavior="forbid")
+        )
+
+
+def default_synthesis() -> dict[str, BackendSettings]:
+    return {name: backend.settings() for name, backend in BACKENDS.items()}
+
+
+class RatesConfig(ConfigModel):
+    """Trigger rates from the firmware-exact score of zero-bias test events."""
+
+    target_rates_khz: tuple[Annotated[Number, option("a rate (kHz)", gt=0.0)], ...] = option(
+        "rates (kHz) for which thresholds are reported", (0.25, 0.5, 1.0, 1.6, 3.0)
+    )
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not self.target_rates_khz:
+            raise invalid("expected at least one rate, got an empty list", "target_rates_khz")
+        return self
+
+
+# ---------------------------------------------------------------------------- build
+@rebuild_on_change(BACKENDS)
+class BuildConfig(ConfigModel):
+    """A whole build: ``cicada build CONFIG`` reads one of these."""
+
+    name: Name = option("build name: outputs go to models/<name>/ and hls_projects/<name>/")
+    seed: Integer = option("seed fixing data generation, splits and training", 42, ge=0)
+    data: DataConfig = option("datasets", DataConfig())
+    teacher: TeacherConfig = option("teacher autoencoder", TeacherConfig())
+    student: StudentConfig = option("QKeras student", StudentConfig())
+    hls: HlsConfig = option("firmware: hls4ml conversion", HlsConfig())
+    verify: VerifyConfig = option("C-simulation check of the firmware against QKeras", VerifyConfig())
+    synthesis: Annotated[dict[str, Any], SynthesisSection] = option(
+        "synthesis backends (latency and resources), each with its settings", default_factory=default_synthesis
+    )
+    rates: RatesConfig = option("trigger rates", RatesConfig())
+
+    @model_validator(mode="after")
+    def _hls_layers(self):
+        layers = self.student.weight_layers()
+        conv_layers = [name for name, kind in layers.items() if kind == "conv"]
+        for layer_name, settings in self.hls.layers.items():
+            if layer_name not in layers:
+                raise invalid(
+                    f"expected the name of a layer with weights in student '{self.student.architecture}' "
+                    f"({', '.join(layers) or 'none'})",
+                    f"hls.layers.{layer_name}",
+                )
+            if settings.parallelization_factor is not None and layer_name not in conv_layers:
+                raise invalid(
+                    f"expected only on convolution layers ({', '.join(conv_layers) or 'none in this student'})",
+                    f"hls.layers.{layer_name}.parallelization_factor",
+                )
+        return self

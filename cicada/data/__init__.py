@@ -1,0 +1,1 @@
+"""Calorimeter region images: geometry, detector response, generators, signal kinds, HDF5 files."""

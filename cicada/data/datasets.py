@@ -1,0 +1,68 @@
+"""A build's datasets by name: where they are, how to read them, which test events to use.
+
+Making them is :mod:`cicada.data.make`'s job; this module stays light so that stages which
+only read datasets do not depend on the generators.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .hdf5 import read_regions
+
+if TYPE_CHECKING:
+    from ..config.sections import DataConfig
+
+ZERO_BIAS_SPLITS = ("train", "val", "test")
+ZERO_BIAS_TEST = "zero_bias_test"
+
+
+def dataset_names(config: "DataConfig") -> list[str]:
+    """All dataset names of a build: zero_bias_{train,val,test} then the signals."""
+    return [f"zero_bias_{part}" for part in ZERO_BIAS_SPLITS] + [s.name for s in config.signals]
+
+
+def test_dataset_names(config: "DataConfig") -> list[str]:
+    """The datasets scored for rates and efficiencies: zero-bias test, then signals."""
+    return [ZERO_BIAS_TEST] + [s.name for s in config.signals]
+
+
+def dataset_path(data_dir: Path, name: str) -> Path:
+    return Path(data_dir) / f"{name}.h5"
+
+
+def split_sizes(n_events: int, fractions: tuple[float, float, float]) -> list[int]:
+    """Event counts for train/val/test that add up to ``n_events``."""
+    train = round(n_events * fractions[0])
+    val = round(n_events * fractions[1])
+    return [train, val, n_events - train - val]
+
+
+def read_dataset(data_dir: Path, name: str) -> np.ndarray:
+    """The region images (N, 18, 14) of dataset ``name`` of a build."""
+    return read_regions(dataset_path(data_dir, name))
+
+
+def select_test_events(sizes: dict[str, int], total: int, rng) -> dict[str, np.ndarray]:
+    """Which test events to use (e.g. for the C simulation): half zero-bias, half signals.
+
+    ``sizes`` maps dataset names (zero-bias test first) to their sizes. Quotas shrink to what
+    each dataset holds and the remainder goes to the others, so ``min(total, sum(sizes))``
+    events are always chosen. Returns sorted indices per dataset.
+    """
+
+    names = list(sizes)
+    n_signals = len(names) - 1
+    zero_bias_share = total // 2 if n_signals else total
+    signal_shares = np.diff(np.linspace(0, total - zero_bias_share, n_signals + 1).round()).astype(int)
+    shares = dict(zip(names, [zero_bias_share, *signal_shares]))
+    quota = {name: min(shares[name], sizes[name]) for name in names}
+    spare = min(total, sum(sizes.values())) - sum(quota.values())
+    for name in names:  # hand out what the small datasets could not take
+        extra = min(spare, sizes[name] - quota[name])
+        quota[name] += extra
+        spare -= extra
+    return {name: np.sort(rng.choice(sizes[name], quota[name], replace=False)) for name in names if quota[name]}

@@ -1,0 +1,66 @@
+"""Zero-bias generators: the registry of where a build's zero-bias events come from.
+
+A generator (``data.generator`` in the config) makes the zero-bias images and the pileup
+that synthetic signals are overlaid on. Each is one module in this package defining a
+subclass of :class:`ZeroBiasGenerator` registered with :func:`zero_bias_generator`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from ...core.registry import Registry
+
+if TYPE_CHECKING:
+    from ...config.sections import DataConfig
+
+
+class ZeroBiasGenerator:
+    """One build's zero-bias source; ``open`` happens once per data stage."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def __init__(self, config: "DataConfig", seed: int, base_dir: Path):
+        self.config = config
+        self.seed = seed
+        self.base_dir = Path(base_dir)
+
+    @classmethod
+    def source_files(cls, config: "DataConfig", base_dir: Path) -> list[Path]:
+        """Input files this generator reads (hashed into the data stage's fingerprint)."""
+        return []
+
+    def attrs(self) -> dict:
+        """Metadata written into every dataset file of the build."""
+        return {}
+
+    def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
+        """All zero-bias images (N, 18, 14) uint16, before the train/val/test split."""
+        raise NotImplementedError
+
+    def pileup_towers(self, n: int, mu: float, rng: np.random.Generator) -> np.ndarray:
+        """Pileup-only tower ET maps (n, 72, 56) in GeV, for overlaying synthetic signals."""
+        from ..synthetic.pileup import zero_bias_towers
+
+        return zero_bias_towers(n, mu, rng)
+
+
+ZERO_BIAS_GENERATORS: Registry[type[ZeroBiasGenerator]] = Registry("zero-bias generator")
+
+
+def zero_bias_generator(cls: type[ZeroBiasGenerator]) -> type[ZeroBiasGenerator]:
+    """Class decorator registering a generator under its ``name``."""
+    ZERO_BIAS_GENERATORS.register(cls.name, cls)
+    return cls
+
+
+# The built-in generators register themselves, in the order choices are listed.
+# isort: off
+from . import synthetic  # noqa: E402,F401
+from . import pythia  # noqa: E402,F401
+from . import files  # noqa: E402,F401
+# isort: on

@@ -1,0 +1,34 @@
+"""Zero-bias events from the user's HDF5 files in CICADA's format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ...core.errors import DataError
+from ...core.progress import log
+from ...core.seeds import numpy_stream
+from ..files import read_files, resolve
+from . import ZeroBiasGenerator, zero_bias_generator
+
+
+@zero_bias_generator
+class FileZeroBias(ZeroBiasGenerator):
+    name = "files"
+    description = "files (zero_bias_files)"
+
+    @classmethod
+    def source_files(cls, config, base_dir: Path) -> list[Path]:
+        return [resolve(base_dir, f) for f in config.zero_bias_files]
+
+    def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
+        paths = self.source_files(self.config, self.base_dir)
+        images = read_files(paths)
+        log.info(f"  read {len(images):,} zero-bias events from {len(paths)} file(s)")
+        # shuffle before splitting: files are often ordered by run and lumisection
+        order = numpy_stream(self.seed, "zero_bias_split").permutation(len(images))
+        images = images[order][: self.config.zero_bias_events]
+        if len(images) < 10:
+            raise DataError(f"{', '.join(map(str, paths))}: {len(images)} zero-bias events, expected at least 10")
+        return images

@@ -1,0 +1,135 @@
+"""HDF5 files of calorimeter region images, in CICADA's format.
+
+A file holds ``CaloRegions``: shape (N, 18, 14), region ET in 0.5 GeV LSBs (0..1023),
+and optionally ``AcceptanceFlag`` (N,). Files written here use uint16 and carry
+metadata attributes (generator, seed, pileup, cicada version). Reading checks
+everything and raises one :class:`~cicada.core.errors.DataError` naming the file and the
+problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import h5py
+import numpy as np
+
+from .. import __version__
+from ..core.errors import DataError
+from ..core.files import atomic_path
+from .geometry import REGION_ET_MAX, REGION_SHAPE
+
+IMAGES_KEY = "CaloRegions"
+ACCEPTANCE_KEY = "AcceptanceFlag"
+
+
+def write_regions(
+    path: str | Path,
+    images: np.ndarray,
+    attrs: Mapping[str, object] | None = None,
+    acceptance: np.ndarray | None = None,
+) -> Path:
+    """Write region images (N, 18, 14) to ``path`` atomically, with metadata attributes."""
+    images = np.asarray(images)
+    _check_images(images, str(path))
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w") as handle:
+            handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
+            if acceptance is not None:
+                handle.create_dataset(ACCEPTANCE_KEY, data=np.asarray(acceptance, dtype=bool))
+            handle.attrs["cicada_version"] = __version__
+            for key, value in (attrs or {}).items():
+                handle.attrs[key] = value
+    return Path(path)
+
+
+def read_regions(path: str | Path) -> np.ndarray:
+    """Region images (N, 18, 14) as uint16, after checking shape, type and range."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as err:
+        raise DataError(f"{path}: not a readable HDF5 file (truncated or corrupt?): {err}") from None
+    with handle:
+        if IMAGES_KEY not in handle:
+            found = ", ".join(handle.keys()) or "nothing"
+            raise DataError(
+                f"{path}: no '{IMAGES_KEY}' dataset (found: {found}); expected {IMAGES_KEY} of shape (N, 18, 14)"
+            )
+        dataset = handle[IMAGES_KEY]
+        if not isinstance(dataset, h5py.Dataset):
+            raise DataError(f"{path}: '{IMAGES_KEY}' is a group, expected a dataset of shape (N, 18, 14)")
+        if dataset.ndim != 3 or tuple(dataset.shape[1:]) != REGION_SHAPE:
+            raise DataError(f"{path}: '{IMAGES_KEY}' has shape {dataset.shape}, expected (N, 18, 14)")
+        if not (np.issubdtype(dataset.dtype, np.integer) or np.issubdtype(dataset.dtype, np.floating)):
+            raise DataError(f"{path}: '{IMAGES_KEY}' has type {dataset.dtype}, expected integer region ET")
+        try:
+            data = dataset[()]
+        except (OSError, RuntimeError) as err:
+            raise DataError(f"{path}: '{IMAGES_KEY}' cannot be read (truncated or corrupt?): {err}") from None
+    _check_images(data, str(path))
+    return data.astype(np.uint16)
+
+
+def count_events(path: str | Path) -> int:
+    """How many events a region file holds, without reading them."""
+    with h5py.File(path, "r") as handle:
+        return int(handle[IMAGES_KEY].shape[0])
+
+
+def read_acceptance(path: str | Path, n_events: int) -> np.ndarray | None:
+    """The optional ``AcceptanceFlag`` (N,) as booleans, or None when the file has none."""
+    with h5py.File(path, "r") as handle:
+        if ACCEPTANCE_KEY not in handle:
+            return None
+        flags = handle[ACCEPTANCE_KEY][()]
+    if flags.shape != (n_events,):
+        raise DataError(f"{path}: '{ACCEPTANCE_KEY}' has shape {flags.shape}, expected ({n_events},) like {IMAGES_KEY}")
+    return flags.astype(bool)
+
+
+def _check_images(images: np.ndarray, where: str) -> None:
+    if images.ndim != 3 or tuple(images.shape[1:]) != REGION_SHAPE:
+        raise DataError(f"{where}: images have shape {images.shape}, expected (N, 18, 14)")
+    if images.size == 0:
+        return
+    if np.issubdtype(images.dtype, np.floating):
+        if not np.all(np.isfinite(images)):
+            raise DataError(f"{where}: '{IMAGES_KEY}' holds NaN or infinite values, expected region ET 0..1023")
+        if not np.all(images == np.round(images)):
+            raise DataError(f"{where}: '{IMAGES_KEY}' holds fractional values, expected integer region ET in LSBs")
+    low, high = images.min(), images.max()
+    if low < 0 or high > REGION_ET_MAX:
+        raise DataError(f"{where}: '{IMAGES_KEY}' values span {low}..{high}, expected 0..{REGION_ET_MAX}")
+
+
+def read_attrs(path: str | Path) -> dict:
+    """The metadata attributes of a region file."""
+    with h5py.File(path, "r") as handle:
+        return {k: (v.item() if hasattr(v, "item") else v) for k, v in handle.attrs.items()}
+
+
+SCORE_KINDS = ("teacher_mse", "student_float", "student_qkeras", "firmware", "total_et")
+
+
+def write_scores(path: str | Path, scores: Mapping[str, Mapping[str, np.ndarray]]) -> Path:
+    """Write per-dataset score arrays: ``scores[dataset][kind]`` for kind in SCORE_KINDS."""
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w") as handle:
+            for dataset, kinds in scores.items():
+                group = handle.create_group(dataset)
+                for kind, values in kinds.items():
+                    group.create_dataset(kind, data=np.asarray(values, dtype=np.float64))
+    return Path(path)
+
+
+def read_scores(path: str | Path) -> dict[str, dict[str, np.ndarray]]:
+    """The inverse of :func:`write_scores`."""
+    try:
+        with h5py.File(path, "r") as handle:
+            return {name: {kind: group[kind][()] for kind in group} for name, group in handle.items()}
+    except OSError as err:
+        raise DataError(f"{path}: cannot read scores ({err})") from None

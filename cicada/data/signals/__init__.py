@@ -1,0 +1,129 @@
+"""Signal kinds: the registry of what a ``data.signals`` entry can be.
+
+Each kind is one module in this package: a config model (``name``, ``kind``, ``events``
+and the kind's own parameters, documented field by field) and a function that makes the
+sample's region images. Synthetic kinds only add their particles to tower maps
+(:func:`synthetic_signal` does the rest: pileup, digitisation, chunks, progress).
+
+Adding a kind: write ``my_kind.py`` here with a config model and a decorated function,
+import it at the bottom of this file, and test it; ``cicada schema``, config validation and
+the data stage pick it up from the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ...config.model import ConfigModel, Identifier, Integer, option
+from ...core.progress import log
+from ...core.registry import Registry
+
+#: ``pileup_towers(n, mu, rng)``: pileup-only tower ET maps (n, 72, 56) in GeV.
+PileupTowers = Callable[[int, float, np.random.Generator], np.ndarray]
+
+
+class SignalSample(ConfigModel):
+    """One named signal sample: ``name``, ``kind``, ``events`` and the kind's parameters."""
+
+    name: Identifier = option("dataset name, used in file names and reports")
+    kind: str = option("signal kind")
+    events: Integer = option("events to generate (kind files: the most to read)", 2000, ge=1)
+
+
+@dataclass(frozen=True)
+class SignalContext:
+    """What a kind needs to make its images besides its own config."""
+
+    pileup: float
+    seed: int
+    base_dir: Path
+    #: the zero-bias generator's pileup model, for overlaying the signal
+    pileup_towers: PileupTowers
+    #: the zero-bias generator itself (e.g. the Pythia pool lives there)
+    generator: Any
+
+
+@dataclass(frozen=True)
+class SignalKind:
+    """A registered signal kind."""
+
+    name: str
+    config: type[SignalSample]
+    make: Callable[[SignalSample, SignalContext, np.random.Generator], np.ndarray]
+    #: the zero-bias generator this kind needs (e.g. Pythia signals use Pythia's pileup)
+    requires_generator: str | None = None
+    #: input files of a sample (their content is part of the data stage's fingerprint)
+    source_files: Callable[[SignalSample], tuple[str, ...]] = lambda sample: ()
+
+
+SIGNAL_KINDS: Registry[SignalKind] = Registry("signal kind")
+
+
+def signal_kind(name: str, config: type[SignalSample], **options: Any):
+    """Register ``make(sample, context, rng) -> images (N, 18, 14)`` as signal kind ``name``."""
+
+    def decorator(make):
+        SIGNAL_KINDS.register(name, SignalKind(name, config, make, **options))
+        return make
+
+    return decorator
+
+
+def synthetic_signal(name: str, config: type[SignalSample], prepare: Callable | None = None):
+    """Register a synthetic kind from ``add(towers, sample, rng, **prepared)``, which adds the
+    signal's measured ET (GeV) into pileup tower maps (N, 72, 56) in place.
+
+    ``prepare(sample, rng) -> dict`` (optional) draws what is shared by the whole sample
+    (e.g. a broken tower's place) before the events; its result is passed to ``add``.
+    """
+
+    def decorator(add):
+        def make(sample: SignalSample, context: SignalContext, rng: np.random.Generator) -> np.ndarray:
+            from ..synthetic.pileup import tower_images
+
+            log.info(f"  generating {sample.events:,} events of signal '{sample.name}' ({sample.kind})")
+            prepared = prepare(sample, rng) if prepare is not None else {}
+            return tower_images(
+                sample.events,
+                context.pileup,
+                rng,
+                lambda towers, r: add(towers, sample, r, **prepared),
+                f"signal {sample.name}",
+                context.pileup_towers,
+            )
+
+        SIGNAL_KINDS.register(name, SignalKind(name, config, make))
+        return add
+
+    return decorator
+
+
+def sample_config(raw: dict) -> SignalSample:
+    """One ``data.signals`` entry, validated by its kind's model (for tools and tests)."""
+    return SIGNAL_KINDS.get(raw["kind"]).config.model_validate(raw)
+
+
+def signal_images(sample: SignalSample, pileup: float, rng: np.random.Generator, seed: int = 0) -> np.ndarray:
+    """Images of a sample on the synthetic generator's pileup (for tools and tests)."""
+    from ..synthetic.pileup import zero_bias_towers
+
+    context = SignalContext(pileup, seed, Path("."), zero_bias_towers, None)
+    return SIGNAL_KINDS.get(sample.kind).make(sample, context, rng)
+
+
+# The built-in kinds register themselves, in the order choices are listed.
+# isort: off
+from . import files  # noqa: E402,F401
+from . import pythia_process  # noqa: E402,F401
+from . import dijet_resonance  # noqa: E402,F401
+from . import top_pair_multijet  # noqa: E402,F401
+from . import isolated_egamma  # noqa: E402,F401
+from . import monojet  # noqa: E402,F401
+from . import soft_spray  # noqa: E402,F401
+from . import long_lived_decay  # noqa: E402,F401
+from . import detector_fault  # noqa: E402,F401
+# isort: on

@@ -1,0 +1,1 @@
+"""What a build measures: metrics, trigger rates, plots and the report."""

@@ -1,0 +1,441 @@
+"""Firmware-exact scoring: a project's firmware C++ as a self-contained shared library.
+
+``build_library(project_dir, output_dir, model, version)`` compiles the hls4ml firmware of
+a project into ``lib<ns>.so`` with a C header ``<ns>.h`` beside it, where ``<ns>`` is
+``cicada_<model>_v<version>``. Trigger software links it; Python loads it with
+``LibraryEmulator``; ``FirmwareEmulator(project_dir)`` builds one inside the project and
+scores with it (the verify and scores stages).
+
+Three things make it fit for a trigger program:
+
+- Namespacing. Two hls4ml emulators linked into one program both define ``w2``,
+  ``myproject`` and ``nnet::`` code, and the loader silently binds one model's calls to the
+  other's weights. Here a generated wrapper includes every system and ap_types header the
+  firmware uses first, then the firmware inside ``namespace <ns> { ... }``; the C API is
+  prefixed with ``<ns>_`` and a linker version script exports nothing else.
+- Embedded weights. Outside synthesis the firmware reads ``weights/*.txt`` at run time.
+  The wrapper instead compiles the initialisers of ``weights/*.h`` (the values synthesis
+  builds into the FPGA) and turns the run-time loaders into no-ops, so the library does
+  not need the project directory.
+- Speed. Batches are scored inside the library, over several threads, and the code is
+  compiled for the host CPU. Every ap_types operation ends in ``clearUnusedBits()``, which
+  ap_types declares only for volatile objects: that forces every intermediate value
+  through memory. The library is built against a copy of ap_types that adds the same
+  function for non-volatile objects. The arithmetic is untouched (same function body;
+  ``volatile`` only orders memory accesses) and the tests check the outputs bit for bit
+  against the C-simulation testbench.
+
+Threads score disjoint events, which assumes the firmware keeps no state from one event
+to the next: true of io_parallel CNN and dense layers (CICADA), not of stateful RNNs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+import numpy as np
+
+from ..core.errors import ConversionError, ToolError
+from ..core.files import atomic_path, read_json, sha256_json, sha256_tree, write_json, write_text
+from .convert import PROJECT_NAME, top_level_io
+from .cpp import compiler, run_compiler
+
+EMULATOR_DIR = "emulator"  # where FirmwareEmulator builds its library inside a project
+DEFAULT_MARCH = "native"
+BUILD_FORMAT = 1  # bump when the build changes in a way the sources and flags do not show
+CXXFLAGS = (
+    "-std=c++17",
+    "-O3",
+    "-fPIC",
+    "-shared",
+    "-pthread",
+    "-fvisibility=hidden",
+    "-fvisibility-inlines-hidden",
+    # no fused multiply-add: float code (activation tables) rounds as in the testbench
+    "-ffp-contract=off",
+    "-w",
+)
+_SOURCE_TEMPLATE = "emulator_library.cpp"
+_HEADER_TEMPLATE = "emulator_library.h"
+_INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.MULTILINE)
+_WEIGHT_INCLUDE = re.compile(r'^\s*#\s*include\s*"(weights/\w+\.h)"', re.MULTILINE)
+# nnet::load_weights_from_txt<weight3_t, 16>(w3, "w3.txt"): loader name and array name
+_WEIGHT_LOADER = re.compile(r"nnet::(load_\w*weights_from_txt)\s*<.*?>\s*\(\s*(\w+)\s*,")
+_VOLATILE_CLEAR = "INLINE void clearUnusedBits(void) volatile"
+
+
+@dataclass(frozen=True)
+class EmulatorLibrary:
+    """The files of one emulator library: ``lib<ns>.so``, its header and its build record."""
+
+    namespace: str
+    library: Path
+    header: Path
+    manifest: Path
+
+    @classmethod
+    def in_directory(cls, directory: Path, namespace: str) -> EmulatorLibrary:
+        directory = Path(directory)
+        return cls(
+            namespace, directory / f"lib{namespace}.so", directory / f"{namespace}.h", directory / f"{namespace}.json"
+        )
+
+    def built_from(self) -> str | None:
+        """The fingerprint of the build these files come from (None when incomplete)."""
+        if not (self.library.exists() and self.header.exists() and self.manifest.exists()):
+            return None
+        return read_json(self.manifest).get("fingerprint")
+
+
+@dataclass(frozen=True)
+class FirmwareIncludes:
+    """Headers the firmware includes that must stay outside the model's namespace."""
+
+    system: list[str]
+    ap_types: list[str]
+
+
+# ----------------------------------------------------------------------------- naming
+def namespace_for(model: str, version: str | int) -> str:
+    """``cicada_<model>_v<version>`` as a C identifier, e.g. ('CICADA v2', '1.0') -> cicada_cicada_v2_v1_0."""
+    return f"cicada_{_identifier(model, 'model')}_v{_identifier(str(version), 'version')}"
+
+
+def _identifier(text: str, what: str) -> str:
+    # single underscores only: C++ reserves identifiers containing "__"
+    piece = re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+    if not piece:
+        raise ValueError(f"emulator {what} name {text!r} has no letters or digits to name a C symbol with")
+    return piece
+
+
+# ----------------------------------------------------------------------- firmware scan
+def firmware_includes(firmware_dir: Path, top: str = f"{PROJECT_NAME}.cpp") -> FirmwareIncludes:
+    """Every system and ap_types header reachable from ``top`` through the firmware's own headers.
+
+    Quoted includes are resolved as g++ does with ``-I ap_types -I firmware``: the including
+    file's directory first, then ap_types, then firmware. Firmware headers are followed;
+    ap_types headers are recorded, not followed (they sit outside the namespace whole).
+    """
+    firmware_dir = Path(firmware_dir).resolve()
+    ap_types_dir = firmware_dir / "ap_types"
+    system: dict[str, None] = {}
+    ap_types: dict[str, None] = {}
+    visited: set[Path] = set()
+    pending = [firmware_dir / top]
+    while pending:
+        source = pending.pop(0)
+        if source in visited:
+            continue
+        visited.add(source)
+        for delimiter, name in _INCLUDE.findall(source.read_text()):
+            search = [ap_types_dir, firmware_dir] if delimiter == "<" else [source.parent, ap_types_dir, firmware_dir]
+            found = next((d / name for d in search if (d / name).is_file()), None)
+            if found is None and delimiter == "<":
+                system[name] = None
+            elif found is None:
+                raise ConversionError(f'{source}: includes "{name}", which is not in the project')
+            elif ap_types_dir in found.resolve().parents:
+                ap_types[str(found.resolve().relative_to(ap_types_dir))] = None
+            else:
+                pending.append(found.resolve())
+    return FirmwareIncludes(list(system), list(ap_types))
+
+
+def weight_headers(firmware_dir: Path) -> list[str]:
+    """The weight headers parameters.h includes, each checked to hold its initialiser for synthesis."""
+    parameters = Path(firmware_dir) / "parameters.h"
+    names = _WEIGHT_INCLUDE.findall(parameters.read_text())
+    for name in names:
+        header = Path(firmware_dir) / name
+        text = header.read_text()
+        synthesis_branch = text.partition("#else")[2]
+        if "#ifndef __SYNTHESIS__" not in text or "= {" not in synthesis_branch:
+            raise ConversionError(
+                f"{header}: expected an array initialiser under __SYNTHESIS__ (hls4ml's layout); "
+                "the emulator library cannot embed these weights"
+            )
+        if "#include" in text:
+            raise ConversionError(f"{header}: a weight header that includes other files cannot be embedded")
+    return names
+
+
+def weight_loaders(firmware_dir: Path, headers: list[str]) -> list[str]:
+    """Names of the nnet:: run-time weight loaders the top function calls.
+
+    Every array they load must have its header among ``headers``: an array left out would
+    silently be all zeros in the library.
+    """
+    calls = _WEIGHT_LOADER.findall((Path(firmware_dir) / f"{PROJECT_NAME}.cpp").read_text())
+    embedded = {Path(header).stem for header in headers}
+    missing = sorted({array for _, array in calls} - embedded)
+    if missing:
+        raise ConversionError(
+            f"{firmware_dir}: {PROJECT_NAME}.cpp loads weights {', '.join(missing)} at run time, "
+            "but parameters.h includes no weight header for them; the emulator library cannot embed them"
+        )
+    return sorted({loader for loader, _ in calls})
+
+
+# ----------------------------------------------------------------------- source text
+def _template(name: str) -> Template:
+    return Template(resources.files("cicada.firmware").joinpath("templates", name).read_text())
+
+
+def _c_string(text: str) -> str:
+    """``text`` as the inside of a C string literal, on one line."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _comment_text(text: object) -> str:
+    """``text`` safe inside a // or /* */ comment: one line, never closing the comment."""
+    return " ".join(str(text).split()).replace("*/", "* /")
+
+
+def library_source(firmware_dir: Path, namespace: str, model: str, version: str, description: str) -> str:
+    """The wrapper .cpp: system and ap_types headers, then the firmware inside ``namespace``."""
+    firmware_dir = Path(firmware_dir)
+    includes = firmware_includes(firmware_dir)
+    _, n_inputs, _, n_outputs = top_level_io(firmware_dir.parent)
+    headers = weight_headers(firmware_dir)
+    loaders = weight_loaders(firmware_dir, headers)
+    return _template(_SOURCE_TEMPLATE).substitute(
+        project_dir=_comment_text(firmware_dir.parent),
+        model=_comment_text(model),
+        version=_comment_text(version),
+        namespace=namespace,
+        # a header that only a disabled branch wants may not exist here
+        system_includes="\n".join(f"#if __has_include(<{h}>)\n#include <{h}>\n#endif" for h in includes.system),
+        ap_types_includes="\n".join(f'#include "{h}"' for h in includes.ap_types),
+        weight_includes="\n".join(f'#include "{h}"' for h in headers),
+        loader_renames="\n".join(f"#define {name} keep_embedded_weights" for name in loaders),
+        loader_undefs="\n".join(f"#undef {name}" for name in loaders),
+        top_function=PROJECT_NAME,
+        n_inputs=n_inputs,
+        n_outputs=n_outputs,
+        description=_c_string(description),
+    )
+
+
+def header_source(project_dir: Path, namespace: str, model: str, version: str, march: str) -> str:
+    _, n_inputs, _, n_outputs = top_level_io(project_dir)
+    return _template(_HEADER_TEMPLATE).substitute(
+        project_dir=_comment_text(project_dir),
+        model=_comment_text(model),
+        version=_comment_text(version),
+        namespace=namespace,
+        guard=f"{namespace.upper()}_H",
+        march=_comment_text(march),
+        n_inputs=n_inputs,
+        n_outputs=n_outputs,
+    )
+
+
+def version_script(namespace: str) -> str:
+    """Linker version script: the C API is all the library exports."""
+    api = [f"{namespace}_{name};" for name in ("n_inputs", "n_outputs", "description", "predict", "predict_parallel")]
+    return "{\n  global:\n    " + "\n    ".join(api) + "\n  local: *;\n};\n"
+
+
+# -------------------------------------------------------------------- ap_types copy
+def copy_ap_types(source: Path, target: Path) -> int:
+    """Copy ap_types, adding a non-volatile twin of each volatile-only clearUnusedBits().
+
+    Returns how many twins were added (0 when this ap_types has none to add: it is then
+    copied unchanged and only slower).
+    """
+    shutil.copytree(source, target)
+    private = Path(target) / "etc" / "ap_private.h"
+    if not private.exists():
+        return 0
+    text, added = add_non_volatile_twins(private.read_text())
+    private.write_text(text)
+    return added
+
+
+def add_non_volatile_twins(text: str) -> tuple[str, int]:
+    pieces, position, added = [], 0, 0
+    while (start := text.find(_VOLATILE_CLEAR, position)) >= 0:
+        end = _matching_brace(text, text.index("{", start))
+        volatile_version = text[start : end + 1]
+        twin = volatile_version.replace(_VOLATILE_CLEAR, _VOLATILE_CLEAR.removesuffix(" volatile"), 1)
+        pieces += [text[position:start], twin, "\n\n  ", volatile_version]
+        position, added = end + 1, added + 1
+    pieces.append(text[position:])
+    return "".join(pieces), added
+
+
+def _matching_brace(text: str, opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    raise ConversionError("ap_types/etc/ap_private.h: unbalanced braces in clearUnusedBits")
+
+
+# ---------------------------------------------------------------------------- build
+def compiler_version() -> str:
+    result = subprocess.run([compiler(), "--version"], capture_output=True, text=True)
+    return result.stdout.splitlines()[0] if result.stdout else "unknown"
+
+
+def host_cpu() -> str:
+    """What -march=native compiles for: this CPU's model and feature flags."""
+    lines = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    found = {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in lines) if value}
+    return f"{found.get('model name', platform.machine())}; flags: {found.get('flags', 'unknown')}"
+
+
+def build_library(
+    project_dir: Path, output_dir: Path, model: str, version: str | int, march: str = DEFAULT_MARCH
+) -> EmulatorLibrary:
+    """Build (or reuse, when its inputs are unchanged) the emulator library of a project.
+
+    ``march`` is g++'s -march: "native" is fastest but runs only on CPUs like this one;
+    e.g. "x86-64-v3" gives a library for any x86 CPU with AVX2.
+    """
+    project_dir = Path(project_dir).resolve()
+    firmware_dir = project_dir / "firmware"
+    if not (firmware_dir / f"{PROJECT_NAME}.cpp").exists():
+        raise ConversionError(f"{project_dir}: not an hls4ml project (no firmware/{PROJECT_NAME}.cpp)")
+    version = str(version)
+    namespace = namespace_for(model, version)
+    target = EmulatorLibrary.in_directory(Path(output_dir).resolve(), namespace)
+    firmware_hash = sha256_tree(firmware_dir)
+    description = f"cicada emulator of model '{model}' version '{version}', firmware sha256 {firmware_hash[:16]}"
+    source = library_source(firmware_dir, namespace, model, version, description)
+    header = header_source(project_dir, namespace, model, version, march)
+    flags = [*CXXFLAGS, f"-march={march}"]
+    record = {
+        "format": BUILD_FORMAT,
+        "namespace": namespace,
+        "model": model,
+        "version": version,
+        "project_dir": str(project_dir),
+        "firmware_sha256": firmware_hash,
+        "compiler": compiler_version(),
+        "flags": flags,
+        # a library built for this CPU must not be reused on another one sharing the disk
+        "host_cpu": host_cpu() if march == "native" else None,
+    }
+    fingerprint = sha256_json({**record, "source": source, "header": header})
+    if target.built_from() == fingerprint:
+        return target
+    added = _compile(firmware_dir, source, namespace, flags, target.library)
+    write_text(target.header, header)
+    write_json(target.manifest, {**record, "ap_types_non_volatile_twins": added, "fingerprint": fingerprint})
+    return target
+
+
+def _compile(firmware_dir: Path, source: str, namespace: str, flags: list[str], library: Path) -> int:
+    """g++ the wrapper against a tuned ap_types copy; returns the twins added to that copy."""
+    library.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{namespace}.", dir=library.parent) as scratch_name:
+        scratch = Path(scratch_name)
+        added = copy_ap_types(firmware_dir / "ap_types", scratch / "ap_types")
+        (scratch / f"{namespace}.cpp").write_text(source)
+        (scratch / "exports.map").write_text(version_script(namespace))
+        with atomic_path(library) as tmp:
+            command = [
+                compiler(),
+                *flags,
+                "-I",
+                str(scratch / "ap_types"),
+                "-I",
+                str(firmware_dir),
+                f"{namespace}.cpp",
+                f"-Wl,--version-script={scratch / 'exports.map'}",
+                f"-Wl,-soname,{library.name}",
+                "-o",
+                str(tmp.resolve()),
+            ]
+            run_compiler(command, scratch, f"{firmware_dir.parent}: g++ failed to build the emulator library")
+            tmp.chmod(0o755)
+    return added
+
+
+# ---------------------------------------------------------------------------- scoring
+class LibraryEmulator:
+    """Scores events with a built emulator library (``lib<ns>.so``); needs no project.
+
+    ``threads``: how many threads one ``predict`` call uses (None or 0: every CPU this
+    process may run on). The outputs do not depend on it.
+    """
+
+    def __init__(self, library: Path, threads: int | None = None):
+        library = Path(library)
+        self.namespace = library.name.removeprefix("lib").removesuffix(".so")
+        self.threads = threads or len(os.sched_getaffinity(0))
+        self._lib = _load_private_copy(library)
+        self.n_inputs = int(self._function("n_inputs", ctypes.c_int, [])())
+        self.n_outputs = int(self._function("n_outputs", ctypes.c_int, [])())
+        self.description = self._function("description", ctypes.c_char_p, [])().decode()
+        array = np.ctypeslib.ndpointer(np.float64, flags="C_CONTIGUOUS")
+        self._predict = self._function("predict_parallel", None, [array, array, ctypes.c_ulong, ctypes.c_uint])
+
+    def _function(self, name: str, restype, argtypes: list):
+        function = getattr(self._lib, f"{self.namespace}_{name}")
+        function.restype, function.argtypes = restype, argtypes
+        return function
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Outputs (N, n_out) float64 for inputs of N x n_in values (e.g. images (N, 18, 14))."""
+        events = _as_events(inputs, self.n_inputs)
+        outputs = np.empty((len(events), self.n_outputs), dtype=np.float64)
+        if len(events):
+            self._predict(events, outputs, len(events), self.threads)
+        return outputs
+
+
+class FirmwareEmulator(LibraryEmulator):
+    """``FirmwareEmulator(project_dir).predict(images)``: outputs of the project's firmware C++.
+
+    The library is built into ``<project_dir>/emulator/`` (reused while the firmware is
+    unchanged); ``model`` defaults to the project directory's name.
+    """
+
+    def __init__(
+        self,
+        project_dir: Path,
+        model: str | None = None,
+        version: str | int = "0",
+        threads: int | None = None,
+        march: str = DEFAULT_MARCH,
+    ):
+        project_dir = Path(project_dir).resolve()
+        self.project_dir = project_dir
+        self.library = build_library(project_dir, project_dir / EMULATOR_DIR, model or project_dir.name, version, march)
+        super().__init__(self.library.library, threads)
+
+
+def _load_private_copy(library: Path) -> ctypes.CDLL:
+    """Load a private copy of ``library``.
+
+    The dynamic loader matches an already loaded library by its path, so a library rebuilt
+    at the same path would silently keep running the old code in this process.
+    """
+    if not library.exists():
+        raise ToolError(f"{library}: emulator library not found")
+    with tempfile.TemporaryDirectory(prefix="cicada-emulator-") as scratch:
+        copy = Path(scratch) / library.name
+        shutil.copyfile(library, copy)
+        return ctypes.CDLL(str(copy))  # stays mapped after the copy is deleted
+
+
+def _as_events(inputs: np.ndarray, n_inputs: int) -> np.ndarray:
+    array = np.asarray(inputs, dtype=np.float64)
+    events = array.reshape(len(array), -1) if array.size else array.reshape(len(array), n_inputs)
+    if events.shape[1] != n_inputs:
+        raise ValueError(f"expected {n_inputs} inputs per event, got {events.shape[1]}")
+    return np.ascontiguousarray(events)

@@ -1,0 +1,1 @@
+"""The networks: teacher autoencoders, QKeras students and their layer types, training, the score."""

@@ -1,0 +1,28 @@
+"""Keras ``Reshape``: values pass unchanged, only their arrangement changes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ...config.model import option
+from ...firmware.intervals import Bounds, PrecisionProof, RuleInput, cast, precision_rule
+from . import LayerSpec, Positive, layer_type
+
+
+class ReshapeSpec(LayerSpec):
+    """Reshape, e.g. the 252 inputs to [18, 14, 1]."""
+
+    type: Literal["Reshape"] = option("layer type")
+    target_shape: tuple[Positive, ...] = option("output shape without the batch dimension")
+
+
+@layer_type("Reshape", ReshapeSpec)
+def build_reshape(spec: ReshapeSpec, name: str):
+    from tensorflow.keras import layers
+
+    return layers.Reshape(tuple(spec.target_shape), name=name)
+
+
+@precision_rule("Reshape", "Transpose")
+def reshape_bounds(proof: PrecisionProof, given: RuleInput) -> Bounds:
+    return cast(given.incoming.reshaped(given.out_shape), given.result_type, given.ideal)

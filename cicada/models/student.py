@@ -1,0 +1,199 @@
+"""The student stage: a QKeras network regressing the teacher score ``32*ln(MSE)``."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.errors import ModelError
+from ..core.files import atomic_path
+from ..core.seeds import numpy_stream
+from ..core.tf import save_h5, seed_everything, tensorflow
+from ..data.outliers import make_outliers
+from .score import SCORE_MAX, student_target
+from .students import STUDENT_INPUT_SIZE, STUDENTS
+from .teacher import teacher_mse
+from .training import TrainingResult, fit, remove_checkpoint
+
+if TYPE_CHECKING:
+    from ..config.sections import StudentConfig
+
+STUDENT_FILE = "student.h5"
+
+
+def as_student_input(images: np.ndarray) -> np.ndarray:
+    """Region images (N, 18, 14) flattened phi-major to (N, 252) float32 raw integers."""
+    return np.asarray(images, dtype=np.float32).reshape(-1, STUDENT_INPUT_SIZE)
+
+
+def with_outliers(config: "StudentConfig", images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``images`` plus the configured share of generated outliers (outlier exposure)."""
+    exposure = config.outlier_exposure
+    count = round(exposure.fraction * len(images))
+    if count == 0:
+        return images
+    return np.concatenate([images, make_outliers(images, count, exposure.kinds, rng)])
+
+
+def distillation_set(
+    config: "StudentConfig", images: np.ndarray, teacher, seed: int, part: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The student's ``part`` ("train" or "val") images: zero-bias plus outliers drawn from the
+    seeded stream ``outliers/<part>``, and the teacher's MSE of each."""
+    mixed = with_outliers(config, images, numpy_stream(seed, f"outliers/{part}"))
+    return mixed, teacher_mse(teacher, mixed)
+
+
+def inverse_histogram_weights(targets: np.ndarray, bins: int, cap: float) -> np.ndarray:
+    """Per-sample weights proportional to 1 / (how common the target is), mean 1, capped."""
+    edges = np.linspace(0.0, SCORE_MAX + 1e-9, bins + 1)
+    index = np.clip(np.searchsorted(edges, targets, side="right") - 1, 0, bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    weights = 1.0 / counts[index]
+    for _ in range(50):  # capping lowers the mean, so cap and renormalise until it holds
+        weights /= weights.mean()
+        if weights.max() <= cap * (1 + 1e-6):
+            break
+        weights = np.minimum(weights, cap)
+    return (weights / weights.mean()).astype(np.float32)
+
+
+def build(config: "StudentConfig"):
+    """The configured student model; a layer Keras cannot build is a ModelError naming it."""
+    tensorflow()
+    try:
+        return STUDENTS.get(config.architecture).build(config)
+    except ValueError as err:
+        raise ModelError(str(err)) from None
+
+
+def train_student(
+    config: "StudentConfig",
+    train_images: np.ndarray,
+    train_mse: np.ndarray,
+    val_images: np.ndarray,
+    val_mse: np.ndarray,
+    out_dir: Path,
+    seed: int,
+    resume_key: str | None = None,
+    check=None,
+) -> tuple[Any, TrainingResult]:
+    """Train the student on teacher scores; saves ``student.h5``, history and loss curve.
+
+    ``check`` (optional) is called with the untrained model before training, e.g. to make
+    sure hls4ml can convert it before hours are spent on it.
+    """
+    out_dir = Path(out_dir)
+    seed_everything(seed)  # before building: the initial weights are drawn here
+    model = build(config)
+    if check is not None:
+        check(model)
+    targets = student_target(train_mse).astype(np.float32)
+    weights = None
+    if config.sample_weights.enabled:
+        weights = inverse_histogram_weights(targets, config.sample_weights.bins, config.sample_weights.cap)
+    result = fit(
+        model,
+        as_student_input(train_images),
+        targets,
+        as_student_input(val_images),
+        student_target(val_mse).astype(np.float32),
+        label="student",
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        patience=config.patience,
+        loss=config.loss,
+        seed=seed,
+        out_dir=out_dir,
+        resume_key=resume_key,
+        sample_weight=weights,
+    )
+    save_student(model, out_dir / STUDENT_FILE)
+    remove_checkpoint(out_dir, "student")
+    return model, result
+
+
+def save_student(model, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        save_h5(model, tmp)
+
+
+def load_student(path: Path):
+    """Load a QKeras model saved as HDF5 (custom quantizers included)."""
+    tensorflow()
+    from qkeras.utils import load_qmodel
+
+    return load_qmodel(str(path), compile=False)
+
+
+def import_student(path: Path):
+    """A QKeras model trained elsewhere, checked to take region images and give one score."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelError(f"{path}: model file not found")
+    try:
+        model = load_student(path)
+    except Exception as err:  # Keras raises many kinds: OSError, ValueError, KeyError...
+        raise ModelError(f"{path}: not a loadable Keras/QKeras model ({type(err).__name__}: {err})") from None
+    shape = tuple(model.input_shape[1:])
+    if int(np.prod(shape)) != STUDENT_INPUT_SIZE:
+        raise ModelError(f"{path}: the model takes inputs of shape {shape}, expected 252 region values (18 x 14)")
+    if tuple(model.output_shape[1:]) != (1,):
+        raise ModelError(f"{path}: the model outputs shape {tuple(model.output_shape[1:])}, expected (1,): one score")
+    return model
+
+
+def student_scores(model, images: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """The QKeras student's output for region images, as float64 (N,)."""
+    inputs = np.asarray(images, dtype=np.float32).reshape(-1, *model.input_shape[1:])
+    out = model.predict(inputs, batch_size=batch_size, verbose=0)
+    return np.asarray(out, dtype=np.float64).reshape(len(images), -1)[:, 0]
+
+
+def float_twin(model):
+    """The student without quantization: same float weights, plain Keras layers, ReLU for
+    quantized ReLUs. Measures what quantization costs (the 'float student')."""
+    tf = tensorflow()
+    from qkeras import QActivation, QConv2D, QDense
+
+    def clone(layer):
+        config = layer.get_config()
+        if isinstance(layer, QConv2D):
+            keep = ("filters", "kernel_size", "strides", "padding", "use_bias", "name")
+            return tf.keras.layers.Conv2D(**{k: config[k] for k in keep})
+        if isinstance(layer, QDense):
+            return tf.keras.layers.Dense(**{k: config[k] for k in ("units", "use_bias", "name")})
+        if isinstance(layer, QActivation):
+            return tf.keras.layers.ReLU(name=layer.name)
+        return layer.__class__.from_config(config)
+
+    with warnings.catch_warnings():  # Keras complains about serialising qkeras quantizers in get_config
+        warnings.simplefilter("ignore", UserWarning)
+        twin = tf.keras.models.clone_model(model, clone_function=clone)
+    for source, target in zip(model.layers, twin.layers):
+        target.set_weights(source.get_weights())
+    return twin
+
+
+def layer_summary(model) -> list[dict]:
+    """One row per layer: name, class, output shape, parameters, quantizers and activation."""
+    rows = []
+    for layer in model.layers:
+        row = {
+            "name": layer.name,
+            "class": type(layer).__name__,
+            "output_shape": [d for d in layer.output_shape[1:]],
+            "parameters": int(layer.count_params()),
+        }
+        for attribute in ("kernel_quantizer", "bias_quantizer"):
+            quantizer = getattr(layer, attribute, None)
+            if quantizer:
+                row[attribute.replace("_quantizer", "")] = str(quantizer)
+        if type(layer).__name__ == "QActivation":
+            row["activation"] = str(layer.activation)
+        rows.append(row)
+    return rows

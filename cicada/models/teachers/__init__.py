@@ -1,0 +1,42 @@
+"""Teacher architectures: the registry behind ``teacher.architecture``.
+
+A teacher is a convolutional autoencoder over the (18, 14, 1) region image; its anomaly
+score is the per-image reconstruction MSE. Each architecture is a function returning an
+uncompiled Keras model, registered with :func:`teacher_architecture`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ...core.registry import Registry
+
+
+@dataclass(frozen=True)
+class TeacherArchitecture:
+    name: str
+    description: str
+    build: Callable[[], Any]
+
+
+TEACHERS: Registry[TeacherArchitecture] = Registry("teacher architecture")
+
+
+def teacher_architecture(name: str, description: str):
+    """Register ``build() -> keras.Model`` as teacher architecture ``name``."""
+
+    def decorator(build):
+        TEACHERS.register(name, TeacherArchitecture(name, description, build))
+        return build
+
+    return decorator
+
+
+
+def build_teacher(architecture: str):
+    """The named teacher, uncompiled."""
+    return TEACHERS.get(architecture).build()
+
+
+from . import cicada  # noqa: E402,F401  (built-in architectures register themselves)

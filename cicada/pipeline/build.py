@@ -1,0 +1,115 @@
+"""The build: which stages run, in which order, for a config (trained here) or an imported model.
+
+To add a stage: write its module in :mod:`.stages` (a ``STAGE`` beside its run function)
+and put it in :data:`STAGES` where it belongs in the data flow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.progress import log
+from . import stamps
+from .context import BuildContext
+from .engine import Stage, StageOutcome, run_stages
+from .stages import (
+    convert,
+    data,
+    import_model,
+    quality,
+    rates,
+    report,
+    scores,
+    student,
+    synthesis,
+    teacher,
+    verify,
+)
+
+if TYPE_CHECKING:
+    from ..config.sections import BuildConfig
+
+#: The stages of ``cicada build``, in order.
+STAGES: list[Stage] = [
+    data.STAGE,
+    teacher.STAGE,
+    student.STAGE,
+    convert.STAGE,
+    verify.STAGE,
+    scores.STAGE,
+    quality.STAGE,
+    synthesis.STAGE,
+    rates.STAGE,
+    report.STAGE,
+]
+STAGE_NAMES = tuple(stage.name for stage in STAGES)
+
+#: Stages that need a teacher: a model brought from elsewhere has none.
+_TEACHER_STAGES = ("teacher", "quality")
+
+
+def imported_model_stages() -> list[Stage]:
+    """The stages for a model trained elsewhere: the import replaces teacher and student training."""
+    stages = []
+    for stage in STAGES:
+        if stage.name in _TEACHER_STAGES:
+            continue
+        if stage.name == "student":
+            stages.append(import_model.STAGE)
+            continue
+        upstream = tuple("import" if u == "student" else u for u in stage.upstream if u not in _TEACHER_STAGES)
+        stages.append(dataclasses.replace(stage, upstream=upstream))
+    return stages
+
+
+def stages_for(context: BuildContext) -> list[Stage]:
+    return imported_model_stages() if context.model_file else STAGES
+
+
+def recorded_model_file(context: BuildContext) -> Path | None:
+    """The imported model of a build made by ``cicada convert``, so that later commands on the
+    same build (synth, vectors, build) keep using it instead of training a student."""
+    if stamps.has_stamp(context.model_dir, "student"):
+        return None
+    stamp = stamps.read_stamp(context.model_dir, "import", import_model.ImportResult)
+    if stamp is None:
+        return None
+    log.info(f"  '{context.config.name}' was built from an imported model: using {stamp.result.source_file}")
+    return Path(stamp.result.source_file)
+
+
+def make_context(config: "BuildConfig", config_path: Path, root: Path | None = None, model_file: Path | None = None):
+    """The context of a build; without ``model_file``, the model an earlier ``cicada convert`` imported."""
+    context = BuildContext(
+        config=config,
+        config_path=Path(config_path),
+        root=Path(root) if root else Path.cwd(),
+        model_file=Path(model_file).resolve() if model_file else None,
+    )
+    if context.model_file is None:
+        context.model_file = recorded_model_file(context)
+    return context
+
+
+def build(
+    config: "BuildConfig",
+    config_path: Path,
+    force: bool = False,
+    until: str | None = None,
+    root: Path | None = None,
+    model_file: Path | None = None,
+) -> tuple[BuildContext, list[StageOutcome]]:
+    """Run the build for ``config``; returns the context (with every stage's result) and the outcomes.
+
+    With ``model_file`` the student is that QKeras model (bring your own) instead of one
+    trained here: the teacher, student and quality stages are replaced by an import.
+    """
+    context = make_context(config, config_path, root, model_file)
+    if context.model_file is not None:
+        from ..models.student import import_student
+
+        import_student(context.model_file)  # a bad model file fails before any work is done
+    outcomes = run_stages(stages_for(context), context, force=force, until=until)
+    return context, outcomes

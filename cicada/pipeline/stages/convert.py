@@ -1,0 +1,54 @@
+"""Stage ``convert``: the student as an hls4ml HLS project, with precisions proven exact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...core.progress import log
+from ...firmware.convert import TESTBENCH, convert_student
+from ...firmware.intervals import ProofSummary
+from ...models.student import STUDENT_FILE, load_student
+from ..context import BuildContext
+from ..engine import Stage
+
+
+@dataclass
+class ConvertResult:
+    project_dir: str
+    precision_proof: ProofSummary
+    layers: list[dict]
+    hls4ml_config: dict
+
+
+def run(context: BuildContext) -> ConvertResult:
+    model = load_student(context.model_dir / STUDENT_FILE)
+    converted = convert_student(model, context.config.hls, context.project_dir, config_source=str(context.config_path))
+    proof = converted.proof
+    log.info(
+        "  precisions "
+        + ("proven exact for every input 0..1023" if proof.proven else "NOT fully proven (see report)")
+        + ": "
+        + ", ".join(f"{c.layer}.{c.role}={c.type}" for c in proof.checks if c.role != "input")
+    )
+    return ConvertResult(
+        project_dir=context.relative(context.project_dir),
+        precision_proof=proof.summary(),
+        layers=converted.layer_precisions,
+        hls4ml_config=converted.hls4ml_config,
+    )
+
+
+def outputs(context: BuildContext) -> list[Path]:
+    return [context.project_dir / "firmware", context.project_dir / TESTBENCH]
+
+
+STAGE = Stage(
+    name="convert",
+    description="converting the student with hls4ml",
+    run=run,
+    result=ConvertResult,
+    upstream=("student",),
+    inputs=lambda context: {"hls": context.config.hls},
+    outputs=outputs,
+)

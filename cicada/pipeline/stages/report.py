@@ -1,0 +1,37 @@
+"""Stage ``report``: everything above in ``report.json`` (machines) and ``report.md`` (people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...evaluation.documents import REPORT_JSON, REPORT_MD
+from ...evaluation.report import write_report
+from ..context import BuildContext
+from ..engine import Stage
+
+
+@dataclass
+class ReportResult:
+    json: str
+    markdown: str
+
+
+def run(context: BuildContext) -> ReportResult:
+    paths = write_report(context)
+    return ReportResult(json=context.relative(paths["json"]), markdown=context.relative(paths["markdown"]))
+
+
+def outputs(context: BuildContext) -> list[Path]:
+    return [context.project_dir / REPORT_JSON, context.project_dir / REPORT_MD]
+
+
+STAGE = Stage(
+    name="report",
+    description="writing report.json and report.md",
+    run=run,
+    result=ReportResult,
+    upstream=("data", "teacher", "student", "convert", "verify", "scores", "quality", "synthesis", "rates"),
+    inputs=lambda context: {"config": context.config},
+    outputs=outputs,
+)

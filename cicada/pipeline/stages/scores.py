@@ -1,0 +1,63 @@
+"""Stage ``scores``: every test event scored by the teacher, the float and QKeras students, the firmware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...core.progress import log
+from ...data.datasets import read_dataset, test_dataset_names
+from ...data.hdf5 import write_scores
+from ...data.imagestats import total_et
+from ...firmware import csim
+from ...firmware.emulator import FirmwareEmulator
+from ...models.score import SCORE_LSB
+from ...models.student import STUDENT_FILE, float_twin, load_student, student_scores
+from ...models.teacher import TEACHER_FILE, load_teacher, teacher_mse
+from ..context import BuildContext
+from ..engine import Stage
+
+
+@dataclass
+class ScoresResult:
+    file: str
+    firmware_vs_qkeras: dict[str, csim.BitComparison]
+
+
+def run(context: BuildContext) -> ScoresResult:
+    has_teacher = "teacher" in context.results
+    teacher = load_teacher(context.model_dir / TEACHER_FILE) if has_teacher else None
+    student = load_student(context.model_dir / STUDENT_FILE)
+    unquantized = float_twin(student)
+    emulator = FirmwareEmulator(context.project_dir)
+    scores, agreement = {}, {}
+    for name in test_dataset_names(context.config.data):
+        images = read_dataset(context.data_dir, name)
+        qkeras = student_scores(student, images)
+        firmware = emulator.predict(images)[:, 0]
+        scores[name] = {
+            **({"teacher_mse": teacher_mse(teacher, images)} if teacher is not None else {}),
+            "student_float": student_scores(unquantized, images),
+            "student_qkeras": qkeras,
+            "firmware": firmware,
+            "total_et": total_et(images).astype(np.float64),
+        }
+        agreement[name] = csim.compare_bits(qkeras, firmware, SCORE_LSB)
+    write_scores(context.scores_file, scores)
+    mismatches = sum(a.mismatches for a in agreement.values())
+    log.info(
+        f"  scored {sum(len(s['firmware']) for s in scores.values()):,} test events with the firmware emulator; "
+        f"{mismatches} differ from QKeras"
+    )
+    return ScoresResult(file=context.relative(context.scores_file), firmware_vs_qkeras=agreement)
+
+
+STAGE = Stage(
+    name="scores",
+    description="scoring test events with teacher, QKeras and firmware",
+    run=run,
+    result=ScoresResult,
+    upstream=("data", "teacher", "student", "verify"),
+    outputs=lambda context: [context.scores_file],
+)

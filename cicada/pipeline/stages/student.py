@@ -1,0 +1,104 @@
+"""Stage ``student``: the QKeras student trained to regress the teacher's score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...core.errors import ConversionError
+from ...data.datasets import read_dataset
+from ...firmware.convert import check_convertible
+from ...models.layers import layer_names
+from ...models.score import student_target
+from ...models.student import STUDENT_FILE, distillation_set, layer_summary, train_student
+from ...models.teacher import TEACHER_FILE, load_teacher
+from ...models.training import TrainingResult
+from ..context import BuildContext
+from ..engine import Stage
+
+
+@dataclass
+class TargetRange:
+    mean: float
+    min: float
+    max: float
+
+
+@dataclass
+class StudentResult:
+    architecture: str
+    parameters: int
+    layers: list[dict]
+    model_file: str
+    loss_plot: str
+    loss: str
+    training_images: dict[str, int]
+    validation_images: dict[str, int]
+    sample_weights: bool
+    target: TargetRange
+    training: TrainingResult
+
+
+def run(context: BuildContext) -> StudentResult:
+    config = context.config
+    teacher = load_teacher(context.model_dir / TEACHER_FILE)
+    zero_bias = {part: read_dataset(context.data_dir, f"zero_bias_{part}") for part in ("train", "val")}
+    train, train_mse = distillation_set(config.student, zero_bias["train"], teacher, config.seed, "train")
+    val, val_mse = distillation_set(config.student, zero_bias["val"], teacher, config.seed, "val")
+    train_outliers, val_outliers = len(train) - len(zero_bias["train"]), len(val) - len(zero_bias["val"])
+    model, training = train_student(
+        config.student,
+        train,
+        train_mse,
+        val,
+        val_mse,
+        context.model_dir,
+        config.seed,
+        resume_key=context.fingerprints["student"],
+        check=lambda model: check_before_training(model, config),
+    )
+    target = student_target(train_mse)
+    return StudentResult(
+        architecture=config.student.architecture,
+        parameters=int(model.count_params()),
+        layers=layer_summary(model),
+        model_file=context.relative(context.model_dir / STUDENT_FILE),
+        loss_plot=context.relative(context.model_dir / "student_loss.png"),
+        loss=config.student.loss,
+        training_images={"zero_bias": len(train) - train_outliers, "outliers": train_outliers},
+        validation_images={"zero_bias": len(val) - val_outliers, "outliers": val_outliers},
+        sample_weights=config.student.sample_weights.enabled,
+        target=TargetRange(float(target.mean()), float(target.min()), float(target.max())),
+        training=training,
+    )
+
+
+def check_before_training(model, config) -> None:
+    """Fail before training when hls4ml cannot convert the student, naming the culprit layer."""
+    try:
+        check_convertible(model, config.hls)
+    except ConversionError as err:
+        message = str(err)
+        token = message.rsplit(":", 1)[-1].strip()
+        layers = config.student.layers
+        culprits = [
+            f"student.layers[{i}] ({name})"
+            for i, (name, layer) in enumerate(zip(layer_names(layers), layers))
+            if token and token in str(layer.plain())
+        ]
+        raise ConversionError(f"{', '.join(culprits) + ': ' if culprits else ''}{message}") from None
+
+
+def outputs(context: BuildContext) -> list[Path]:
+    return [context.model_dir / STUDENT_FILE]
+
+
+STAGE = Stage(
+    name="student",
+    description="training the QKeras student on teacher scores",
+    run=run,
+    result=StudentResult,
+    upstream=("data", "teacher"),
+    inputs=lambda context: {"seed": context.config.seed, "student": context.config.student},
+    outputs=outputs,
+)

@@ -1,0 +1,48 @@
+"""Stage ``synthesis``: every synthesis backend the config allows (latency and resources)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...core.progress import log
+from ...synthesis import BACKENDS, SynthesisJob, SynthesisResult, run_backend
+from ..context import BuildContext
+from ..engine import Stage
+
+
+@dataclass
+class SynthesisStageResult:
+    #: backend name -> its result
+    backends: dict[str, SynthesisResult]
+
+
+def job(context: BuildContext, name: str) -> SynthesisJob:
+    return SynthesisJob(context.config, context.config.synthesis[name], context.project_dir, context.model_dir)
+
+
+def run(context: BuildContext) -> SynthesisStageResult:
+    results = {}
+    for name, backend in BACKENDS.items():
+        result = run_backend(backend, job(context, name))
+        if result.status != "done":
+            log.info(f"  {name}: {result.reason}")
+        results[name] = result
+    return SynthesisStageResult(results)
+
+
+def inputs(context: BuildContext) -> dict:
+    # each backend's settings and what of this machine it depends on (a tool appearing on PATH)
+    return {
+        name: {"settings": context.config.synthesis[name], "environment": backend.environment(job(context, name))}
+        for name, backend in BACKENDS.items()
+    }
+
+
+STAGE = Stage(
+    name="synthesis",
+    description="synthesis: latency and resources",
+    run=run,
+    result=SynthesisStageResult,
+    upstream=("convert",),
+    inputs=inputs,
+)

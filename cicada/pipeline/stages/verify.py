@@ -1,0 +1,115 @@
+"""Stage ``verify``: the project's C-simulation testbench against QKeras, bit for bit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ...core.errors import VerificationError
+from ...core.progress import log
+from ...core.seeds import numpy_stream
+from ...data.datasets import read_dataset, select_test_events, test_dataset_names
+from ...evaluation.failure import write_failure_report
+from ...firmware import csim
+from ...firmware.diagnose import first_divergence
+from ...firmware.emulator import FirmwareEmulator
+from ...models.score import SCORE_LSB
+from ...models.student import STUDENT_FILE, load_student, student_scores
+from ..context import BuildContext
+from ..engine import Stage
+
+
+@dataclass
+class VerifyResult:
+    testbench: str
+    events_per_dataset: dict[str, int]
+    weight_arrays_identical_in_synthesis_and_simulation: int
+    csim_vs_qkeras: csim.BitComparison
+    emulator_vs_csim: csim.BitComparison
+    diagnosis: dict | None = None
+
+
+def chosen_test_events(context: BuildContext, total: int, stream: str) -> tuple[np.ndarray, list[tuple[str, int]], dict]:
+    """``total`` test images (half zero-bias, half signals) drawn from the seeded ``stream``:
+    (images, (dataset, index) of each, indices per dataset)."""
+    names = test_dataset_names(context.config.data)
+    images = {name: read_dataset(context.data_dir, name) for name in names}
+    rng = numpy_stream(context.config.seed, stream)
+    selection = select_test_events({n: len(images[n]) for n in names}, total, rng)
+    chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
+    origin = [(n, int(i)) for n, idx in selection.items() for i in idx]
+    return chosen, origin, selection
+
+
+def run(context: BuildContext) -> VerifyResult:
+    chosen, origin, selection = chosen_test_events(context, context.config.verify.csim_events, "csim_events")
+    model = load_student(context.model_dir / STUDENT_FILE)
+    expected = student_scores(model, chosen)
+    weight_arrays = csim.check_weight_files(context.project_dir)
+    log.info(f"  building the C-simulation testbench and running it on {len(chosen):,} test images")
+    firmware = csim.run_testbench(context.project_dir, chosen.reshape(len(chosen), -1), expected)
+    comparison = csim.compare_bits(expected, firmware, SCORE_LSB)
+    emulated = FirmwareEmulator(context.project_dir).predict(chosen)
+    emulator_check = csim.compare_bits(firmware, emulated, SCORE_LSB)
+    result = VerifyResult(
+        testbench=f"{context.relative(context.project_dir)}/myproject_test.cpp",
+        events_per_dataset={n: int(len(idx)) for n, idx in selection.items()},
+        weight_arrays_identical_in_synthesis_and_simulation=weight_arrays,
+        csim_vs_qkeras=comparison,
+        emulator_vs_csim=emulator_check,
+    )
+    if comparison.first_mismatch_index is not None:
+        name, index = origin[comparison.first_mismatch_index]
+        message = (
+            f"C simulation disagrees with QKeras on {comparison.mismatches:,} of {comparison.events:,} test images "
+            f"(largest difference {comparison.max_difference_lsb} LSB of {SCORE_LSB:g}); e.g. image {index} of "
+            f"'{name}': QKeras {comparison.first_mismatch_expected}, firmware {comparison.first_mismatch_firmware}. "
+            f"Inputs and outputs: {context.relative(context.project_dir / csim.INPUT_FILE)}, "
+            f"{context.relative(context.project_dir / csim.RESULTS_FILE)}"
+        )
+        result.diagnosis = diagnose(context, model, chosen, expected, firmware)
+        message += f". Diagnosis: {result.diagnosis['explanation']}"
+        write_failure_report(context, result, message)
+        raise VerificationError(message)
+    if not emulator_check.bit_exact:
+        raise VerificationError(
+            f"the batch emulator library disagrees with the C-simulation testbench on {emulator_check.mismatches} "
+            "images: firmware-exact scores cannot be trusted"
+        )
+    log.info(f"  bit-exact: C simulation == QKeras on all {comparison.events:,} images")
+    return result
+
+
+def diagnose(context: BuildContext, model, images, expected, firmware, most: int = 200) -> dict:
+    """Trace the disagreeing images layer by layer; the first diverging layer, or None."""
+    bad = np.flatnonzero(
+        np.rint(expected / SCORE_LSB) != np.rint(firmware.reshape(len(expected), -1)[:, 0] / SCORE_LSB)
+    )
+    log.info(f"  tracing {min(len(bad), most)} disagreeing images layer by layer (hls4ml trace vs QKeras)")
+    divergence = first_divergence(
+        model, context.results["convert"].hls4ml_config, context.config.hls, images[bad[:most]]
+    )
+    if divergence is None:
+        return {
+            "layer": None,
+            "explanation": "a fresh conversion with the same settings agrees with QKeras on these images, so the "
+            "project's files differ from what cicada and hls4ml generate (edited by hand?)",
+        }
+    return {**divergence.as_dict(), "explanation": divergence.explain()}
+
+
+def outputs(context: BuildContext) -> list[Path]:
+    return [context.project_dir / csim.RESULTS_FILE]
+
+
+STAGE = Stage(
+    name="verify",
+    description="C simulation of the firmware vs QKeras, bit by bit",
+    run=run,
+    result=VerifyResult,
+    upstream=("data", "student", "convert"),
+    inputs=lambda context: {"seed": context.config.seed, "verify": context.config.verify},
+    outputs=outputs,
+)

@@ -1,0 +1,113 @@
+"""The vendor backend: the Vitis/Vivado HLS flow when its tools are installed, and a plain
+statement of what is missing (and what would run) when they are not. Nothing is estimated.
+
+The flow is hls4ml's own ``build_prj.tcl`` in the project, driven by ``vitis-run`` (Vitis
+backend, Vitis HLS >= 2023.1) or ``vivado_hls`` (Vivado backend), with C simulation,
+C synthesis and, when asked, RTL co-simulation and Vivado logic synthesis.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config.model import Flag, option
+from ..core.errors import ToolError
+from ..core.progress import log
+from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
+from .hls_reports import read_reports
+
+#: Backend -> (tool executable, tool description, command running hls4ml's build_prj.tcl)
+TOOLS = {
+    "Vitis": ("vitis-run", "Vitis HLS >= 2023.1", ["vitis-run", "--mode", "hls", "--tcl", "build_prj.tcl"]),
+    "Vivado": ("vivado_hls", "Vivado HLS", ["vivado_hls", "-f", "build_prj.tcl"]),
+}
+LOG_FILE = "vendor_build.log"
+
+
+@dataclass(frozen=True)
+class FlowSteps:
+    """Which steps of build_prj.tcl to run."""
+
+    csim: bool = True
+    synth: bool = True
+    cosim: bool = False
+    vsynth: bool = False
+
+    def options(self) -> dict[str, int]:
+        return {
+            "reset": 0,
+            "csim": int(self.csim),
+            "synth": int(self.synth),
+            "cosim": int(self.cosim),
+            "validation": 0,
+            "export": 0,
+            "vsynth": int(self.vsynth),
+            "fifo_opt": 0,
+        }
+
+
+def command_for(backend: str, steps: FlowSteps) -> list[str]:
+    """The command line that runs the flow in the project directory."""
+    _, _, command = TOOLS[backend]
+    if backend == "Vivado":  # vivado_hls takes the options as an argument string
+        return command + [" ".join(f"{k}={v}" for k, v in steps.options().items())]
+    return list(command)  # vitis-run reads them from build_opt.tcl
+
+
+def missing_tool_reason(backend: str, steps: FlowSteps = FlowSteps()) -> str | None:
+    """None when the backend's HLS tool is on PATH, else a sentence saying what is missing."""
+    tool, description, _ = TOOLS[backend]
+    if shutil.which(tool):
+        return None
+    wanted = ", ".join(k for k, v in steps.options().items() if v) or "nothing"
+    return (
+        f"{tool} ({description}) is not on PATH, so the vendor HLS flow was not run: no latency, initiation "
+        f"interval or resource figures. With the tool installed, cicada runs `{' '.join(command_for(backend, steps))}` "
+        f"in the project ({wanted})."
+    )
+
+
+class VendorSettings(BackendSettings):
+    """Vitis HLS (``hls.backend: Vitis``) or Vivado HLS (``Vivado``) through hls4ml's build_prj.tcl."""
+
+    cosim: Flag = option("also run RTL co-simulation", False)
+    vivado_synthesis: Flag = option("also run Vivado logic synthesis (post-synthesis utilisation)", False)
+
+
+def flow_steps(settings: VendorSettings) -> FlowSteps:
+    return FlowSteps(cosim=settings.cosim, vsynth=settings.vivado_synthesis)
+
+
+@synthesis_backend
+class VendorHLS(SynthesisBackend):
+    name = "vendor"
+    description = "vendor HLS synthesis (Vitis/Vivado)"
+    settings = VendorSettings
+
+    def environment(self, job: SynthesisJob) -> dict:
+        tool, _, _ = TOOLS[job.config.hls.backend]
+        # the tool appearing on (or leaving) PATH changes what this backend can do
+        return {"tool": tool, "tool_found": shutil.which(tool) is not None}
+
+    def missing(self, job: SynthesisJob) -> str | None:
+        return missing_tool_reason(job.config.hls.backend, flow_steps(job.settings))
+
+    def run(self, job: SynthesisJob) -> SynthesisResult:
+        backend, steps, project_dir = job.config.hls.backend, flow_steps(job.settings), Path(job.project_dir)
+        command = command_for(backend, steps)
+        if backend == "Vitis":
+            options = "".join(f"    {k:<10} {v}\n" for k, v in steps.options().items())
+            (project_dir / "build_opt.tcl").write_text("array set opt {\n" + options + "}\n")
+        log.info(f"  running {' '.join(command)} in {project_dir} (log: {LOG_FILE})")
+        with open(project_dir / LOG_FILE, "w") as out:
+            result = subprocess.run(command, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
+        if result.returncode != 0:
+            raise ToolError(f"{command[0]} failed (exit {result.returncode}); see {project_dir / LOG_FILE}")
+        reports = read_reports(project_dir)
+        details = {"steps": steps.options(), **reports["csynth"], "cosim": reports["cosim"], "vivado": reports["vivado"]}
+        if steps.cosim and reports["cosim"] is None:
+            raise ToolError(f"{command[0]} ran co-simulation but left no co-simulation report in {project_dir}")
+        return SynthesisResult(self.name, "done", tool=command[0], details=details)
