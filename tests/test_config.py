@@ -138,3 +138,33 @@ def test_schema_reference_documents_every_section():
 
 def test_tiny_test_config_is_valid(tmp_path):
     assert load_config(write_config(tmp_path, TINY)).data.zero_bias_events == 3000
+
+
+def test_json_schema_validates_the_shipped_configs_and_catches_mistakes(capsys):
+    import json
+
+    import jsonschema
+    import yaml
+
+    from cicada.cli import main
+
+    assert main(["schema", "--json"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    validator = jsonschema.Draft202012Validator(schema)
+    for name in ("quickstart", "cicada_v2"):
+        raw = yaml.safe_load((REPO / "configs" / f"{name}.yaml").read_text())
+        assert not list(validator.iter_errors(raw)), name
+    bad = {"name": "x", "teacher": {"epochs": 0}, "data": {"signals": [{"name": "s", "kind": "higgs"}]}}
+    messages = " ".join(e.message for e in validator.iter_errors(bad))
+    assert "0 is less than the minimum of 1" in messages
+    assert not validator.is_valid({"name": "x", "hls": {"backend": "Quartus"}})
+    assert not validator.is_valid({"name": "x", "teachr": {}})
+
+
+def test_yaml_on_and_off_are_read_as_the_synthesis_run_setting(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("synthesis:\n  vendor: {run: off}\n")
+    assert load_config(path).synthesis["vendor"].run == "off"
+    path.write_text("synthesis:\n  vendor: {run: sometimes}\n")
+    with pytest.raises(ConfigError, match="key 'synthesis.vendor.run': expected one of 'auto', 'on', 'off'"):
+        load_config(path)
