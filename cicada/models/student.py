@@ -131,10 +131,17 @@ def load_student(path: Path):
 
 
 def import_student(path: Path):
-    """A QKeras model trained elsewhere, checked to take region images and give one score."""
+    """A QKeras model trained elsewhere, checked to take region images and give one score.
+
+    The file's stored config is inspected first: a model with a Lambda or custom layer (code
+    that loading would run) is refused before anything is deserialised.
+    """
+    from .model_file import check_model_file
+
     path = Path(path)
     if not path.exists():
         raise ModelError(f"{path}: model file not found")
+    check_model_file(path)
     try:
         model = load_student(path)
     except Exception as err:  # Keras raises many kinds: OSError, ValueError, KeyError...
