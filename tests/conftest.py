@@ -29,11 +29,13 @@ TINY = {
         "layers": {"conv": {"strategy": "Resource", "parallelization_factor": 21}},
     },
     "verify": {"csim_events": 1000},
+    # the RTL flow on the full CICADA v2 student takes minutes: tests/test_rtl.py runs it on a small student
+    "synthesis": {"rtl": {"run": "off"}},
 }
 
 
 #: Fixtures that build something: a test using one is slow (`pytest -m "not slow"` skips it).
-SLOW_FIXTURES = {"tiny_build", "byo_build", "tiny_copy"}
+SLOW_FIXTURES = {"tiny_build", "byo_build", "tiny_copy", "rtl_build", "small_trace"}
 
 
 def pytest_collection_modifyitems(items):
@@ -70,6 +72,63 @@ def tiny_build(tmp_path_factory):
     return directory, config, code
 
 
+#: A small custom student through a whole build, with the open-source RTL flow.
+RTL_TINY = {
+    "name": "rtl",
+    "seed": 11,
+    "data": {
+        "zero_bias_events": 2000,
+        "signals": [{"name": "dijet", "kind": "dijet_resonance", "events": 200}],
+    },
+    "teacher": {"epochs": 1, "batch_size": 256, "patience": 1},
+    "student": {
+        "architecture": "custom",
+        "epochs": 2,
+        "batch_size": 256,
+        "layers": [
+            {"type": "Reshape", "target_shape": [18, 14, 1]},
+            {
+                "type": "QConv2D",
+                "filters": 2,
+                "kernel_size": [3, 3],
+                "strides": [3, 2],
+                "use_bias": False,
+                "kernel_quantizer": "quantized_bits(8,2,1,alpha=1)",
+            },
+            {"type": "QActivation", "activation": "quantized_relu(8,4)"},
+            {"type": "Flatten"},
+            {
+                "type": "QDense",
+                "units": 3,
+                "kernel_quantizer": "quantized_bits(6,1,1,alpha=1)",
+                "bias_quantizer": "quantized_bits(6,3,1,alpha=1)",
+            },
+            {"type": "QActivation", "activation": "quantized_relu(8,4)"},
+            {"type": "QDense", "units": 1, "use_bias": False, "kernel_quantizer": "quantized_bits(8,2,1,alpha=1)"},
+            {"type": "QActivation", "activation": "quantized_relu(16,8)"},
+        ],
+    },
+    "verify": {"csim_events": 300},
+    "synthesis": {"rtl": {"simulate_events": 400, "tradeoff": [2.0]}},
+}
+
+
+@pytest.fixture(scope="session")
+def rtl_build(tmp_path_factory):
+    """`cicada build` of RTL_TINY; yields (directory, config path, exit code)."""
+    from cicada.cli import main
+
+    directory = tmp_path_factory.mktemp("rtl_build")
+    config = write_config(directory, RTL_TINY)
+    previous = Path.cwd()
+    os.chdir(directory)
+    try:
+        code = main(["build", str(config)])
+    finally:
+        os.chdir(previous)
+    return directory, config, code
+
+
 BYO = {
     "name": "byo",
     "seed": 5,
@@ -79,6 +138,7 @@ BYO = {
     },
     "hls": {"reuse_factor": 2},
     "verify": {"csim_events": 600},
+    "synthesis": {"rtl": {"run": "off"}},
 }
 
 

@@ -46,8 +46,8 @@ def test_report_fields(tiny_build):
     assert all(a["mismatches"] == 0 for a in report["bit_accuracy"]["firmware_vs_qkeras_all_test_events"].values())
     assert report["precision_proof"]["proven"]
     # no vendor tool here: the report says so instead of giving numbers
-    assert report["latency"]["available"] is False and "not on PATH" in report["latency"]["reason"]
-    assert report["resources"]["available"] is False
+    assert report["latency"]["vendor"]["available"] is False and "not on PATH" in report["latency"]["vendor"]["reason"]
+    assert report["resources"]["vendor"]["available"] is False
     rates = report["rates"]
     assert rates["zero_bias_events"] == 1200
     assert [wp["target_khz"] for wp in rates["working_points"]] == [0.25, 0.5, 1.0, 1.6, 3.0]

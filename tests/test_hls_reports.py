@@ -92,7 +92,8 @@ def test_with_a_vendor_tool_on_path_synthesis_runs_and_reads_its_report(tmp_path
     project = tmp_path / "prj"
     project.mkdir()
     summary = synthesize(project, "Vitis", "auto")
-    assert summary["status"] == "done" and summary["latency_worst_cycles"] == 695
+    assert summary["status"] == "done" and summary["latency"]["cycles"] == 695
+    assert summary["latency"]["source"].startswith("vendor HLS synthesis estimate: Vitis HLS 2023.1")
     assert (project / "called_with").read_text().split() == ["--mode", "hls", "--tcl", "build_prj.tcl"]
     assert "synth      1" in (project / "build_opt.tcl").read_text()
     shutil.rmtree(project)

@@ -24,7 +24,9 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
         lines.append(f"  student     {student.architecture}, {student.parameters:,} parameters")
     if "convert" in r:
         proven = r["convert"].precision_proof.proven
-        lines.append(f"  firmware    {r['convert'].project_dir}/ (precisions {'proven exact' if proven else 'NOT proven'})")
+        lines.append(
+            f"  firmware    {r['convert'].project_dir}/ (precisions {'proven exact' if proven else 'NOT proven'})"
+        )
     if "verify" in r:
         c = r["verify"].csim_vs_qkeras
         lines.append(
@@ -60,20 +62,34 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
 
 
 def _synthesis_lines(backends: dict) -> list[str]:
+    """One line of latency and one of resources per backend, with where they come from."""
     lines = []
     for name, result in backends.items():
         d = result.details
         if result.status != "done":
-            lines.append(f"  latency     {name}: not available ({result.status}): {(result.reason or '').split(',')[0]}")
-            continue
-        if "latency_worst_cycles" in d:
             lines.append(
-                f"  latency     {name}: {d['latency_worst_cycles']:.0f} cycles = {d['latency_worst_ns']:.1f} ns = "
-                f"{d['latency_worst_bx']:.2f} BX, II {d['interval_cycles']:.0f} "
-                f"({'fits' if d['one_event_per_crossing'] else 'EXCEEDS'} 25 ns)"
+                f"  latency     {name}: not available ({result.status}): {(result.reason or '').split(',')[0]}"
+            )
+            continue
+        if "latency" in d:
+            lat = d["latency"]
+            lines.append(
+                f"  latency     {name}: {lat['cycles']:.0f} cycles = {lat['ns']:.1f} ns = {lat['bx']:.2f} BX, "
+                f"II {lat['interval_cycles']:.0f} ({'fits' if lat['one_event_per_crossing'] else 'EXCEEDS'} 25 ns); "
+                f"{lat['source'].split(' (')[0]}"
             )
         if "resources" in d:
-            lines.append(f"  resources   {name}: " + ", ".join(f"{k} {v:,}" for k, v in d["resources"].items()))
+            res = d["resources"]
+            counts = ", ".join(
+                f"{k} {res[k]:,.0f}" for k in ("LUT", "FF", "CARRY", "DSP", "BRAM", "BRAM_18K", "URAM") if k in res
+            )
+            lines.append(f"  resources   {name}: {counts}; {res['source'].split(' (')[0]}")
+        if "logic_depth" in d:
+            depth = d["logic_depth"]
+            lines.append(
+                f"  depth       {name}: {depth['lut_levels']} LUT levels + {depth['carry4']} CARRY4, "
+                f"{depth['cell_delay_ns']:.2f} ns of cells vs {depth['clock_ns']:g} ns clock (estimate, no routing)"
+            )
         if d.get("cosim"):
             lines.append(f"  co-sim      {d['cosim']['verdict']}")
     return lines

@@ -228,7 +228,9 @@ class StudentConfig(ConfigModel):
 class LayerHlsConfig(ConfigModel):
     """hls4ml settings for one student layer; anything left out follows the hls section."""
 
-    strategy: Optional[Literal["Latency", "Resource"]] = option("Latency or Resource", None)
+    strategy: Optional[Literal["Latency", "Resource", "distributed_arithmetic"]] = option(
+        "Latency, Resource or distributed_arithmetic (da4ml: multiplier-free adder trees; reuse factor 1)", None
+    )
     reuse_factor: Optional[Integer] = option("multiplier reuse factor", None, ge=1)
     parallelization_factor: Optional[Integer] = option(
         "conv layers: output pixels computed in parallel (must divide the output pixel count)", None, ge=1
@@ -250,7 +252,11 @@ class HlsConfig(ConfigModel):
     )
     part: Text = option("FPGA part", "xc7vx690tffg1927-2", pattern=r"^[A-Za-z0-9_.-]+$")
     clock_period_ns: Number = option("target clock period (ns)", 6.25, gt=0.0, le=100.0)
-    strategy: Literal["Latency", "Resource"] = option("default strategy for all layers", "Latency")
+    strategy: Literal["Latency", "Resource", "distributed_arithmetic"] = option(
+        "default strategy for all layers; distributed_arithmetic: da4ml's multiplier-free adder trees (reuse factor 1, "
+        "fixed-point input: an ap_uint<N> input is given as ap_ufixed<N,N>, the same values)",
+        "Latency",
+    )
     reuse_factor: Integer = option("default multiplier reuse factor", 1, ge=1)
     input_precision: Precision = option("type of the network input (region ET arrives as 10-bit integers)", "ap_uint<10>")
     layers: dict[str, LayerHlsConfig] = option("per-layer settings, keyed by student layer name", {})
@@ -258,6 +264,20 @@ class HlsConfig(ConfigModel):
         "error: stop when a hand-set type is proven unsafe; warn: log it and let the C simulation show the damage",
         "error",
     )
+
+    @model_validator(mode="after")
+    def _distributed_arithmetic(self):
+        # distributed arithmetic unrolls every product: nothing to reuse
+        if self.strategy == "distributed_arithmetic" and self.reuse_factor != 1:
+            raise invalid("expected 1 with strategy distributed_arithmetic (it unrolls every product)", "reuse_factor")
+        for name, layer in self.layers.items():
+            strategy = layer.strategy or self.strategy
+            if strategy == "distributed_arithmetic" and (layer.reuse_factor or self.reuse_factor) != 1:
+                raise invalid(
+                    "expected 1 with strategy distributed_arithmetic (it unrolls every product)",
+                    f"layers.{name}.reuse_factor",
+                )
+        return self
 
 
 class VerifyConfig(ConfigModel):

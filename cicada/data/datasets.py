@@ -66,3 +66,18 @@ def select_test_events(sizes: dict[str, int], total: int, rng) -> dict[str, np.n
         quota[name] += extra
         spare -= extra
     return {name: np.sort(rng.choice(sizes[name], quota[name], replace=False)) for name in names if quota[name]}
+
+
+def test_events(
+    data_dir: Path, config: "DataConfig", seed: int, total: int, stream: str
+) -> tuple[np.ndarray, list[tuple[str, int]], dict[str, np.ndarray]]:
+    """``total`` test images (half zero-bias, half signals) drawn from the seeded ``stream``:
+    (images, (dataset, index) of each image, indices per dataset)."""
+    from ..core.seeds import numpy_stream
+
+    names = test_dataset_names(config)
+    images = {name: read_dataset(data_dir, name) for name in names}
+    selection = select_test_events({n: len(images[n]) for n in names}, total, numpy_stream(seed, stream))
+    chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
+    origin = [(n, int(i)) for n, idx in selection.items() for i in idx]
+    return chosen, origin, selection

@@ -24,24 +24,58 @@ if TYPE_CHECKING:
     from ..pipeline.context import BuildContext
 
 
-
 def _plain(result: Any) -> Any:
     """A stage result (a dataclass) as the plain data report.json holds."""
     return dataclasses.asdict(result) if dataclasses.is_dataclass(result) else result
 
 
-def _latency_and_resources(vendor) -> tuple[dict, dict]:
-    """The vendor backend's latency and resource figures, or why there are none."""
-    if vendor.status != "done":
-        absent = {"available": False, "reason": vendor.reason}
-        return absent, dict(absent)
-    details = vendor.details
-    prefixes = ("latency_", "interval", "target_clock", "estimated_clock", "one_event")
-    latency = {k: v for k, v in details.items() if k.startswith(prefixes)}
-    latency.update(available=True, source=details["source"])
-    resources = {k: details[k] for k in ("resources", "part_resources", "utilisation_percent", "part", "source")}
-    resources.update(available=True, vivado=details.get("vivado"))
-    return latency, resources
+def firmware_figures(backends: dict, convert=None) -> dict:
+    """Latency, resources and estimates of every synthesis backend (and da4ml's estimate of an HLS
+    project built with distributed arithmetic), each figure with its source; a backend that did not
+    run says why."""
+    latency, resources, estimates = {}, {}, {}
+    costs = getattr(convert, "distributed_arithmetic_cost", None)
+    if costs:
+        import importlib.metadata
+
+        from ..synthesis.labels import source
+
+        estimates["hls"] = {
+            "LUT": sum(costs.values()),
+            "DSP": 0,
+            "per_layer": costs,
+            "source": source(
+                "estimate",
+                f"da4ml {importlib.metadata.version('da4ml')}",
+                "cost model of the HLS project's distributed-arithmetic kernels in LUT equivalents; activations, "
+                "other layers and registers not included",
+            ),
+        }
+    for name, result in backends.items():
+        details = result.details
+        if result.status != "done":
+            latency[name] = resources[name] = {"available": False, "reason": result.reason}
+            continue
+        if "latency" in details:
+            latency[name] = {"available": True, **details["latency"]}
+        if "resources" in details:
+            resources[name] = {"available": True, **details["resources"]}
+        if "estimate" in details:
+            estimates[name] = details["estimate"]
+    rtl = backends.get("rtl")
+    rtl_details = rtl.details if rtl is not None and rtl.status == "done" else {}
+    vendor = backends.get("vendor")
+    vendor_details = vendor.details if vendor is not None and vendor.status == "done" else {}
+    return {
+        "latency": latency,
+        "resources": resources,
+        "estimates": estimates,
+        "logic_depth": rtl_details.get("logic_depth"),
+        "tradeoff": rtl_details.get("tradeoff"),
+        "rtl_bit_accuracy": rtl_details.get("bit_exact"),
+        "co_simulation": vendor_details.get("cosim"),
+        "vivado": vendor_details.get("vivado"),
+    }
 
 
 def assemble(context: "BuildContext") -> dict:
@@ -50,7 +84,6 @@ def assemble(context: "BuildContext") -> dict:
     config = context.config
     student = s.get("student") or s["import"]
     synthesis = context.results["synthesis"].backends
-    latency, resources = _latency_and_resources(synthesis["vendor"])
     verify = s["verify"]
     quality = s.get("quality")
     return {
@@ -84,9 +117,7 @@ def assemble(context: "BuildContext") -> dict:
         "distillation": quality["distillation"] if quality else None,
         "auc": quality["auc"] if quality else None,
         "roc_plot": quality["roc_plot"] if quality else None,
-        "latency": latency,
-        "resources": resources,
-        "co_simulation": synthesis["vendor"].details.get("cosim"),
+        **firmware_figures(synthesis, context.results.get("convert")),
         "synthesis": {name: _plain(result) for name, result in synthesis.items()},
         "rates": s["rates"],
         "stage_seconds": stage_times(context.model_dir, list(context.results)),
@@ -260,39 +291,144 @@ def _quality_section(r: dict, context: "BuildContext") -> list[str]:
 
 
 def _latency_section(r: dict) -> list[str]:
+    """Latency and resources side by side, one row per source, every row labelled."""
     out = ["## Latency and resources", ""]
-    lat = r["latency"]
-    if not lat["available"]:
-        return out + [f"Not available: {lat['reason']}"]
-    crossing = (
-        "one event per 25 ns crossing."
-        if lat["one_event_per_crossing"]
-        else "**VIOLATION: the initiation interval exceeds one 25 ns bunch crossing.**"
-    )
-    out.append(
-        f"From `{lat['source']}`: latency {lat['latency_worst_cycles']:.0f} cycles (best {lat['latency_best_cycles']:.0f})"
-        f" = {lat['latency_worst_ns']:.1f} ns = {lat['latency_worst_bx']:.2f} bunch crossings at {lat['target_clock_ns']} ns"
-        f" (estimated clock {lat['estimated_clock_ns']} ns); initiation interval {lat['interval_cycles']:.0f} cycles = "
-        f"{lat['interval_ns']:.1f} ns: {crossing}"
-    )
-    res = r["resources"]
-    out += ["", "HLS estimate:", ""] + _table(
-        ["resource", "used", "available", "%"],
-        [
-            [k, v, res["part_resources"].get(k, ""), f"{res['utilisation_percent'].get(k, float('nan')):.2f}"]
-            for k, v in res["resources"].items()
-        ],
-    )
-    if res.get("vivado"):
-        vivado = res["vivado"]
-        out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}):", ""] + _table(
+    for name, figures in r["latency"].items():
+        if not figures.get("available"):
+            out += [f"- {name}: not available: {figures['reason']}"]
+    rows = []
+    for name, lat in r["latency"].items():
+        if not lat.get("available"):
+            continue
+        crossing = "yes" if lat["one_event_per_crossing"] else "**NO: VIOLATION**"
+        rows.append(
+            [
+                name,
+                f"{lat['cycles']:.0f}",
+                f"{lat['ns']:.1f}",
+                f"{lat['bx']:.2f}",
+                f"{lat['clock_ns']:g}",
+                f"{lat['interval_cycles']:.0f}",
+                crossing,
+                lat["source"],
+            ]
+        )
+    if rows:
+        out += ["", "Latency (one event in, its score out):", ""]
+        out += _table(
+            ["from", "cycles", "ns", "bunch crossings", "clock (ns)", "II (cycles)", "one event per 25 ns", "source"],
+            rows,
+        )
+        for name, lat in r["latency"].items():
+            if lat.get("available") and lat.get("estimated_clock_ns", 0) > lat["clock_ns"]:
+                out += [
+                    "",
+                    f"**TIMING VIOLATION ({name})**: estimated clock {lat['estimated_clock_ns']} ns exceeds the "
+                    f"target {lat['clock_ns']} ns; at the estimated clock the latency is "
+                    f"{lat['cycles'] * lat['estimated_clock_ns']:.1f} ns.",
+                ]
+    kinds = ("LUT", "FF", "CARRY", "DSP", "BRAM", "BRAM_18K", "URAM")
+    rows = []
+    for name, res in r["resources"].items():
+        if res.get("available"):
+            rows.append([name, *[_fmt_count(res.get(k)) for k in kinds], res["source"]])
+    for name, est in r.get("estimates", {}).items():
+        rows.append([f"{name} (estimate)", *[_fmt_count(est.get(k)) for k in kinds], est["source"]])
+    if rows:
+        out += ["", "Resources:", ""] + _table(["from", *kinds, "source"], rows)
+    depth = r.get("logic_depth")
+    if depth:
+        out += [
+            "",
+            f"Logic depth (RTL): the slowest register-to-register path has {depth['lut_levels']} LUT levels and "
+            f"{depth['carry4']} CARRY4 cells (at most {depth['max_lut_levels']} LUT levels on any path), "
+            f"{depth['cell_delay_ns']:.2f} ns of cell delay against the {depth['clock_ns']:g} ns clock: "
+            f"{depth['margin_for_routing_ns']:.2f} ns left for routing. Source: {depth['source']}. "
+            "Timing closure needs vendor place and route.",
+        ]
+    tradeoff = r.get("tradeoff")
+    if tradeoff:
+        out += [
+            "",
+            "Trade-off: the same logic pipelined with more or fewer adder levels per stage. LUT and FF by Yosys where "
+            "the setting was synthesized; the RTL's own counts (da4ml's LUT cost model, the flip-flops it declares) "
+            "for every setting:",
+            "",
+        ]
+        out += _table(
+            [
+                "adders per stage",
+                "stages",
+                "cycles",
+                "ns",
+                "BX",
+                "LUT (Yosys)",
+                "FF (Yosys)",
+                "cell delay (ns)",
+                "LUT (estimate)",
+                "FF (RTL registers)",
+                "latency from",
+            ],
+            [
+                [
+                    row["adders_per_stage"],
+                    row["stages"],
+                    row["cycles"],
+                    f"{row['ns']:.1f}",
+                    f"{row['bx']:.2f}",
+                    _fmt_count(row["LUT"]),
+                    _fmt_count(row["FF"]),
+                    f"{row['cell_delay_ns']:.2f}" if row.get("cell_delay_ns") else "",
+                    _fmt_count(row["LUT_estimate"]),
+                    _fmt_count(row["FF_registers"]),
+                    row["latency_source"].split(" (")[0],
+                ]
+                for row in sorted(tradeoff, key=lambda x: x["adders_per_stage"])
+            ],
+        )
+        sources = {row["synthesis_source"] for row in tradeoff if row["synthesis_source"]} | {
+            tradeoff[0]["estimate_source"]
+        }
+        out += ["", "Sources: " + "; ".join(sorted(sources)) + "."]
+    bits = r.get("rtl_bit_accuracy")
+    if bits:
+        q, c = bits["vs_qkeras"], bits["vs_csim"]
+        out += [
+            "",
+            f"RTL bit accuracy: {bits['events']:,} test images, {q['mismatches']} differ from QKeras, "
+            f"{c['mismatches']} from the C simulation ({bits['source']}).",
+        ]
+    vendor = r.get("resources", {}).get("vendor", {})
+    if vendor.get("available") and vendor.get("part_resources"):
+        out += ["", f"Vendor HLS estimate against part {vendor['part']}:", ""] + _table(
+            ["resource", "used", "available", "%"],
+            [
+                [
+                    k,
+                    vendor[k],
+                    vendor["part_resources"].get(k, ""),
+                    f"{vendor['utilisation_percent'].get(k, float('nan')):.2f}",
+                ]
+                for k in kinds
+                if k in vendor
+            ],
+        )
+    vivado = r.get("vivado")
+    if vivado:
+        out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}; {vivado['label']}):", ""] + _table(
             ["resource", "used", "available", "%"],
             [[k, v["used"], v["available"], v["percent"]] for k, v in vivado["resources"].items()],
         )
     cosim = r.get("co_simulation")
     if cosim:
-        out += ["", f"RTL co-simulation: **{cosim['verdict']}** (`{cosim['source']}`)."]
+        out += ["", f"RTL co-simulation: **{cosim['verdict']}** ({cosim['label']})."]
     return out
+
+
+def _fmt_count(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
 
 
 def _rates_section(r: dict, context: "BuildContext") -> list[str]:

@@ -42,8 +42,18 @@ class ConversionResult:
     proof: PrecisionProof
     layer_precisions: list[dict]
     hls4ml_config: dict
+    #: layer -> da4ml's cost estimate (LUT equivalents) of its distributed-arithmetic kernel
+    distributed_arithmetic_cost: dict[str, float]
 
 
+def distributed_arithmetic_cost(hls_model) -> dict[str, float]:
+    """da4ml's cost estimate of each distributed-arithmetic kernel (hls4ml's ``da_kernel_cost``)."""
+    costs = {}
+    for layer in hls_model.get_layers():
+        cost = layer.get_attr("da_kernel_cost")
+        if cost is not None:
+            costs[layer.name] = float(cost)
+    return costs
 
 
 def _hls4ml():
@@ -65,6 +75,21 @@ def _explicit_precisions(hls: "HlsConfig") -> dict[tuple[str, str], str]:
     return explicit
 
 
+def uses_distributed_arithmetic(hls: "HlsConfig") -> bool:
+    return hls.strategy == "distributed_arithmetic" or any(
+        layer.strategy == "distributed_arithmetic" for layer in hls.layers.values()
+    )
+
+
+def input_type_for(hls: "HlsConfig") -> str:
+    """The input type given to hls4ml. Distributed arithmetic takes fixed-point types only, so an
+    ``ap_uint<N>`` input becomes ``ap_ufixed<N,N>``: the same values, the same bits."""
+    fixed = FixedType.parse(hls.input_precision)
+    if uses_distributed_arithmetic(hls) and fixed.fractional == 0 and fixed.rounding == "TRN" and fixed.saturation == "WRAP":
+        return f"ap_{'' if fixed.signed else 'u'}fixed<{fixed.width},{fixed.integer}>"
+    return hls.input_precision
+
+
 def build_hls4ml_config(model, hls: "HlsConfig", precisions: dict[tuple[str, str], str]) -> dict:
     """The hls4ml configuration dict for ``model``: config settings plus per-layer types."""
     hls4ml = _hls4ml()
@@ -77,7 +102,7 @@ def build_hls4ml_config(model, hls: "HlsConfig", precisions: dict[tuple[str, str
         if "ReuseFactor" in entry:
             entry["ReuseFactor"] = hls.reuse_factor
     input_name = model.layers[0].name
-    layers[input_name].setdefault("Precision", {})["result"] = hls.input_precision
+    layers[input_name].setdefault("Precision", {})["result"] = input_type_for(hls)
     for name, settings in hls.layers.items():
         entry = layers[name]
         if settings.strategy:
@@ -141,7 +166,7 @@ def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: s
     explicit = _explicit_precisions(hls)
     with atomic_directory(project_dir) as staging:
         first = convert_model(model, build_hls4ml_config(model, hls, explicit), hls, staging)
-        proof = analyse(first, 0.0, float(REGION_ET_MAX), ideal=True)
+        proof = analyse(first, 0.0, float(REGION_ET_MAX), ideal=True, keras_model=model)
         for check in proof.failures:
             if check.fractional < 0:  # no fixed-point type can be exact here
                 raise ConversionError(
@@ -169,7 +194,7 @@ def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: s
                 tightened.setdefault((layer, role), fixed.hls())
         config = build_hls4ml_config(model, hls, tightened)
         hls_model = convert_model(model, config, hls, staging)
-        proof = analyse(hls_model, 0.0, float(REGION_ET_MAX))
+        proof = analyse(hls_model, 0.0, float(REGION_ET_MAX), keras_model=model)
         derived_failures = [c for c in proof.failures if (c.layer, c.role) not in explicit]
         if derived_failures:  # derived types failing their own proof is a bug, not a user error
             raise ConversionError(
@@ -185,8 +210,9 @@ def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: s
             hls_model.write()
         _patch_testbench(staging / TESTBENCH)
         layers = _layer_table(hls_model)
+        costs = distributed_arithmetic_cost(hls_model)
     _relocate_config(project_dir, staging)
-    return ConversionResult(project_dir, proof, layers, _plain_config(config))
+    return ConversionResult(project_dir, proof, layers, _plain_config(config), costs)
 
 
 def _patch_testbench(path: Path) -> None:

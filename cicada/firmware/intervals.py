@@ -123,6 +123,9 @@ class RuleInput:
     result_type: FixedType
     #: values flow on as exact arithmetic whatever the non-quantizing types (deriving types)
     ideal: bool
+    #: the Keras layer of the same name, for what hls4ml no longer keeps (distributed arithmetic
+    #: compiles the weights into adder trees)
+    keras_layer: Any = None
 
 
 class NotAnalysed(Exception):
@@ -220,8 +223,11 @@ def linear_bounds(low: np.ndarray, high: np.ndarray, weights: np.ndarray, bias: 
     return out_low, out_high, partial_low, partial_high
 
 
-def layer_weights(layer) -> tuple[np.ndarray, np.ndarray]:
+def layer_weights(given: RuleInput) -> tuple[np.ndarray, np.ndarray]:
     """Kernel in Keras layout ((n_in, n_out) or (kh, kw, c_in, n_filt)) and bias, as used."""
+    layer = given.layer
+    if "weight" not in layer.weights:
+        return _keras_weights(given)
     weight = np.asarray(layer.weights["weight"].data, dtype=np.float64)
     if layer.get_attr("_weights_transposed", False):
         # hls4ml's Resource strategy stores kernels output-major; undo that for the analysis
@@ -229,6 +235,22 @@ def layer_weights(layer) -> tuple[np.ndarray, np.ndarray]:
     n_out = weight.shape[-1]
     bias = layer.weights.get("bias")
     bias = np.zeros(n_out) if bias is None else np.asarray(bias.data, dtype=np.float64).reshape(n_out)
+    return weight, bias
+
+
+def _keras_weights(given: RuleInput) -> tuple[np.ndarray, np.ndarray]:
+    """The quantized kernel and bias of the Keras layer (QKeras applies its quantizers on the fly)."""
+    source = given.keras_layer
+    if source is None or not hasattr(source, "kernel"):
+        raise NotAnalysed("weights not kept by hls4ml and no Keras layer to read them from")
+    quantize = getattr(source, "kernel_quantizer_internal", None)
+    weight = np.asarray(quantize(source.kernel) if quantize else source.kernel, dtype=np.float64)
+    n_out = weight.shape[-1]
+    if getattr(source, "use_bias", False) and source.bias is not None:
+        quantize = getattr(source, "bias_quantizer_internal", None)
+        bias = np.asarray(quantize(source.bias) if quantize else source.bias, dtype=np.float64).reshape(n_out)
+    else:
+        bias = np.zeros(n_out)
     return weight, bias
 
 
@@ -242,7 +264,9 @@ def weighted_sum(proof: PrecisionProof, given: RuleInput, bounds, weight: np.nda
     fractional = max(given.incoming.fractional + fractional_bits_needed(weight), fractional_bits_needed(bias))
     accum_type = precision_of(layer.get_attr("accum_t"))
     exact = Bounds(low, high, fractional)
-    if accum_type.saturates:
+    if layer.get_attr("strategy") == "distributed_arithmetic":
+        pass  # da4ml sizes every adder of the tree to its exact range: there is no accumulator type
+    elif accum_type.saturates:
         # saturation is not modular: every partial sum must fit
         wrapping = FixedType(accum_type.width, accum_type.integer, accum_type.signed)
         check(proof, layer.name, "accum", wrapping, Bounds(partial_low, partial_high, fractional))

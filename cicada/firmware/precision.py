@@ -36,14 +36,21 @@ __all__ = ["Bounds", "PrecisionProof", "TypeCheck", "analyse"]
 
 
 def analyse(
-    hls_model, input_low: float = 0.0, input_high: float = 1023.0, input_fractional: int = 0, ideal: bool = False
+    hls_model,
+    input_low: float = 0.0,
+    input_high: float = 1023.0,
+    input_fractional: int = 0,
+    ideal: bool = False,
+    keras_model=None,
 ) -> PrecisionProof:
     """Check every accumulator and result type of ``hls_model`` (an hls4ml ModelGraph).
 
     With ``ideal`` the values flowing on are those of exact arithmetic whatever the
     current non-quantizing types are; the checks' ``narrowest`` types are then the ones
-    to set, all in one pass.
+    to set, all in one pass. ``keras_model`` supplies what hls4ml does not keep (the weights of
+    layers built with distributed arithmetic).
     """
+    keras_layers = {layer.name: layer for layer in keras_model.layers} if keras_model is not None else {}
     proof = PrecisionProof()
     bounds_of: dict[str, Bounds] = {}
     for layer in hls_model.get_layers():
@@ -63,7 +70,8 @@ def analyse(
             proof.unanalysed.append(f"{name} ({kind})")
             break  # downstream bounds would be unknown
         try:
-            bounds_of[name] = rule(proof, RuleInput(layer, inputs[0], out_shape, result_type, ideal))
+            given = RuleInput(layer, inputs[0], out_shape, result_type, ideal, keras_layers.get(name))
+            bounds_of[name] = rule(proof, given)
         except NotAnalysed as reason:
             proof.unanalysed.append(f"{name} ({kind}, {reason})" if str(reason) else f"{name} ({kind})")
             break

@@ -177,11 +177,13 @@ def library_version(top_level: str) -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def tool_version(command: tuple[str, ...]) -> str:
-    """The first line a tool prints about its version, or "not found"."""
-    if shutil.which(command[0]) is None:
+    """The first line a tool prints about its version, or "not found" (tools are looked for on
+    PATH and beside this Python, where a venv installs them)."""
+    program = shutil.which(command[0]) or shutil.which(command[0], path=str(Path(sys.executable).parent))
+    if program is None:
         return "not found"
     try:
-        result = subprocess.run(list(command), capture_output=True, text=True, timeout=60)
+        result = subprocess.run([program, *command[1:]], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"unusable ({type(err).__name__})"
     lines = (result.stdout or result.stderr).strip().splitlines()
@@ -206,6 +208,14 @@ def code_components(module: str) -> dict:
     }
 
 
+def _module_file(name: str) -> str:
+    """A module name as the file a person would open, e.g. cicada/data/__init__.py."""
+    path = module_path(name)
+    if path is None:
+        return name.replace(".", "/") + ".py"
+    return str(path.relative_to(PACKAGE_DIR.parent))
+
+
 def explain_difference(old: dict, new: dict) -> str:
     """What changed between two fingerprint component sets, in a few words."""
     if not old:
@@ -217,7 +227,7 @@ def explain_difference(old: dict, new: dict) -> str:
         before, after = old.get(part, {}), new.get(part, {})
         names = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
         if names:
-            shown = ", ".join(n.replace(".", "/") + (".py" if part == "code" else "") for n in names[:3])
+            shown = ", ".join((_module_file(n) if part == "code" else f"cicada/{n}") for n in names[:3])
             changes.append(f"{label}: {shown}" + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
     for part in ("libraries", "tools"):
         before, after = old.get(part, {}), new.get(part, {})

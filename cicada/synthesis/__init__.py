@@ -39,12 +39,15 @@ class BackendSettings(ConfigModel):
 
 @dataclass
 class SynthesisJob:
-    """What a backend works on: the build's HLS project and its config."""
+    """What a backend works on: the build's HLS project, its student and datasets, its config."""
 
     config: "BuildConfig"
     settings: Any  # the backend's BackendSettings subclass
     project_dir: Path
     model_dir: Path
+    data_dir: Path | None = None
+    #: the firmware's output type (for comparing outputs bit for bit), e.g. ufixed<16,8>
+    output_type: Any = None
 
 
 @dataclass
@@ -106,4 +109,8 @@ def run_backend(backend: SynthesisBackend, job: SynthesisJob) -> SynthesisResult
     return backend.run(job)
 
 
-from . import vendor  # noqa: E402,F401  (built-in backends register themselves)
+# The built-in backends register themselves, in the order reports list them.
+# isort: off
+from . import vendor  # noqa: E402,F401
+from .rtl import backend as rtl_backend  # noqa: E402,F401
+# isort: on

@@ -18,6 +18,7 @@ from ..core.errors import ToolError
 from ..core.progress import log
 from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
 from .hls_reports import read_reports
+from .labels import source
 
 #: Backend -> (tool executable, tool description, command running hls4ml's build_prj.tcl)
 TOOLS = {
@@ -107,7 +108,40 @@ class VendorHLS(SynthesisBackend):
         if result.returncode != 0:
             raise ToolError(f"{command[0]} failed (exit {result.returncode}); see {project_dir / LOG_FILE}")
         reports = read_reports(project_dir)
-        details = {"steps": steps.options(), **reports["csynth"], "cosim": reports["cosim"], "vivado": reports["vivado"]}
         if steps.cosim and reports["cosim"] is None:
             raise ToolError(f"{command[0]} ran co-simulation but left no co-simulation report in {project_dir}")
-        return SynthesisResult(self.name, "done", tool=command[0], details=details)
+        return SynthesisResult(self.name, "done", tool=command[0], details=labelled_figures(backend, reports, steps))
+
+
+def labelled_figures(backend: str, reports: dict, steps: FlowSteps) -> dict:
+    """The vendor reports as latency and resource figures, each with its source."""
+    csynth = reports["csynth"]
+    tool = f"{'Vitis' if backend == 'Vitis' else 'Vivado'} HLS {csynth['tool_version']}".strip()
+    hls = source("vendor HLS", tool, f"C synthesis report {csynth['source']}")
+    latency = {
+        "cycles": csynth["latency_worst_cycles"],
+        "best_cycles": csynth["latency_best_cycles"],
+        "ns": csynth["latency_worst_ns"],
+        "bx": csynth["latency_worst_bx"],
+        "clock_ns": csynth["target_clock_ns"],
+        "estimated_clock_ns": csynth["estimated_clock_ns"],
+        "interval_cycles": csynth["interval_cycles"],
+        "interval_ns": csynth["interval_ns"],
+        "one_event_per_crossing": csynth["one_event_per_crossing"],
+        "source": hls,
+    }
+    resources = {
+        **csynth["resources"],
+        "part": csynth["part"],
+        "part_resources": csynth["part_resources"],
+        "utilisation_percent": csynth["utilisation_percent"],
+        "source": hls,
+    }
+    details = {"steps": steps.options(), "latency": latency, "resources": resources, "csynth": csynth}
+    if reports["vivado"]:
+        vivado = reports["vivado"]
+        details["vivado"] = {**vivado, "label": source("vendor synthesis", "Vivado", f"post-synthesis utilisation {vivado['source']}")}
+    if reports["cosim"]:
+        cosim = reports["cosim"]
+        details["cosim"] = {**cosim, "label": source("simulation", tool, f"RTL co-simulation {cosim['source']}")}
+    return details

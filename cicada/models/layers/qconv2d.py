@@ -58,7 +58,7 @@ def build_qconv2d(spec: QConv2DSpec, name: str):
 def conv2d_bounds(proof: PrecisionProof, given: RuleInput):
     """Each output pixel is a weighted sum over its (zero-padded) input patch."""
     layer = given.layer
-    weight, bias = layer_weights(layer)
+    weight, bias = layer_weights(given)
     kh, kw, c_in, n_filt = weight.shape
     height, width = layer.get_attr("in_height"), layer.get_attr("in_width")
     out_h, out_w = layer.get_attr("out_height"), layer.get_attr("out_width")

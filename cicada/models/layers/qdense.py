@@ -49,6 +49,6 @@ def build_qdense(spec: QDenseSpec, name: str):
 @precision_rule("Dense")
 def dense_bounds(proof: PrecisionProof, given: RuleInput):
     """y = x W + b over the flattened input."""
-    weight, bias = layer_weights(given.layer)
+    weight, bias = layer_weights(given)
     low, high = given.incoming.low.reshape(-1), given.incoming.high.reshape(-1)
     return weighted_sum(proof, given, linear_bounds(low, high, weight, bias), weight, bias)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.progress import log
@@ -19,6 +19,9 @@ class ConvertResult:
     precision_proof: ProofSummary
     layers: list[dict]
     hls4ml_config: dict
+    #: layer -> da4ml's cost estimate (LUT equivalents) of its kernel, for layers built with
+    #: distributed arithmetic (empty otherwise)
+    distributed_arithmetic_cost: dict[str, float] = field(default_factory=dict)
 
 
 def run(context: BuildContext) -> ConvertResult:
@@ -36,6 +39,7 @@ def run(context: BuildContext) -> ConvertResult:
         precision_proof=proof.summary(),
         layers=converted.layer_precisions,
         hls4ml_config=converted.hls4ml_config,
+        distributed_arithmetic_cost=converted.distributed_arithmetic_cost,
     )
 
 

@@ -17,7 +17,18 @@ class SynthesisStageResult:
 
 
 def job(context: BuildContext, name: str) -> SynthesisJob:
-    return SynthesisJob(context.config, context.config.synthesis[name], context.project_dir, context.model_dir)
+    from ...firmware.fixedpoint import FixedType
+
+    convert = context.results.get("convert")
+    output_type = FixedType.parse(convert.layers[-1]["result"]) if convert else None
+    return SynthesisJob(
+        context.config,
+        context.config.synthesis[name],
+        context.project_dir,
+        context.model_dir,
+        data_dir=context.data_dir,
+        output_type=output_type,
+    )
 
 
 def run(context: BuildContext) -> SynthesisStageResult:
@@ -43,6 +54,7 @@ STAGE = Stage(
     description="synthesis: latency and resources",
     run=run,
     result=SynthesisStageResult,
-    upstream=("convert",),
+    # the RTL flow traces the student and simulates test images against the verified firmware
+    upstream=("data", "student", "convert", "verify"),
     inputs=inputs,
 )

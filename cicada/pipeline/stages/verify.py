@@ -9,8 +9,7 @@ import numpy as np
 
 from ...core.errors import VerificationError
 from ...core.progress import log
-from ...core.seeds import numpy_stream
-from ...data.datasets import read_dataset, select_test_events, test_dataset_names
+from ...data.datasets import test_events
 from ...evaluation.failure import write_failure_report
 from ...firmware import csim
 from ...firmware.diagnose import first_divergence
@@ -31,16 +30,9 @@ class VerifyResult:
     diagnosis: dict | None = None
 
 
-def chosen_test_events(context: BuildContext, total: int, stream: str) -> tuple[np.ndarray, list[tuple[str, int]], dict]:
-    """``total`` test images (half zero-bias, half signals) drawn from the seeded ``stream``:
-    (images, (dataset, index) of each, indices per dataset)."""
-    names = test_dataset_names(context.config.data)
-    images = {name: read_dataset(context.data_dir, name) for name in names}
-    rng = numpy_stream(context.config.seed, stream)
-    selection = select_test_events({n: len(images[n]) for n in names}, total, rng)
-    chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
-    origin = [(n, int(i)) for n, idx in selection.items() for i in idx]
-    return chosen, origin, selection
+def chosen_test_events(context: BuildContext, total: int, stream: str):
+    """``total`` test images of the build drawn from the seeded ``stream`` (see data.datasets.test_events)."""
+    return test_events(context.data_dir, context.config.data, context.config.seed, total, stream)
 
 
 def run(context: BuildContext) -> VerifyResult:
