@@ -301,8 +301,17 @@ class SynthesisSection:
         def with_defaults(given: dict) -> dict:
             return {name: given.get(name, backend.settings()) for name, backend in BACKENDS.items()}
 
-        return core_schema.no_info_after_validator_function(
-            with_defaults, core_schema.typed_dict_schema(fields, extra_behavior="forbid")
+        def every_backend(value: Any) -> Any:
+            # `synthesis: off` (YAML reads it as false) switches every backend off; `on` requires them all
+            if isinstance(value, bool):
+                return {name: {"run": "on" if value else "off"} for name in BACKENDS.names()}
+            return value
+
+        return core_schema.no_info_before_validator_function(
+            every_backend,
+            core_schema.no_info_after_validator_function(
+                with_defaults, core_schema.typed_dict_schema(fields, extra_behavior="forbid")
+            ),
         )
 
 

@@ -9,6 +9,7 @@ problem.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Mapping
 
@@ -44,40 +45,96 @@ def write_regions(
     return Path(path)
 
 
-def read_regions(path: str | Path) -> np.ndarray:
-    """Region images (N, 18, 14) as uint16, after checking shape, type and range."""
+#: Rows read at a time, so that a file of many events is never read whole into memory.
+CHUNK_ROWS = 262_144
+
+
+def _open(path: Path) -> h5py.File:
+    """An HDF5 file opened for reading, after checking it is a regular file."""
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
     try:
-        handle = h5py.File(path, "r")
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except OSError as err:
+        raise DataError(f"{path}: cannot read ({err.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError(f"{path}: a folder, expected an HDF5 file with a {IMAGES_KEY} dataset")
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{path}: not a regular file (a FIFO or device?), expected an HDF5 file")
+    try:
+        return h5py.File(path, "r")
     except OSError as err:
         raise DataError(f"{path}: not a readable HDF5 file (truncated or corrupt?): {err}") from None
-    with handle:
-        if IMAGES_KEY not in handle:
-            found = ", ".join(handle.keys()) or "nothing"
-            raise DataError(
-                f"{path}: no '{IMAGES_KEY}' dataset (found: {found}); expected {IMAGES_KEY} of shape (N, 18, 14)"
-            )
-        dataset = handle[IMAGES_KEY]
-        if not isinstance(dataset, h5py.Dataset):
-            raise DataError(f"{path}: '{IMAGES_KEY}' is a group, expected a dataset of shape (N, 18, 14)")
-        if dataset.ndim != 3 or tuple(dataset.shape[1:]) != REGION_SHAPE:
-            raise DataError(f"{path}: '{IMAGES_KEY}' has shape {dataset.shape}, expected (N, 18, 14)")
-        if not (np.issubdtype(dataset.dtype, np.integer) or np.issubdtype(dataset.dtype, np.floating)):
-            raise DataError(f"{path}: '{IMAGES_KEY}' has type {dataset.dtype}, expected integer region ET")
-        try:
-            data = dataset[()]
-        except (OSError, RuntimeError) as err:
-            raise DataError(f"{path}: '{IMAGES_KEY}' cannot be read (truncated or corrupt?): {err}") from None
+
+
+def _images_dataset(handle: h5py.File, path: Path) -> h5py.Dataset:
+    """The ``CaloRegions`` dataset of an open file, checked for shape and type (not read)."""
+    link = handle.get(IMAGES_KEY, getlink=True)
+    if link is None:
+        found = ", ".join(handle.keys()) or "nothing"
+        raise DataError(f"{path}: no '{IMAGES_KEY}' dataset (found: {found}); expected {IMAGES_KEY} of shape (N, 18, 14)")
+    if isinstance(link, h5py.ExternalLink):
+        raise DataError(
+            f"{path}: '{IMAGES_KEY}' is an external link to {link.filename}:{link.path}; expected the dataset in this "
+            "file (give that file instead)"
+        )
+    if isinstance(link, h5py.SoftLink) and link.path not in handle:
+        raise DataError(f"{path}: '{IMAGES_KEY}' is a link to '{link.path}', which does not exist in the file")
+    dataset = handle[IMAGES_KEY]
+    if not isinstance(dataset, h5py.Dataset):
+        raise DataError(f"{path}: '{IMAGES_KEY}' is a group, expected a dataset of shape (N, 18, 14)")
+    if dataset.ndim != 3 or tuple(dataset.shape[1:]) != REGION_SHAPE:
+        raise DataError(f"{path}: '{IMAGES_KEY}' has shape {dataset.shape}, expected (N, 18, 14)")
+    if not (np.issubdtype(dataset.dtype, np.integer) or np.issubdtype(dataset.dtype, np.floating)):
+        raise DataError(f"{path}: '{IMAGES_KEY}' has type {dataset.dtype}, expected integer region ET")
+    return dataset
+
+
+def _read_rows(dataset: h5py.Dataset, rows, path: Path) -> np.ndarray:
+    try:
+        data = dataset[rows]
+    except (OSError, RuntimeError) as err:
+        raise DataError(f"{path}: '{IMAGES_KEY}' cannot be read (truncated or corrupt?): {err}") from None
     _check_images(data, str(path))
     return data.astype(np.uint16)
 
 
+def read_regions(path: str | Path, limit: int | None = None) -> np.ndarray:
+    """Region images (N, 18, 14) as uint16, after checking shape, type and range; at most the first
+    ``limit`` events. Read and checked a chunk at a time."""
+    path = Path(path)
+    with _open(path) as handle:
+        dataset = _images_dataset(handle, path)
+        total = dataset.shape[0] if limit is None else min(limit, dataset.shape[0])
+        out = np.empty((total, *REGION_SHAPE), dtype=np.uint16)
+        for start in range(0, total, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, total)
+            out[start:stop] = _read_rows(dataset, slice(start, stop), path)
+    return out
+
+
+def read_region_rows(path: str | Path, rows: np.ndarray) -> np.ndarray:
+    """The events at ``rows`` (any order) of a region file, reading only those."""
+    path = Path(path)
+    rows = np.asarray(rows, dtype=np.int64)
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    out = np.empty((len(rows), *REGION_SHAPE), dtype=np.uint16)
+    with _open(path) as handle:
+        dataset = _images_dataset(handle, path)
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = sorted_rows[start : start + CHUNK_ROWS]
+            unique, inverse = np.unique(chunk, return_inverse=True)
+            out[order[start : start + len(chunk)]] = _read_rows(dataset, unique, path)[inverse]
+    return out
+
+
 def count_events(path: str | Path) -> int:
     """How many events a region file holds, without reading them."""
-    with h5py.File(path, "r") as handle:
-        return int(handle[IMAGES_KEY].shape[0])
+    path = Path(path)
+    with _open(path) as handle:
+        return int(_images_dataset(handle, path).shape[0])
 
 
 def read_acceptance(path: str | Path, n_events: int) -> np.ndarray | None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..models.score import SCORE_LSB
 from .documents import write_documents
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ def write_failure_report(context: "BuildContext", verify: Any, message: str) -> 
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "status": "verification failed",
         "error": message,
-        "bit_accuracy": {"output_lsb": SCORE_LSB, **dataclasses.asdict(verify)},
+        "bit_accuracy": {"output_lsb": convert.output_type().lsb, **dataclasses.asdict(verify)},
         "diagnosis": verify.diagnosis,
         "precision_proof": dataclasses.asdict(convert.precision_proof),
         "hls": {"layers": convert.layers},

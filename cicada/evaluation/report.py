@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..models.score import SCORE_LSB
 from ..pipeline.stamps import stage_times
 from .documents import write_documents
 from .rates import ZERO_BIAS_RATE_KHZ
@@ -108,7 +107,7 @@ def assemble(context: "BuildContext") -> dict:
         },
         "precision_proof": s["convert"]["precision_proof"],
         "bit_accuracy": {
-            "output_lsb": SCORE_LSB,
+            "output_lsb": context.results["convert"].output_type().lsb,
             "csim_vs_qkeras": verify["csim_vs_qkeras"],
             "csim_events_per_dataset": verify["events_per_dataset"],
             "emulator_vs_csim": verify["emulator_vs_csim"],

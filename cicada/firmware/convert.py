@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..core.errors import ConversionError
 from ..core.files import atomic_directory
 from ..core.progress import log
@@ -130,6 +132,10 @@ def hls4ml_errors():
             # Keras warns when hls4ml saves a copy of a QKeras model; the copy is only a record
             warnings.simplefilter("ignore", UserWarning)
             yield
+    except OSError as err:
+        if err.errno is not None:
+            raise  # a full disk or a read-only folder is not a conversion problem: the CLI names the path
+        raise ConversionError(f"hls4ml cannot convert the student model: {err}") from None
     except Exception as err:
         reason = str(err).removeprefix("ERROR: ").strip() or type(err).__name__
         raise ConversionError(f"hls4ml cannot convert the student model: {reason}") from None
@@ -155,12 +161,34 @@ def check_convertible(model, hls: "HlsConfig") -> None:
     """Raise ConversionError now if hls4ml cannot convert ``model`` (nothing is written)."""
     import tempfile
 
+    check_parallelization(model, hls)
     with tempfile.TemporaryDirectory(prefix="cicada-convert-check-") as scratch:
         convert_model(model, build_hls4ml_config(model, hls, {}), hls, Path(scratch) / "project")
 
 
+def check_parallelization(model, hls: "HlsConfig", config_source: str = "config") -> None:
+    """hls4ml silently replaces a parallelization factor that does not divide a convolution's
+    output pixels by another one; say so instead, with the values that work."""
+    for name, settings in hls.layers.items():
+        factor = settings.parallelization_factor
+        if factor is None:
+            continue
+        try:
+            shape = model.get_layer(name).output_shape
+        except ValueError:
+            continue  # not a layer of this model: the config schema names the layers
+        pixels = int(np.prod(shape[1:-1]))
+        if pixels % factor:
+            valid = [d for d in range(1, pixels + 1) if pixels % d == 0]
+            raise ConversionError(
+                f"{config_source}: key 'hls.layers.{name}.parallelization_factor': {factor} does not divide the "
+                f"{pixels} output pixels of {name}; expected one of {', '.join(map(str, valid))}"
+            )
+
+
 def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: str = "config") -> ConversionResult:
     """Convert ``model`` into an HLS project at ``project_dir`` (replaced atomically)."""
+    check_parallelization(model, hls, config_source)
     project_dir = Path(project_dir)
     input_type = FixedType.parse(hls.input_precision)
     explicit = _explicit_precisions(hls)
@@ -195,10 +223,17 @@ def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: s
         config = build_hls4ml_config(model, hls, tightened)
         hls_model = convert_model(model, config, hls, staging)
         proof = analyse(hls_model, 0.0, float(REGION_ET_MAX), keras_model=model)
-        derived_failures = [c for c in proof.failures if (c.layer, c.role) not in explicit]
+        derived_failures = [c for c in proof.failures if (c.layer, c.role) not in explicit and not c.quantizer]
         if derived_failures:  # derived types failing their own proof is a bug, not a user error
             raise ConversionError(
                 "derived precisions failed their proof: " + "; ".join(c.explain() for c in derived_failures)
+            )
+        wrapping = [c for c in proof.failures if c.quantizer]
+        if wrapping:
+            log.warning(
+                "  NOT proven: "
+                + "; ".join(c.explain() for c in wrapping)
+                + " (the type wraps where QKeras clips); the C simulation decides"
             )
         if not proof.complete:
             log.warning(
@@ -271,8 +306,13 @@ def _plain_config(config: dict) -> dict:
 def top_level_io(project_dir: Path) -> tuple[str, int, str, int]:
     """(input name, input size, output name, output size) of the top function in myproject.h."""
     header = (Path(project_dir) / "firmware" / f"{PROJECT_NAME}.h").read_text()
-    ports = re.findall(r"(input_t|result_t)\s+(\w+)\[(\d+)\]", header)
+    # sizes are written as products for multi-dimensional inputs, e.g. [18*14*1]
+    ports = re.findall(r"(input_t|result_t)\s+(\w+)\[([\d\s*]+)\]", header)
     if len(ports) != 2:
         raise ConversionError(f"{project_dir}: cannot read the top function's ports from {PROJECT_NAME}.h")
     (_, in_name, in_size), (_, out_name, out_size) = ports
-    return in_name, int(in_size), out_name, int(out_size)
+
+    def size(text: str) -> int:
+        return int(np.prod([int(factor) for factor in text.split("*")]))
+
+    return in_name, size(in_size), out_name, size(out_size)

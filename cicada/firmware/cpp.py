@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Sequence
 
+from ..core import processes
 from ..core.errors import ToolError
 from ..core.files import atomic_path
 
@@ -63,7 +63,7 @@ def compile_cpp(
 
 def run_compiler(command: Sequence[str], cwd: Path, failure: str) -> None:
     """Run a g++ command; on failure raise ToolError with ``failure`` and the first error lines."""
-    result = subprocess.run(list(command), cwd=cwd, capture_output=True, text=True)
+    result = processes.run(command, cwd=cwd)
     if result.returncode != 0:
         head = "\n".join(result.stderr.strip().splitlines()[:15])
         raise ToolError(f"{failure}:\n{head}")

@@ -8,12 +8,13 @@ compared with the QKeras predictions in units of the output LSB.
 
 from __future__ import annotations
 
-import subprocess
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..core import processes
 from ..core.errors import ToolError, VerificationError
 from ..core.files import atomic_path
 from .convert import PROJECT_NAME, TESTBENCH
@@ -87,7 +88,7 @@ def run_testbench(project_dir: Path, inputs: np.ndarray, expected: np.ndarray) -
         np.savetxt(tmp, expected, fmt="%.17g", delimiter=" ")
     results = project_dir / RESULTS_FILE
     results.unlink(missing_ok=True)
-    process = subprocess.run([str(binary)], cwd=project_dir, capture_output=True, text=True)
+    process = processes.run([str(binary)], cwd=project_dir)
     if process.returncode != 0:
         raise ToolError(
             f"{binary}: the C-simulation testbench failed (exit {process.returncode}): {process.stderr.strip()[:500]}"
@@ -99,6 +100,13 @@ def run_testbench(project_dir: Path, inputs: np.ndarray, expected: np.ndarray) -
     if len(outputs) != len(inputs):
         raise ToolError(f"{results}: {len(outputs)} results for {len(inputs)} inputs")
     return outputs
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _numbers(text: str) -> np.ndarray:
+    return np.array(_NUMBER.findall(text), dtype=np.float64)
 
 
 def check_weight_files(project_dir: Path) -> int:
@@ -115,11 +123,12 @@ def check_weight_files(project_dir: Path) -> int:
         start = text.find("= {")
         if start < 0:
             continue  # an array without initializer (e.g. loaded from BRAM at run time)
-        initializer = np.array(text[start + 3 : text.index("}", start)].split(","), dtype=np.float64)
+        # the numbers of the initialiser; power-of-two weights are {sign, exponent} pairs
+        initializer = _numbers(text[start + 2 : text.index("};", start)])
         txt = header.with_suffix(".txt")
         if not txt.exists():
             raise VerificationError(f"{txt}: missing; the C simulation would not load {header.name}'s weights")
-        loaded = np.array(txt.read_text().strip().split(","), dtype=np.float64)
+        loaded = _numbers(txt.read_text())
         if initializer.shape != loaded.shape or not np.array_equal(initializer, loaded):
             differ = int(np.count_nonzero(initializer != loaded)) if initializer.shape == loaded.shape else "all"
             raise VerificationError(

@@ -57,6 +57,33 @@ def _keras_outputs(model, inputs: np.ndarray) -> dict[str, np.ndarray]:
     return {n: np.asarray(o).reshape(len(inputs), -1) for n, o in zip(names, outputs)}
 
 
+def _inline_activation(keras_layer) -> bool:
+    """True for a layer that applies a non-linear activation inside it (e.g. QDense(activation=...))."""
+    activation = getattr(keras_layer, "activation", None)
+    if activation is None or type(keras_layer).__name__ in ("QActivation", "Activation"):
+        return False
+    return getattr(activation, "__name__", "") != "linear"
+
+
+def comparable_keras_layer(model, layer, reference: dict) -> str | None:
+    """The Keras layer whose output equals this hls4ml layer's, or None when QKeras has no such output.
+
+    hls4ml splits a layer with an inline activation in two: ``<name>`` (the sum, before the
+    activation) and ``<name>_<activation>``; QKeras only outputs the result after the activation,
+    so the first is not comparable and the second is compared with the Keras layer ``<name>``.
+    """
+    if layer.name in reference:
+        return None if _inline_activation(model.get_layer(layer.name)) else layer.name
+    owners = [name for name in reference if layer.name.startswith(name + "_")]
+    if not owners:
+        return None
+    owner = max(owners, key=len)
+    inline = _inline_activation(model.get_layer(owner))
+    if layer.name == f"{owner}_linear":
+        return None if inline else owner
+    return owner if layer.class_name == "Activation" and inline else None
+
+
 def first_divergence(model, hls4ml_config: dict, hls: "HlsConfig", inputs: np.ndarray) -> LayerDivergence | None:
     """The first layer (in firmware order) whose traced output differs from QKeras, or None."""
     import copy
@@ -73,12 +100,12 @@ def first_divergence(model, hls4ml_config: dict, hls: "HlsConfig", inputs: np.nd
             warnings.simplefilter("ignore")
             hls_model.compile()
             _, traces = hls_model.trace(np.ascontiguousarray(inputs))
-        reference = _keras_outputs(model, inputs)
+        reference = _keras_outputs(model, inputs.reshape(-1, *model.input_shape[1:]))
         for layer in hls_model.get_layers():
             if layer.class_name == "Input" or layer.name not in traces:
                 continue
-            keras_name = layer.name.removesuffix("_linear")
-            if keras_name not in reference:
+            keras_name = comparable_keras_layer(model, layer, reference)
+            if keras_name is None:
                 continue
             firmware = np.asarray(traces[layer.name], dtype=np.float64).reshape(len(inputs), -1)
             expected = reference[keras_name].astype(np.float64)

@@ -46,13 +46,14 @@ from string import Template
 import numpy as np
 
 from ..core.errors import ConversionError, ToolError
-from ..core.files import atomic_path, read_json, sha256_json, sha256_tree, write_json, write_text
+from ..core.files import atomic_path, read_json, sha256_file, sha256_json, sha256_tree, write_json, write_text
 from .convert import PROJECT_NAME, top_level_io
 from .cpp import compiler, run_compiler
+from .fixedpoint import FixedType
 
 EMULATOR_DIR = "emulator"  # where FirmwareEmulator builds its library inside a project
 DEFAULT_MARCH = "native"
-BUILD_FORMAT = 1  # bump when the build changes in a way the sources and flags do not show
+BUILD_FORMAT = 2  # bump when the build changes in a way the sources and flags do not show
 CXXFLAGS = (
     "-std=c++17",
     "-O3",
@@ -91,10 +92,28 @@ class EmulatorLibrary:
         )
 
     def built_from(self) -> str | None:
-        """The fingerprint of the build these files come from (None when incomplete)."""
+        """The fingerprint of the build these files come from; None when a file is missing, the
+        record unreadable, or the library or header not the files the record describes (truncated,
+        or replaced by another build's)."""
         if not (self.library.exists() and self.header.exists() and self.manifest.exists()):
             return None
-        return read_json(self.manifest).get("fingerprint")
+        try:
+            record = read_json(self.manifest)
+        except (OSError, ValueError):
+            return None
+        if record.get("library_sha256") != sha256_file(self.library):
+            return None
+        if record.get("header_sha256") != sha256_file(self.header):
+            return None
+        return record.get("fingerprint")
+
+    def check(self) -> None:
+        """A ToolError unless the library is the one its build record describes."""
+        if self.built_from() is None:
+            raise ToolError(
+                f"{self.library}: does not match its build record {self.manifest.name} (truncated, replaced or "
+                "incomplete); rebuild it (cicada emulator)"
+            )
 
 
 @dataclass(frozen=True)
@@ -202,6 +221,28 @@ def _comment_text(text: object) -> str:
     return " ".join(str(text).split()).replace("*/", "* /")
 
 
+_INPUT_TYPEDEF = re.compile(r"typedef\s+(.+?)\s+input_t\s*;")
+
+
+def input_type(firmware_dir: Path) -> FixedType:
+    """The firmware's input type (``input_t`` in defines.h)."""
+    defines = Path(firmware_dir) / "defines.h"
+    match = _INPUT_TYPEDEF.search(defines.read_text())
+    if match is None:
+        raise ConversionError(f"{defines}: no 'typedef ... input_t;' (not an hls4ml io_parallel project?)")
+    return FixedType.parse(match.group(1))
+
+
+def _input_range(firmware_dir: Path) -> dict:
+    fixed = input_type(firmware_dir)
+    return {
+        "input_type": fixed.hls(),
+        "input_min": repr(fixed.min_value),
+        "input_max": repr(fixed.max_value),
+        "input_step": repr(fixed.lsb),
+    }
+
+
 def library_source(firmware_dir: Path, namespace: str, model: str, version: str, description: str) -> str:
     """The wrapper .cpp: system and ap_types headers, then the firmware inside ``namespace``."""
     firmware_dir = Path(firmware_dir)
@@ -224,6 +265,7 @@ def library_source(firmware_dir: Path, namespace: str, model: str, version: str,
         n_inputs=n_inputs,
         n_outputs=n_outputs,
         description=_c_string(description),
+        **_input_range(firmware_dir),
     )
 
 
@@ -238,6 +280,7 @@ def header_source(project_dir: Path, namespace: str, model: str, version: str, m
         march=_comment_text(march),
         n_inputs=n_inputs,
         n_outputs=n_outputs,
+        **_input_range(Path(project_dir) / "firmware"),
     )
 
 
@@ -334,14 +377,23 @@ def build_library(
         return target
     added = _compile(firmware_dir, source, namespace, flags, target.library)
     write_text(target.header, header)
-    write_json(target.manifest, {**record, "ap_types_non_volatile_twins": added, "fingerprint": fingerprint})
+    write_json(
+        target.manifest,
+        {
+            **record,
+            "ap_types_non_volatile_twins": added,
+            "fingerprint": fingerprint,
+            "library_sha256": sha256_file(target.library),
+            "header_sha256": sha256_file(target.header),
+        },
+    )
     return target
 
 
 def _compile(firmware_dir: Path, source: str, namespace: str, flags: list[str], library: Path) -> int:
     """g++ the wrapper against a tuned ap_types copy; returns the twins added to that copy."""
     library.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{namespace}.", dir=library.parent) as scratch_name:
+    with tempfile.TemporaryDirectory(prefix=f".{namespace}.", suffix=".partial", dir=library.parent) as scratch_name:
         scratch = Path(scratch_name)
         added = copy_ap_types(firmware_dir / "ap_types", scratch / "ap_types")
         (scratch / f"{namespace}.cpp").write_text(source)
@@ -377,12 +429,15 @@ class LibraryEmulator:
         library = Path(library)
         self.namespace = library.name.removeprefix("lib").removesuffix(".so")
         self.threads = threads or len(os.sched_getaffinity(0))
+        files = EmulatorLibrary.in_directory(library.parent, self.namespace)
+        if files.manifest.exists():  # a library beside its build record must be the one recorded
+            files.check()
         self._lib = _load_private_copy(library)
         self.n_inputs = int(self._function("n_inputs", ctypes.c_int, [])())
         self.n_outputs = int(self._function("n_outputs", ctypes.c_int, [])())
         self.description = self._function("description", ctypes.c_char_p, [])().decode()
         array = np.ctypeslib.ndpointer(np.float64, flags="C_CONTIGUOUS")
-        self._predict = self._function("predict_parallel", None, [array, array, ctypes.c_ulong, ctypes.c_uint])
+        self._predict = self._function("predict_parallel", ctypes.c_long, [array, array, ctypes.c_ulong, ctypes.c_uint])
 
     def _function(self, name: str, restype, argtypes: list):
         function = getattr(self._lib, f"{self.namespace}_{name}")
@@ -394,7 +449,9 @@ class LibraryEmulator:
         events = _as_events(inputs, self.n_inputs)
         outputs = np.empty((len(events), self.n_outputs), dtype=np.float64)
         if len(events):
-            self._predict(events, outputs, len(events), self.threads)
+            status = self._predict(events, outputs, len(events), self.threads)
+            if status:
+                raise ValueError(f"event {status - 1} has a NaN input: the emulator refuses it")
         return outputs
 
 

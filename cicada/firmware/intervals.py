@@ -55,6 +55,8 @@ class TypeCheck:
     fractional: int
     ok: bool
     narrowest: str
+    #: a QKeras quantizer's type (it rounds as QKeras does): checked, never replaced by a derived type
+    quantizer: bool = False
 
     def explain(self) -> str:
         verdict = "holds" if self.ok else "CANNOT hold"
@@ -88,7 +90,7 @@ class PrecisionProof:
         """layer -> role -> narrowest exact type, for every accumulator and result checked."""
         table: dict[str, dict[str, FixedType]] = {}
         for check in self.checks:
-            if check.role in ("accum", "result") and check.fractional >= 0:
+            if check.role in ("accum", "result") and check.fractional >= 0 and not check.quantizer:
                 table.setdefault(check.layer, {})[check.role] = FixedType.parse(check.narrowest)
         return table
 
@@ -158,36 +160,55 @@ def precision_of(type_obj) -> FixedType:
 def cast(bounds: Bounds, to: FixedType, ideal: bool = False) -> Bounds:
     """Values after assignment to ``to``: rounding/saturating types quantize, others pass exactly.
 
+    The fractional bits of the result are what its values can need: rounding keeps
+    ``min(incoming, type)``, but a saturated value is the type's extreme (e.g. 63.9375 for
+    ``ufixed<10,6>``), which needs the bits *that* has, more than the incoming values may.
+    A wrapping type that overflows can hold anything in its range afterwards.
+
     ``ideal``: a type that neither rounds nor saturates is taken to be as wide as needed
     (the values pass unchanged), which is what deriving the narrowest types assumes.
     """
+    from .fixedpoint import fractional_bits_needed
+
     if ideal and not (to.rounds or to.saturates):
         return bounds
-    low, high = bounds.low, bounds.high
-    if to.saturates:
-        low = np.clip(low, to.min_value, to.max_value)
-        high = np.clip(high, to.min_value, to.max_value)
+    low, high = np.array(bounds.low, dtype=np.float64), np.array(bounds.high, dtype=np.float64)
     fractional = bounds.fractional
     if to.rounds or to.fractional < fractional:
-        # rounding to the type's grid can move a bound by at most one LSB
+        # rounding (or truncating) to the type's grid moves a value by at most one LSB
         low = np.floor(low / to.lsb) * to.lsb
         high = np.ceil(high / to.lsb) * to.lsb
-        if to.saturates:
-            low = np.clip(low, to.min_value, to.max_value)
-            high = np.clip(high, to.min_value, to.max_value)
         fractional = min(fractional, to.fractional)
+    above, below = high > to.max_value, low < to.min_value
+    if to.saturates:
+        extremes = [to.max_value] * bool(above.any()) + [to.min_value] * bool(below.any())
+        low = np.clip(low, to.min_value, to.max_value)
+        high = np.clip(high, to.min_value, to.max_value)
+        if extremes:
+            fractional = max(fractional, fractional_bits_needed(extremes))
+    elif above.any() or below.any():
+        overflow = above | below
+        low = np.where(overflow, to.min_value, low)
+        high = np.where(overflow, to.max_value, high)
     return Bounds(low, high, fractional)
 
 
 def check(
     proof: PrecisionProof, layer: str, role: str, type_: FixedType, bounds: Bounds, quantizer_allowed: bool = True
 ) -> None:
-    """Record whether ``type_`` holds ``bounds`` exactly. A quantizing type (one that rounds
-    or saturates) is exempt where ``quantizer_allowed``: QKeras mirrors its rounding."""
-    if quantizer_allowed and (type_.rounds or type_.saturates):
+    """Record whether ``type_`` holds ``bounds`` exactly.
+
+    Where ``quantizer_allowed`` (a QKeras quantizer maps to this type), rounding mirrors QKeras
+    and needs no check, and neither does saturation; but a type that rounds and *wraps* must
+    still hold the range, since a QKeras quantizer clips where the firmware would wrap.
+    """
+    if quantizer_allowed and type_.saturates:
         return
     low, high = bounds.min, bounds.max
-    narrowest = FixedType.smallest_exact(low, high, bounds.fractional)
+    fractional = bounds.fractional
+    if quantizer_allowed and type_.rounds:
+        fractional = min(fractional, type_.fractional)  # the rounding itself matches QKeras
+    narrowest = FixedType.smallest_exact(low, high, fractional)
     proof.checks.append(
         TypeCheck(
             layer=layer,
@@ -195,9 +216,10 @@ def check(
             type=type_.hls(),
             low=low,
             high=high,
-            fractional=bounds.fractional,
-            ok=type_.holds(low, high, bounds.fractional),
+            fractional=fractional,
+            ok=type_.holds(low, high, fractional),
             narrowest=narrowest.hls(),
+            quantizer=quantizer_allowed and type_.rounds,
         )
     )
 

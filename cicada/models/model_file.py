@@ -112,9 +112,9 @@ def stored_config(path: Path) -> dict:
         raise ModelError(f"{path}: not a readable Keras model file ({type(err).__name__}: {err})") from None
 
 
-def layer_classes(config: dict) -> list[tuple[str, str]]:
-    """(layer name, class name) of every layer, nested models included."""
-    found: list[tuple[str, str]] = []
+def layer_configs(config: dict) -> list[tuple[str, str, dict]]:
+    """(layer name, class name, layer config) of every layer, nested models included."""
+    found: list[tuple[str, str, dict]] = []
 
     def visit(node: dict) -> None:
         class_name = node.get("class_name", "")
@@ -123,15 +123,88 @@ def layer_classes(config: dict) -> list[tuple[str, str]]:
             for layer in inner.get("layers", []):
                 visit(layer)
             return
-        found.append((inner.get("name", "?"), class_name))
+        found.append((inner.get("name", "?"), class_name, inner))
 
     visit(config)
     return found
 
 
-def check_model_file(path: Path) -> list[tuple[str, str]]:
-    """Refuse a model file that would run code when loaded; returns its (name, class) layers."""
-    layers = layer_classes(stored_config(path))
+def layer_classes(config: dict) -> list[tuple[str, str]]:
+    """(layer name, class name) of every layer, nested models included."""
+    return [(name, class_name) for name, class_name, _ in layer_configs(config)]
+
+
+#: Layers cicada's firmware flow builds exactly from an imported model.
+FIRMWARE_LAYERS = frozenset(
+    {
+        "InputLayer",
+        "QDense",
+        "QConv2D",
+        "QConv2DBatchnorm",
+        "QActivation",
+        "Flatten",
+        "Reshape",
+        "AveragePooling2D",
+        "MaxPooling2D",
+        "Dropout",
+        "Activation",
+        "ReLU",
+    }
+)
+#: Float layers with weights and their quantized counterparts.
+FLOAT_WEIGHTS = {
+    "Dense": "QDense",
+    "Conv1D": "QConv1D",
+    "Conv2D": "QConv2D",
+    "DepthwiseConv2D": "QDepthwiseConv2D",
+    "SeparableConv2D": "QSeparableConv2D",
+    "Conv2DTranspose": "QConv2DTranspose",
+}
+
+
+def _quantizer_set(value) -> bool:
+    return value not in (None, "", {}) and not (isinstance(value, dict) and value.get("config") is None and not value)
+
+
+def check_firmware_layers(path: Path, layers: list[tuple[str, str, dict]]) -> None:
+    """One clear error, before any conversion, for a layer the firmware cannot reproduce bit for bit."""
+    for name, class_name, config in layers:
+        if class_name in FLOAT_WEIGHTS:
+            raise ModelError(
+                f"{path}: layer '{name}' is a float {class_name}: its weights are not quantized, so no fixed-point "
+                f"firmware reproduces it bit for bit; use {FLOAT_WEIGHTS[class_name]} with a kernel (and bias) quantizer"
+            )
+        if class_name in ("BatchNormalization", "QBatchNormalization"):
+            raise ModelError(
+                f"{path}: layer '{name}' ({class_name}) scales by factors the firmware cannot reproduce exactly: fold it "
+                "into the layer before it (e.g. QConv2DBatchnorm) or train without it"
+            )
+        if class_name not in FIRMWARE_LAYERS:
+            raise ModelError(
+                f"{path}: layer '{name}' ({class_name}) is not supported by cicada's firmware flow (supported: "
+                f"{', '.join(sorted(FIRMWARE_LAYERS))})"
+            )
+        if class_name in ("QDense", "QConv2D", "QConv2DBatchnorm"):
+            if not _quantizer_set(config.get("kernel_quantizer")):
+                raise ModelError(
+                    f"{path}: layer '{name}' ({class_name}) has no kernel quantizer: float weights are not bit-exact"
+                )
+            if config.get("use_bias", True) and not _quantizer_set(config.get("bias_quantizer")):
+                raise ModelError(
+                    f"{path}: layer '{name}' ({class_name}) has a float bias (no bias quantizer): not bit-exact"
+                )
+        if class_name == "Activation" and config.get("activation") not in ("linear", "relu"):
+            raise ModelError(
+                f"{path}: layer '{name}' applies a float {config.get('activation')!r}: not bit-exact in fixed point; "
+                "use a QActivation (e.g. quantized_relu)"
+            )
+
+
+def check_model_file(path: Path, firmware: bool = True) -> list[tuple[str, str]]:
+    """Refuse a model file that would run code when loaded, or (``firmware``) that the firmware
+    flow cannot build exactly; returns its (name, class) layers."""
+    configs = layer_configs(stored_config(path))
+    layers = [(name, class_name) for name, class_name, _ in configs]
     for name, class_name in layers:
         if class_name in CODE_CLASSES:
             raise ModelError(
@@ -143,4 +216,6 @@ def check_model_file(path: Path) -> list[tuple[str, str]]:
                 f"{path}: layer '{name}' has class {class_name!r}, which is not a Keras or QKeras layer; a custom "
                 "layer is code that loading would import and run: refused"
             )
+    if firmware:
+        check_firmware_layers(path, configs)
     return layers

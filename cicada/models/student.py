@@ -161,28 +161,50 @@ def student_scores(model, images: np.ndarray, batch_size: int = 4096) -> np.ndar
     return np.asarray(out, dtype=np.float64).reshape(len(images), -1)[:, 0]
 
 
+def _float_activation(quantizer) -> str:
+    """The float activation a QKeras activation quantizer stands for: relu for quantized_relu, else linear."""
+    name = type(quantizer).__name__ if not isinstance(quantizer, str) else quantizer
+    return "relu" if "relu" in str(name) else "linear"
+
+
 def float_twin(model):
-    """The student without quantization: same float weights, plain Keras layers, ReLU for
-    quantized ReLUs. Measures what quantization costs (the 'float student')."""
+    """The student without quantization: same float weights, plain Keras layers, ReLU where the
+    student has a quantized ReLU. Measures what quantization costs (the 'float student').
+
+    None for a model with a layer that has no float twin here (e.g. QConv2DBatchnorm, whose
+    batch-norm statistics a plain Conv2D cannot hold); the report then has no float student.
+    """
     tf = tensorflow()
     from qkeras import QActivation, QConv2D, QDense
 
     def clone(layer):
         config = layer.get_config()
-        if isinstance(layer, QConv2D):
+        if type(layer) is QConv2D:
             keep = ("filters", "kernel_size", "strides", "padding", "use_bias", "name")
-            return tf.keras.layers.Conv2D(**{k: config[k] for k in keep})
-        if isinstance(layer, QDense):
-            return tf.keras.layers.Dense(**{k: config[k] for k in ("units", "use_bias", "name")})
+            activation = _float_activation(layer.activation)
+            return tf.keras.layers.Conv2D(**{k: config[k] for k in keep}, activation=activation)
+        if type(layer) is QDense:
+            activation = _float_activation(layer.activation)
+            return tf.keras.layers.Dense(**{k: config[k] for k in ("units", "use_bias", "name")}, activation=activation)
         if isinstance(layer, QActivation):
-            return tf.keras.layers.ReLU(name=layer.name)
+            if _float_activation(layer.quantizer) == "relu":
+                return tf.keras.layers.ReLU(name=layer.name)
+            return tf.keras.layers.Activation("linear", name=layer.name)
+        if type(layer).__name__.startswith("Q"):
+            raise TypeError(f"no float twin for {type(layer).__name__}")
         return layer.__class__.from_config(config)
 
-    with warnings.catch_warnings():  # Keras complains about serialising qkeras quantizers in get_config
-        warnings.simplefilter("ignore", UserWarning)
-        twin = tf.keras.models.clone_model(model, clone_function=clone)
-    for source, target in zip(model.layers, twin.layers):
-        target.set_weights(source.get_weights())
+    try:
+        with warnings.catch_warnings():  # Keras complains about serialising qkeras quantizers in get_config
+            warnings.simplefilter("ignore", UserWarning)
+            twin = tf.keras.models.clone_model(model, clone_function=clone)
+        for source, target in zip(model.layers, twin.layers):
+            target.set_weights(source.get_weights())
+    except (TypeError, ValueError) as err:
+        from ..core.progress import log
+
+        log.info(f"  no float twin of this model ({err}): the report has no unquantized student")
+        return None
     return twin
 
 

@@ -19,6 +19,7 @@ import io
 import json
 import math
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -89,8 +90,9 @@ def _load_checkpoint(path: Path, key: str):
                 return [data[f"{prefix}{i}"] for i in range(sum(1 for k in data.files if k.startswith(prefix)))]
 
             return state, group("w"), group("b"), group("o")
-    except (OSError, ValueError, KeyError, TypeError):
-        log.warning(f"  ignoring unreadable checkpoint {path}")
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
+        # a checkpoint cut short (a full disk, a kill mid-write by something other than cicada)
+        log.warning(f"  ignoring unreadable checkpoint {path} ({type(err).__name__}); training starts from epoch 0")
         return None
 
 

@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.lock import build_lock, remove_leftovers
 from ..core.progress import log
 from . import stamps
 from .context import BuildContext
@@ -111,5 +112,7 @@ def build(
         from ..models.student import import_student
 
         import_student(context.model_file)  # a bad model file fails before any work is done
-    outcomes = run_stages(stages_for(context), context, force=force, until=until)
+    with build_lock(context.model_dir, config.name):
+        remove_leftovers(context.model_dir, context.project_dir)
+        outcomes = run_stages(stages_for(context), context, force=force, until=until)
     return context, outcomes

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config.model import Flag, option
+from ..core import processes
 from ..core.errors import ToolError
 from ..core.progress import log
 from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
@@ -104,7 +105,7 @@ class VendorHLS(SynthesisBackend):
             (project_dir / "build_opt.tcl").write_text("array set opt {\n" + options + "}\n")
         log.info(f"  running {' '.join(command)} in {project_dir} (log: {LOG_FILE})")
         with open(project_dir / LOG_FILE, "w") as out:
-            result = subprocess.run(command, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
+            result = processes.run(command, cwd=project_dir, stdout=out, stderr=subprocess.STDOUT)
         if result.returncode != 0:
             raise ToolError(f"{command[0]} failed (exit {result.returncode}); see {project_dir / LOG_FILE}")
         reports = read_reports(project_dir)

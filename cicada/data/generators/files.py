@@ -9,7 +9,7 @@ import numpy as np
 from ...core.errors import DataError
 from ...core.progress import log
 from ...core.seeds import numpy_stream
-from ..files import read_files, resolve
+from ..files import read_shuffled, resolve
 from . import ZeroBiasGenerator, zero_bias_generator
 
 
@@ -24,11 +24,10 @@ class FileZeroBias(ZeroBiasGenerator):
 
     def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
         paths = self.source_files(self.config, self.base_dir)
-        images = read_files(paths)
+        # shuffled before splitting (files are often ordered by run and lumisection), and only the
+        # events used are read: a file may hold many millions
+        images = read_shuffled(paths, self.config.zero_bias_events, numpy_stream(self.seed, "zero_bias_split"))
         log.info(f"  read {len(images):,} zero-bias events from {len(paths)} file(s)")
-        # shuffle before splitting: files are often ordered by run and lumisection
-        order = numpy_stream(self.seed, "zero_bias_split").permutation(len(images))
-        images = images[order][: self.config.zero_bias_events]
         if len(images) < 10:
             raise DataError(f"{', '.join(map(str, paths))}: {len(images)} zero-bias events, expected at least 10")
         return images

@@ -11,6 +11,7 @@
 $system_includes
 $ap_types_includes
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -50,8 +51,27 @@ constexpr unsigned long n_outputs = $n_outputs;
 // Below this many events per thread, starting a thread costs more than it saves.
 constexpr unsigned long min_events_per_thread = 256;
 
-// Exactly as the C-simulation testbench does: it reads inputs as float, then converts.
-inline input_t to_input(double value) { return input_t(static_cast<float>(value)); }
+// The input type's range and step ($input_type): values outside are saturated and values between
+// steps truncated, as the hardware's saturating input chain would present them (a plain
+// conversion would wrap 1024 to 0 and -1 to 1023).
+constexpr double input_min = $input_min;
+constexpr double input_max = $input_max;
+constexpr double input_step = $input_step;
+
+inline double saturate(double value) {
+    value = std::floor(value / input_step) * input_step;
+    return std::min(std::max(value, input_min), input_max);
+}
+
+// Then exactly as the C-simulation testbench does: it reads inputs as float, then converts.
+inline input_t to_input(double value) { return input_t(static_cast<float>(saturate(value))); }
+
+// 0 when every input is a number; else 1 + the first event with a NaN input.
+long first_nan(const double *inputs, unsigned long n) {
+    for (unsigned long k = 0; k < n * n_inputs; ++k)
+        if (std::isnan(inputs[k])) return static_cast<long>(k / n_inputs) + 1;
+    return 0;
+}
 
 void score(const double *inputs, double *outputs, unsigned long begin, unsigned long end) {
     for (unsigned long event = begin; event < end; ++event) {
@@ -116,12 +136,16 @@ CICADA_EXPORT int ${namespace}_n_outputs(void) { return $n_outputs; }
 
 CICADA_EXPORT const char *${namespace}_description(void) { return "$description"; }
 
-CICADA_EXPORT void ${namespace}_predict(const double *inputs, double *outputs, unsigned long n) {
+CICADA_EXPORT long ${namespace}_predict(const double *inputs, double *outputs, unsigned long n) {
+    if (long bad = $namespace::emulator::first_nan(inputs, n)) return bad;
     $namespace::emulator::initialise_once();
     $namespace::emulator::score(inputs, outputs, 0, n);
+    return 0;
 }
 
-CICADA_EXPORT void ${namespace}_predict_parallel(const double *inputs, double *outputs, unsigned long n,
+CICADA_EXPORT long ${namespace}_predict_parallel(const double *inputs, double *outputs, unsigned long n,
                                                  unsigned threads) {
+    if (long bad = $namespace::emulator::first_nan(inputs, n)) return bad;
     $namespace::emulator::score_parallel(inputs, outputs, n, threads);
+    return 0;
 }

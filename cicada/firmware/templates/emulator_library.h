@@ -7,9 +7,11 @@
  * same program.
  *
  * Inputs per event: $n_inputs values in the firmware's input order (for CICADA: the
- * 18 x 14 region ET image in phi-major order, as raw integers 0..1023), converted to the
- * firmware's input type as the C-simulation testbench does. Outputs per event: $n_outputs,
- * exact (each fixed-point result as a double).
+ * 18 x 14 region ET image in phi-major order, as raw integers 0..1023). Each value is
+ * saturated to the input type's range [$input_min, $input_max] ($input_type) and truncated
+ * to its step $input_step, as the hardware's saturating input chain presents it: 1024 or
+ * 5000 read as $input_max, -1 as $input_min, +/-inf saturate. A NaN input is refused.
+ * Outputs per event: $n_outputs, exact (each fixed-point result as a double).
  */
 #ifndef ${guard}
 #define ${guard}
@@ -26,11 +28,12 @@ int ${namespace}_n_outputs(void);
 const char *${namespace}_description(void);
 
 /* Scores n events on the calling thread: inputs holds n x n_inputs values, outputs
- * receives n x n_outputs values. Safe to call from several threads at once. */
-void ${namespace}_predict(const double *inputs, double *outputs, unsigned long n);
+ * receives n x n_outputs values. Safe to call from several threads at once.
+ * Returns 0; or k > 0 when event k - 1 has a NaN input, and then scores nothing. */
+long ${namespace}_predict(const double *inputs, double *outputs, unsigned long n);
 
 /* The same, spreading the events over `threads` threads (0: one per hardware thread). */
-void ${namespace}_predict_parallel(const double *inputs, double *outputs, unsigned long n, unsigned threads);
+long ${namespace}_predict_parallel(const double *inputs, double *outputs, unsigned long n, unsigned threads);
 
 #ifdef __cplusplus
 }

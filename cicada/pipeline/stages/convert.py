@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ...core.progress import log
 from ...firmware.convert import TESTBENCH, convert_student
+from ...firmware.fixedpoint import FixedType
 from ...firmware.intervals import ProofSummary
 from ...models.student import STUDENT_FILE, load_student
 from ..context import BuildContext
@@ -22,6 +23,10 @@ class ConvertResult:
     #: layer -> da4ml's cost estimate (LUT equivalents) of its kernel, for layers built with
     #: distributed arithmetic (empty otherwise)
     distributed_arithmetic_cost: dict[str, float] = field(default_factory=dict)
+
+    def output_type(self) -> FixedType:
+        """The firmware's output type: outputs are compared bit for bit on its grid."""
+        return FixedType.parse(self.layers[-1]["result"])
 
 
 def run(context: BuildContext) -> ConvertResult:

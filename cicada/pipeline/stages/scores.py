@@ -12,7 +12,6 @@ from ...data.hdf5 import write_scores
 from ...data.imagestats import total_et
 from ...firmware import csim
 from ...firmware.emulator import FirmwareEmulator
-from ...models.score import SCORE_LSB
 from ...models.student import STUDENT_FILE, float_twin, load_student, student_scores
 from ...models.teacher import TEACHER_FILE, load_teacher, teacher_mse
 from ..context import BuildContext
@@ -29,21 +28,22 @@ def run(context: BuildContext) -> ScoresResult:
     has_teacher = "teacher" in context.results
     teacher = load_teacher(context.model_dir / TEACHER_FILE) if has_teacher else None
     student = load_student(context.model_dir / STUDENT_FILE)
-    unquantized = float_twin(student)
+    unquantized = float_twin(student)  # None when the model has a layer without a float twin
     emulator = FirmwareEmulator(context.project_dir)
     scores, agreement = {}, {}
+    lsb = context.results["convert"].output_type().lsb
     for name in test_dataset_names(context.config.data):
         images = read_dataset(context.data_dir, name)
         qkeras = student_scores(student, images)
         firmware = emulator.predict(images)[:, 0]
         scores[name] = {
             **({"teacher_mse": teacher_mse(teacher, images)} if teacher is not None else {}),
-            "student_float": student_scores(unquantized, images),
+            **({"student_float": student_scores(unquantized, images)} if unquantized is not None else {}),
             "student_qkeras": qkeras,
             "firmware": firmware,
             "total_et": total_et(images).astype(np.float64),
         }
-        agreement[name] = csim.compare_bits(qkeras, firmware, SCORE_LSB)
+        agreement[name] = csim.compare_bits(qkeras, firmware, lsb)
     write_scores(context.scores_file, scores)
     mismatches = sum(a.mismatches for a in agreement.values())
     log.info(

@@ -14,7 +14,6 @@ from ...evaluation.failure import write_failure_report
 from ...firmware import csim
 from ...firmware.diagnose import first_divergence
 from ...firmware.emulator import FirmwareEmulator
-from ...models.score import SCORE_LSB
 from ...models.student import STUDENT_FILE, load_student, student_scores
 from ..context import BuildContext
 from ..engine import Stage
@@ -42,9 +41,10 @@ def run(context: BuildContext) -> VerifyResult:
     weight_arrays = csim.check_weight_files(context.project_dir)
     log.info(f"  building the C-simulation testbench and running it on {len(chosen):,} test images")
     firmware = csim.run_testbench(context.project_dir, chosen.reshape(len(chosen), -1), expected)
-    comparison = csim.compare_bits(expected, firmware, SCORE_LSB)
+    lsb = context.results["convert"].output_type().lsb
+    comparison = csim.compare_bits(expected, firmware, lsb)
     emulated = FirmwareEmulator(context.project_dir).predict(chosen)
-    emulator_check = csim.compare_bits(firmware, emulated, SCORE_LSB)
+    emulator_check = csim.compare_bits(firmware, emulated, lsb)
     result = VerifyResult(
         testbench=f"{context.relative(context.project_dir)}/myproject_test.cpp",
         events_per_dataset={n: int(len(idx)) for n, idx in selection.items()},
@@ -56,12 +56,12 @@ def run(context: BuildContext) -> VerifyResult:
         name, index = origin[comparison.first_mismatch_index]
         message = (
             f"C simulation disagrees with QKeras on {comparison.mismatches:,} of {comparison.events:,} test images "
-            f"(largest difference {comparison.max_difference_lsb} LSB of {SCORE_LSB:g}); e.g. image {index} of "
+            f"(largest difference {comparison.max_difference_lsb} LSB of {lsb:g}); e.g. image {index} of "
             f"'{name}': QKeras {comparison.first_mismatch_expected}, firmware {comparison.first_mismatch_firmware}. "
             f"Inputs and outputs: {context.relative(context.project_dir / csim.INPUT_FILE)}, "
             f"{context.relative(context.project_dir / csim.RESULTS_FILE)}"
         )
-        result.diagnosis = diagnose(context, model, chosen, expected, firmware)
+        result.diagnosis = diagnose(context, model, chosen, expected, firmware, lsb)
         message += f". Diagnosis: {result.diagnosis['explanation']}"
         write_failure_report(context, result, message)
         raise VerificationError(message)
@@ -74,10 +74,13 @@ def run(context: BuildContext) -> VerifyResult:
     return result
 
 
-def diagnose(context: BuildContext, model, images, expected, firmware, most: int = 200) -> dict:
+def diagnose(context: BuildContext, model, images, expected, firmware, lsb: float, most: int = 200) -> dict:
     """Trace the disagreeing images layer by layer; the first diverging layer, or None."""
     bad = np.flatnonzero(
-        np.rint(expected / SCORE_LSB) != np.rint(firmware.reshape(len(expected), -1)[:, 0] / SCORE_LSB)
+        np.any(
+            np.rint(expected.reshape(len(expected), -1) / lsb) != np.rint(firmware.reshape(len(expected), -1) / lsb),
+            axis=1,
+        )
     )
     log.info(f"  tracing {min(len(bad), most)} disagreeing images layer by layer (hls4ml trace vs QKeras)")
     divergence = first_divergence(

@@ -17,13 +17,13 @@ Both latencies must agree: a valid pipeline out of step with the data would flag
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ...core import processes
 from ...core.errors import ToolError
 from . import tools
 from .project import RTLProject
@@ -246,12 +246,7 @@ def simulate(project: RTLProject, inputs: np.ndarray, jobs: int = 2) -> Simulati
     codes = input_codes(project, inputs)
     (sim / "inputs.i64").write_bytes(np.ascontiguousarray(codes).tobytes())
     started = time.monotonic()
-    result = subprocess.run(
-        [str(binary), str(sim / "inputs.i64"), str(len(codes)), str(sim / "outputs.i64")],
-        cwd=sim,
-        capture_output=True,
-        text=True,
-    )
+    result = processes.run([str(binary), str(sim / "inputs.i64"), str(len(codes)), str(sim / "outputs.i64")], cwd=sim)
     run_seconds = time.monotonic() - started
     if result.returncode != 0:
         raise ToolError(f"{binary}: the RTL simulation failed: {result.stderr.strip()[:400]}")

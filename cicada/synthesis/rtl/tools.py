@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...core import processes
 from ...core.errors import ToolError
 
 #: Version commands for the fingerprint of the stages that run these tools.
@@ -56,9 +57,7 @@ class Program:
 
     def run(self, arguments: list[str], cwd: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, **self.environment}
-        return subprocess.run(
-            [*self.command, *arguments], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-        )
+        return processes.run([*self.command, *arguments], cwd=cwd, env=env, timeout=timeout)
 
 
 def _first_line(command: list[str], env: dict | None = None) -> str:
