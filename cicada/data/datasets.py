@@ -18,11 +18,19 @@ if TYPE_CHECKING:
 
 ZERO_BIAS_SPLITS = ("train", "val", "test")
 ZERO_BIAS_TEST = "zero_bias_test"
+#: Hard-scatter events generated in slices and overlaid on pileup, weighted by their share of
+#: the crossings (``EventWeight``): they fill the zero-bias tail where trigger thresholds live.
+ZERO_BIAS_SLICES = "zero_bias_slices"
 
 
 def dataset_names(config: "DataConfig") -> list[str]:
     """All dataset names of a build: zero_bias_{train,val,test} then the signals."""
     return [f"zero_bias_{part}" for part in ZERO_BIAS_SPLITS] + [s.name for s in config.signals]
+
+
+def signal_names(config: "DataConfig") -> list[str]:
+    """The signal datasets of a build, in config order."""
+    return [s.name for s in config.signals]
 
 
 def test_dataset_names(config: "DataConfig") -> list[str]:
@@ -81,3 +89,15 @@ def test_events(
     chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
     origin = [(n, int(i)) for n, idx in selection.items() for i in idx]
     return chosen, origin, selection
+
+
+def rate_sample_weights(data_dir: Path, config: "DataConfig") -> dict[str, np.ndarray]:
+    """The zero-bias rate sample: dataset name -> per-event weight, the fraction of filled
+    crossings each event stands for (all weights together sum to 1).
+
+    Today that is the unweighted zero-bias test set, each event 1/N.
+    """
+    from .hdf5 import count_events
+
+    n = count_events(dataset_path(data_dir, ZERO_BIAS_TEST))
+    return {ZERO_BIAS_TEST: np.full(n, 1.0 / n)}

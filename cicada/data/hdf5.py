@@ -23,6 +23,11 @@ from .geometry import REGION_ET_MAX, REGION_SHAPE
 
 IMAGES_KEY = "CaloRegions"
 ACCEPTANCE_KEY = "AcceptanceFlag"
+#: Optional per-event weight: the fraction of filled bunch crossings the event stands for
+#: (weighted hard-scatter samples). A file without it is unweighted: each event stands for 1/N.
+WEIGHTS_KEY = "EventWeight"
+#: Optional per-event number of pileup interactions overlaid in the event.
+PILEUP_KEY = "NPileup"
 
 
 def write_regions(
@@ -30,8 +35,11 @@ def write_regions(
     images: np.ndarray,
     attrs: Mapping[str, object] | None = None,
     acceptance: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    pileup: np.ndarray | None = None,
 ) -> Path:
-    """Write region images (N, 18, 14) to ``path`` atomically, with metadata attributes."""
+    """Write region images (N, 18, 14) to ``path`` atomically, with metadata attributes and the
+    optional per-event acceptance flags, weights and pileup counts."""
     images = np.asarray(images)
     _check_images(images, str(path))
     with atomic_path(path) as tmp:
@@ -39,6 +47,10 @@ def write_regions(
             handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
             if acceptance is not None:
                 handle.create_dataset(ACCEPTANCE_KEY, data=np.asarray(acceptance, dtype=bool))
+            if weights is not None:
+                handle.create_dataset(WEIGHTS_KEY, data=np.asarray(weights, dtype=np.float64))
+            if pileup is not None:
+                handle.create_dataset(PILEUP_KEY, data=np.asarray(pileup, dtype=np.int32))
             handle.attrs["cicada_version"] = __version__
             for key, value in (attrs or {}).items():
                 handle.attrs[key] = value
@@ -146,6 +158,35 @@ def read_acceptance(path: str | Path, n_events: int) -> np.ndarray | None:
     if flags.shape != (n_events,):
         raise DataError(f"{path}: '{ACCEPTANCE_KEY}' has shape {flags.shape}, expected ({n_events},) like {IMAGES_KEY}")
     return flags.astype(bool)
+
+
+def _per_event(path: str | Path, key: str, n_events: int, dtype) -> np.ndarray | None:
+    path = Path(path)
+    with _open(path) as handle:
+        if key not in handle:
+            return None
+        if not isinstance(handle.get(key, getlink=True), h5py.HardLink) or not isinstance(handle[key], h5py.Dataset):
+            raise DataError(f"{path}: '{key}' is not a dataset stored in the file, expected a ({n_events},) array")
+        values = handle[key][()]
+    if values.shape != (n_events,):
+        raise DataError(f"{path}: '{key}' has shape {values.shape}, expected ({n_events},) like {IMAGES_KEY}")
+    return values.astype(dtype)
+
+
+def read_event_weights(path: str | Path) -> np.ndarray | None:
+    """The optional ``EventWeight`` (N,), or None for an unweighted file."""
+    weights = _per_event(path, WEIGHTS_KEY, count_events(path), np.float64)
+    if weights is not None and not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
+        raise DataError(f"{path}: '{WEIGHTS_KEY}' holds negative, NaN or infinite values, expected weights >= 0")
+    return weights
+
+
+def read_pileup(path: str | Path) -> np.ndarray | None:
+    """The optional ``NPileup`` (N,): pileup interactions per event, or None when not stored."""
+    pileup = _per_event(path, PILEUP_KEY, count_events(path), np.int64)
+    if pileup is not None and np.any(pileup < 0):
+        raise DataError(f"{path}: '{PILEUP_KEY}' holds negative counts, expected >= 0")
+    return pileup
 
 
 def _check_images(images: np.ndarray, where: str) -> None:
