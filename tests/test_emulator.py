@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from cicada.config.loader import config_from_mapping
+from cicada.core.errors import ToolError
 from cicada.core.files import read_json
 from cicada.core.tf import seed_everything
 from cicada.firmware import csim
@@ -201,3 +202,33 @@ def test_firmware_emulator_reuses_an_up_to_date_library(built):
     assert emulator.predict(built.images[:5]).shape == (5, 1)
     with pytest.raises(ValueError, match="expected 252 inputs per event"):
         emulator.predict(np.zeros((2, 10)))
+
+
+def test_inputs_saturate_like_the_hardware_and_nan_is_refused(built):
+    """The hardware's input chain saturates at 0..1023 and keeps whole LSBs; NaN has no meaning."""
+    emulator = LibraryEmulator(built.library_a.library)
+    images = built.images[60:64].astype(np.float64)
+    odd = images.copy()
+    odd[0, 0, 0], odd[1, 2, 3], odd[2, 5, 5], odd[3, 7, 7] = 5000, -1, np.inf, -np.inf
+    assert np.array_equal(emulator.predict(odd), emulator.predict(np.clip(odd, 0, 1023)))
+    assert np.array_equal(emulator.predict(images + 0.75), emulator.predict(images))  # fractions truncate
+    busy = np.full((1, 18, 14), 1024.0)
+    assert np.array_equal(emulator.predict(busy), emulator.predict(busy - 1))  # 1024 is 1023, not 0
+    nan = images.copy()
+    nan[2, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="event 2 has a NaN input"):
+        emulator.predict(nan)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "replaced"])
+def test_a_damaged_library_is_refused_by_its_build_record(built, tmp_path, damage):
+    folder = tmp_path / "lib"
+    shutil.copytree(built.library_a.library.parent, folder)  # its own folder: lib, header, record
+    files = EmulatorLibrary.in_directory(folder, built.library_a.namespace)
+    if damage == "truncated":
+        files.library.write_bytes(files.library.read_bytes()[:4096])
+    else:
+        shutil.copyfile(built.library_b.library, files.library)
+    assert files.built_from() is None
+    with pytest.raises(ToolError, match="does not match its build record"):
+        LibraryEmulator(files.library)

@@ -56,7 +56,7 @@ def test_report_fields(tiny_build):
         assert wp["statistics_limited"]  # 1200 events: one event is 24 kHz
     assert (directory / rates["rate_plot"]).read_bytes()[:4] == b"\x89PNG"
     markdown = (directory / "hls_projects/tiny/report.md").read_text()
-    for text in ("4,080 parameters", "**bit-exact**", "Not available", "statistics-limited", "## Trigger rates"):
+    for text in ("4,080 parameters", "**bit-exact**", "vendor: not available", "statistics-limited", "## Trigger rates"):
         assert text in markdown
 
 

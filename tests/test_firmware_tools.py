@@ -40,7 +40,7 @@ def test_byo_bad_model_file(in_tmp, capsys):
     assert main(["convert", str(config), "--model", str(in_tmp / "junk.h5")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     errors = [line for line in err if line.startswith("error:")]
-    assert len(errors) == 1 and "junk.h5: not a loadable Keras/QKeras model" in errors[0]
+    assert len(errors) == 1 and "junk.h5: not a readable Keras model file" in errors[0]
     assert not (in_tmp / "models").exists()  # failed before any work
 
 

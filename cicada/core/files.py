@@ -8,6 +8,7 @@ interrupt removes the temporary file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -15,6 +16,10 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
+
+
+#: Errors of a write that say where it failed, not what the code did wrong.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def _umask() -> int:
@@ -36,6 +41,11 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         if tmp_path.stat().st_mode & 0o777 == 0o600:  # mkstemp's mode, unless the block set its own
             os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
+    except OSError as err:
+        tmp_path.unlink(missing_ok=True)
+        if err.filename is None and err.errno in _WRITE_ERRNOS:  # name the file the write was for
+            raise OSError(err.errno, err.strerror, str(path)) from None
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

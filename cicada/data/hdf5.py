@@ -9,9 +9,11 @@ problem.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import stat
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import h5py
 import numpy as np
@@ -30,6 +32,22 @@ WEIGHTS_KEY = "EventWeight"
 PILEUP_KEY = "NPileup"
 
 
+@contextlib.contextmanager
+def _writing(path: str | Path) -> Iterator[h5py.File]:
+    """An HDF5 file built in memory, then written to ``path`` atomically in one plain write.
+
+    The HDF5 library reports a failed write (a full disk, a file-size limit) from C code that
+    can leave the process in a bad state; a plain write of the finished bytes fails cleanly,
+    with an OSError naming the cause, and leaves nothing behind.
+    """
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as handle:
+        yield handle
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as out:
+            out.write(buffer.getbuffer())
+
+
 def write_regions(
     path: str | Path,
     images: np.ndarray,
@@ -42,18 +60,17 @@ def write_regions(
     optional per-event acceptance flags, weights and pileup counts."""
     images = np.asarray(images)
     _check_images(images, str(path))
-    with atomic_path(path) as tmp:
-        with h5py.File(tmp, "w") as handle:
-            handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
-            if acceptance is not None:
-                handle.create_dataset(ACCEPTANCE_KEY, data=np.asarray(acceptance, dtype=bool))
-            if weights is not None:
-                handle.create_dataset(WEIGHTS_KEY, data=np.asarray(weights, dtype=np.float64))
-            if pileup is not None:
-                handle.create_dataset(PILEUP_KEY, data=np.asarray(pileup, dtype=np.int32))
-            handle.attrs["cicada_version"] = __version__
-            for key, value in (attrs or {}).items():
-                handle.attrs[key] = value
+    with _writing(path) as handle:
+        handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
+        if acceptance is not None:
+            handle.create_dataset(ACCEPTANCE_KEY, data=np.asarray(acceptance, dtype=bool))
+        if weights is not None:
+            handle.create_dataset(WEIGHTS_KEY, data=np.asarray(weights, dtype=np.float64))
+        if pileup is not None:
+            handle.create_dataset(PILEUP_KEY, data=np.asarray(pileup, dtype=np.int32))
+        handle.attrs["cicada_version"] = __version__
+        for key, value in (attrs or {}).items():
+            handle.attrs[key] = value
     return Path(path)
 
 
@@ -215,12 +232,11 @@ SCORE_KINDS = ("teacher_mse", "student_float", "student_qkeras", "firmware", "to
 
 def write_scores(path: str | Path, scores: Mapping[str, Mapping[str, np.ndarray]]) -> Path:
     """Write per-dataset score arrays: ``scores[dataset][kind]`` for kind in SCORE_KINDS."""
-    with atomic_path(path) as tmp:
-        with h5py.File(tmp, "w") as handle:
-            for dataset, kinds in scores.items():
-                group = handle.create_group(dataset)
-                for kind, values in kinds.items():
-                    group.create_dataset(kind, data=np.asarray(values, dtype=np.float64))
+    with _writing(path) as handle:
+        for dataset, kinds in scores.items():
+            group = handle.create_group(dataset)
+            for kind, values in kinds.items():
+                group.create_dataset(kind, data=np.asarray(values, dtype=np.float64))
     return Path(path)
 
 

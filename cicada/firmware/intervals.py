@@ -181,11 +181,18 @@ def cast(bounds: Bounds, to: FixedType, ideal: bool = False) -> Bounds:
         fractional = min(fractional, to.fractional)
     above, below = high > to.max_value, low < to.min_value
     if to.saturates:
-        extremes = [to.max_value] * bool(above.any()) + [to.min_value] * bool(below.any())
-        low = np.clip(low, to.min_value, to.max_value)
-        high = np.clip(high, to.min_value, to.max_value)
-        if extremes:
-            fractional = max(fractional, fractional_bits_needed(extremes))
+        # SAT_SYM keeps a signed range symmetric; SAT_ZERO sends an overflow to 0, not the extreme
+        lowest = -to.max_value if to.saturation == "SAT_SYM" and to.signed else to.min_value
+        below = low < lowest
+        overflow = above | below
+        low, high = np.clip(low, lowest, to.max_value), np.clip(high, lowest, to.max_value)
+        if to.saturation == "SAT_ZERO":
+            low = np.where(overflow, np.minimum(low, 0.0), low)
+            high = np.where(overflow, np.maximum(high, 0.0), high)
+        else:
+            extremes = [to.max_value] * bool(above.any()) + [lowest] * bool(below.any())
+            if extremes:
+                fractional = max(fractional, fractional_bits_needed(extremes))
     elif above.any() or below.any():
         overflow = above | below
         low = np.where(overflow, to.min_value, low)

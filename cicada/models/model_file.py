@@ -95,6 +95,8 @@ def stored_config(path: Path) -> dict:
     path = Path(path)
     if path.is_dir():
         raise ModelError(f"{path}: a folder (SavedModel?); expected an HDF5 (.h5) or Keras (.keras) model file")
+    if path.exists() and not path.is_file():  # opening a FIFO would wait forever
+        raise ModelError(f"{path}: not a regular file (a FIFO or device?), expected an HDF5 or Keras model file")
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:

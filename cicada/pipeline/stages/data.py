@@ -40,8 +40,9 @@ def run(context: BuildContext) -> DataResult:
 
 def inputs(context: BuildContext) -> dict:
     config = context.config
-    # input files count by content: a replaced file regenerates the datasets
-    files = {str(p): sha256_file(p) for p in source_files(config.data, context.config_path.parent) if p.exists()}
+    # input files count by content: a replaced file regenerates the datasets. Only regular files
+    # are hashed here (a FIFO would block); the reader says what is wrong with the others.
+    files = {str(p): sha256_file(p) for p in source_files(config.data, context.config_path.parent) if p.is_file()}
     return {"seed": config.seed, "data": config.data, "files": files}
 
 
