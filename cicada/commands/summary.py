@@ -72,12 +72,9 @@ def _synthesis_lines(backends: dict) -> list[str]:
             )
             continue
         if "latency" in d:
-            lat = d["latency"]
-            lines.append(
-                f"  latency     {name}: {lat['cycles']:.0f} cycles = {lat['ns']:.1f} ns = {lat['bx']:.2f} BX, "
-                f"II {lat['interval_cycles']:.0f} ({'fits' if lat['one_event_per_crossing'] else 'EXCEEDS'} 25 ns); "
-                f"{lat['source'].split(' (')[0]}"
-            )
+            lines.extend(_latency_lines(name, d["latency"]))
+        elif d.get("latency_reason"):
+            lines.append(f"  latency     {name}: not available: {d['latency_reason']}")
         if "resources" in d:
             res = d["resources"]
             counts = ", ".join(
@@ -92,4 +89,35 @@ def _synthesis_lines(backends: dict) -> list[str]:
             )
         if d.get("cosim"):
             lines.append(f"  co-sim      {d['cosim']['verdict']}")
+        if d.get("reports"):
+            reports = d["reports"]
+            files = [reports[k] for k in ("csynth_report", "vivado_report") if reports.get(k)]
+            lines.append(
+                f"  reports     {name}: top {reports['top']} (from {reports['top_found_in']}): {', '.join(files)}"
+            )
+            lines.extend(f"              {note}" for note in reports.get("notes", []))
+    return lines
+
+
+def _latency_lines(name: str, lat: dict) -> list[str]:
+    """Latency and II at the target clock; when timing is violated, also at the estimated clock."""
+    label = lat["source"].split(" (")[0]
+    if lat["cycles"] is None:
+        latency = f"undefined ({lat.get('cycles_reason', 'not given')})"
+    else:
+        latency = f"{lat['cycles']:.0f} cycles = {lat['ns']:.1f} ns = {lat['bx']:.2f} BX"
+    if lat["interval_cycles"] is None:
+        interval = "II undefined"
+    else:
+        interval = f"II {lat['interval_cycles']:.0f} ({'fits' if lat['one_event_per_crossing'] else 'EXCEEDS'} 25 ns)"
+    lines = [f"  latency     {name}: {latency}, {interval}; {label}"]
+    if lat.get("timing_violation"):
+        at_estimate = (
+            f"{lat['ns_at_estimated_clock']:.1f} ns = {lat['bx_at_estimated_clock']:.2f} BX at the estimated clock"
+            if lat.get("ns_at_estimated_clock") is not None
+            else f"latency at the real clock not known ({lat.get('ns_at_estimated_clock_reason', '')})"
+        )
+        estimated = lat.get("estimated_clock_ns")
+        clock = f"estimated clock {estimated:g} ns > target" if estimated is not None else "negative slack at target"
+        lines.append(f"  timing      {name}: VIOLATION: {clock} {lat['clock_ns']:g} ns; {at_estimate}")
     return lines

@@ -13,8 +13,10 @@ class Synth(Command):
         "Build up to the project if needed, then run hls4ml's build_prj.tcl with vitis-run (Vitis) or vivado_hls "
         "(Vivado): C simulation and C synthesis, plus RTL co-simulation (synthesis.vendor.cosim) and Vivado logic "
         "synthesis (synthesis.vendor.vivado_synthesis) when the config or the options ask. Reads back latency, II, "
-        "clock, resources, utilisation and the co-simulation verdict. Without the tool it says which is missing and "
-        "what would run."
+        "clock, resources, utilisation and the co-simulation verdict of the project's top (from hls.app, build_prj.tcl "
+        "or hls4ml's config; the AXI wrapper for VivadoAccelerator), from any solution or Vitis unified layout, "
+        "and prints which report it read. A timing violation also gives the latency at the estimated clock. "
+        "Without the tool it says which is missing and what would run."
     )
 
     def add_arguments(self, parser):

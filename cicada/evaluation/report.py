@@ -57,6 +57,8 @@ def firmware_figures(backends: dict, convert=None) -> dict:
             continue
         if "latency" in details:
             latency[name] = {"available": True, **details["latency"]}
+        elif "latency_reason" in details:  # e.g. only Vivado's utilisation, no C-synthesis report
+            latency[name] = {"available": False, "reason": details["latency_reason"]}
         if "resources" in details:
             resources[name] = {"available": True, **details["resources"]}
         if "estimate" in details:
@@ -74,6 +76,7 @@ def firmware_figures(backends: dict, convert=None) -> dict:
         "rtl_bit_accuracy": rtl_details.get("bit_exact"),
         "co_simulation": vendor_details.get("cosim"),
         "vivado": vendor_details.get("vivado"),
+        "vendor_reports": vendor_details.get("reports"),
     }
 
 
@@ -299,15 +302,15 @@ def _latency_section(r: dict) -> list[str]:
     for name, lat in r["latency"].items():
         if not lat.get("available"):
             continue
-        crossing = "yes" if lat["one_event_per_crossing"] else "**NO: VIOLATION**"
+        crossing = {True: "yes", False: "**NO: VIOLATION**", None: "undefined"}[lat["one_event_per_crossing"]]
         rows.append(
             [
                 name,
-                f"{lat['cycles']:.0f}",
-                f"{lat['ns']:.1f}",
-                f"{lat['bx']:.2f}",
+                _figure(lat["cycles"], ".0f"),
+                _figure(lat["ns"], ".1f"),
+                _figure(lat["bx"], ".2f"),
                 f"{lat['clock_ns']:g}",
-                f"{lat['interval_cycles']:.0f}",
+                _figure(lat["interval_cycles"], ".0f"),
                 crossing,
                 lat["source"],
             ]
@@ -319,13 +322,18 @@ def _latency_section(r: dict) -> list[str]:
             rows,
         )
         for name, lat in r["latency"].items():
-            if lat.get("available") and lat.get("estimated_clock_ns", 0) > lat["clock_ns"]:
-                out += [
-                    "",
-                    f"**TIMING VIOLATION ({name})**: estimated clock {lat['estimated_clock_ns']} ns exceeds the "
-                    f"target {lat['clock_ns']} ns; at the estimated clock the latency is "
-                    f"{lat['cycles'] * lat['estimated_clock_ns']:.1f} ns.",
-                ]
+            if not lat.get("available"):
+                continue
+            for key in ("cycles", "interval_cycles"):
+                if lat.get(key) is None and lat.get(f"{key}_reason"):
+                    out += [
+                        "",
+                        f"{name}: {'latency' if key == 'cycles' else 'initiation interval'} undefined: "
+                        f"{lat[f'{key}_reason']}.",
+                    ]
+            if lat.get("timing_violation"):
+                out += ["", _violation_text(name, lat)]
+    out += _vendor_reports_text(r.get("vendor_reports"))
     kinds = ("LUT", "FF", "CARRY", "DSP", "BRAM", "BRAM_18K", "URAM")
     rows = []
     for name, res in r["resources"].items():
@@ -406,7 +414,7 @@ def _latency_section(r: dict) -> list[str]:
                     k,
                     vendor[k],
                     vendor["part_resources"].get(k, ""),
-                    f"{vendor['utilisation_percent'].get(k, float('nan')):.2f}",
+                    _figure(vendor["utilisation_percent"].get(k), ".2f", ""),
                 ]
                 for k in kinds
                 if k in vendor
@@ -416,12 +424,61 @@ def _latency_section(r: dict) -> list[str]:
     if vivado:
         out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}; {vivado['label']}):", ""] + _table(
             ["resource", "used", "available", "%"],
-            [[k, v["used"], v["available"], v["percent"]] for k, v in vivado["resources"].items()],
+            [
+                [k, v["used"], "" if v["available"] is None else v["available"], _figure(v["percent"], ".2f", "")]
+                for k, v in vivado["resources"].items()
+            ],
         )
     cosim = r.get("co_simulation")
     if cosim:
         out += ["", f"RTL co-simulation: **{cosim['verdict']}** ({cosim['label']})."]
     return out
+
+
+def _figure(value, spec: str, missing: str = "undefined") -> str:
+    return missing if value is None else format(value, spec)
+
+
+def _violation_text(name: str, lat: dict) -> str:
+    """A timing violation and the latency at the estimated clock beside the one at the target."""
+    estimated = lat.get("estimated_clock_ns")
+    if estimated is None:  # Vitis's synthesis summary gives the slack only
+        return (
+            f"**TIMING VIOLATION ({name})**: negative slack at the target clock of {lat['clock_ns']:g} ns; the "
+            f"latency at the real clock is not known ({lat.get('ns_at_estimated_clock_reason', 'no estimated clock')})."
+        )
+    text = (
+        f"**TIMING VIOLATION ({name})**: the estimated clock period {estimated:g} ns exceeds the target "
+        f"{lat['clock_ns']:g} ns. Latency at the estimated clock: {_figure(lat.get('ns_at_estimated_clock'), '.1f')} ns"
+        f" = {_figure(lat.get('bx_at_estimated_clock'), '.2f')} BX (at the target clock: {_figure(lat.get('ns'), '.1f')}"
+        f" ns = {_figure(lat.get('bx'), '.2f')} BX)"
+    )
+    interval = lat.get("interval_ns_at_estimated_clock")
+    if interval is not None:
+        fits = "fits" if lat.get("one_event_per_crossing_at_estimated_clock") else "exceeds"
+        text += f"; initiation interval {interval:.1f} ns, which {fits} one event per 25 ns"
+    return text + "."
+
+
+def _vendor_reports_text(reports: dict | None) -> list[str]:
+    """Which vendor reports were read: the top, where it was found, the files, the choices made."""
+    if not reports:
+        return []
+    files = [
+        f"{what} `{reports[key]}`"
+        for what, key in (
+            ("C synthesis", "csynth_report"),
+            ("co-simulation", "cosim_report"),
+            ("Vivado", "vivado_report"),
+        )
+        if reports.get(key)
+    ]
+    text = (
+        f"Vendor reports read: top `{reports['top']}` (from {reports['top_found_in']}); "
+        + ("; ".join(files) or "none")
+        + "."
+    )
+    return ["", text] + [f"- {note}" for note in reports.get("notes", [])]
 
 
 def _fmt_count(value) -> str:

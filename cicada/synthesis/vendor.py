@@ -8,6 +8,7 @@ C synthesis and, when asked, RTL co-simulation and Vivado logic synthesis.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -114,35 +115,93 @@ class VendorHLS(SynthesisBackend):
         return SynthesisResult(self.name, "done", tool=command[0], details=labelled_figures(backend, reports, steps))
 
 
+#: labelled latency figure -> the C-synthesis reader's name for it
+_LATENCY_FIGURES = {
+    "cycles": "latency_worst_cycles",
+    "best_cycles": "latency_best_cycles",
+    "ns": "latency_worst_ns",
+    "bx": "latency_worst_bx",
+    "clock_ns": "target_clock_ns",
+    "estimated_clock_ns": "estimated_clock_ns",
+    "interval_cycles": "interval_cycles",
+    "interval_ns": "interval_ns",
+    "one_event_per_crossing": "one_event_per_crossing",
+    "timing_violation": "timing_violation",
+    "ns_at_estimated_clock": "latency_worst_ns_at_estimated_clock",
+    "bx_at_estimated_clock": "latency_worst_bx_at_estimated_clock",
+    "interval_ns_at_estimated_clock": "interval_ns_at_estimated_clock",
+    "one_event_per_crossing_at_estimated_clock": "one_event_per_crossing_at_estimated_clock",
+}
+
+
+def hls_tool(backend: str, csynth: dict | None) -> str:
+    """The HLS tool that wrote the report, as figures are labelled: ``Vitis HLS 2023.1``. The text
+    report names it; otherwise the version does (Vitis HLS began at 2020.1, Vivado HLS ended
+    there), and for 2020.1 the backend that ran does."""
+    version = (csynth or {}).get("tool_version", "")
+    name = (csynth or {}).get("tool")
+    if not name:
+        match = re.match(r"(\d{4})\.(\d)", version)
+        release = (int(match.group(1)), int(match.group(2))) if match else None
+        if release and release != (2020, 1):
+            name = "Vitis HLS" if release > (2020, 1) else "Vivado HLS"
+        else:
+            name = "Vitis HLS" if backend == "Vitis" else "Vivado HLS"
+    return f"{name} {version}".strip()
+
+
 def labelled_figures(backend: str, reports: dict, steps: FlowSteps) -> dict:
-    """The vendor reports as latency and resource figures, each with its source."""
-    csynth = reports["csynth"]
-    tool = f"{'Vitis' if backend == 'Vitis' else 'Vivado'} HLS {csynth['tool_version']}".strip()
-    hls = source("vendor HLS", tool, f"C synthesis report {csynth['source']}")
-    latency = {
-        "cycles": csynth["latency_worst_cycles"],
-        "best_cycles": csynth["latency_best_cycles"],
-        "ns": csynth["latency_worst_ns"],
-        "bx": csynth["latency_worst_bx"],
-        "clock_ns": csynth["target_clock_ns"],
-        "estimated_clock_ns": csynth["estimated_clock_ns"],
-        "interval_cycles": csynth["interval_cycles"],
-        "interval_ns": csynth["interval_ns"],
-        "one_event_per_crossing": csynth["one_event_per_crossing"],
-        "source": hls,
-    }
-    resources = {
-        **csynth["resources"],
-        "part": csynth["part"],
-        "part_resources": csynth["part_resources"],
-        "utilisation_percent": csynth["utilisation_percent"],
-        "source": hls,
-    }
-    details = {"steps": steps.options(), "latency": latency, "resources": resources, "csynth": csynth}
-    if reports["vivado"]:
-        vivado = reports["vivado"]
-        details["vivado"] = {**vivado, "label": source("vendor synthesis", "Vivado", f"post-synthesis utilisation {vivado['source']}")}
-    if reports["cosim"]:
-        cosim = reports["cosim"]
+    """The vendor reports as latency and resource figures, each with its source; ``reports``
+    says which top and which report files were read. A figure that is None has a sibling
+    ``<name>_reason``. Without a C-synthesis report (only Vivado's utilisation), the latency
+    is missing with ``latency_reason`` and the resources are Vivado's."""
+    layout = reports.get("layout", {})
+    details: dict = {"steps": steps.options(), "reports": layout}
+    vivado = reports.get("vivado")
+    if vivado:
+        tool = f"Vivado {vivado.get('tool_version', '')}".strip()
+        details["vivado"] = {
+            **vivado,
+            "label": source("vendor synthesis", tool, f"post-synthesis utilisation {vivado['source']}"),
+        }
+    csynth = reports.get("csynth")
+    if csynth:
+        tool = hls_tool(backend, csynth)
+        hls = source(
+            "vendor HLS", tool, f"C synthesis report {csynth['source']}, top {csynth.get('top') or layout.get('top')}"
+        )
+        latency: dict = {}
+        for name, key in _LATENCY_FIGURES.items():
+            latency[name] = csynth.get(key)
+            if latency[name] is None and f"{key}_reason" in csynth:
+                latency[f"{name}_reason"] = csynth[f"{key}_reason"]
+        latency.update(top=csynth.get("top") or layout.get("top"), report=csynth["source"], source=hls)
+        details["latency"] = latency
+        details["resources"] = {
+            **csynth["resources"],
+            "part": csynth["part"],
+            "part_resources": csynth["part_resources"],
+            "utilisation_percent": csynth["utilisation_percent"],
+            "source": hls,
+        }
+        details["csynth"] = csynth
+    elif vivado:
+        details["latency_reason"] = reports["csynth_reason"]
+        used = {k: v["used"] for k, v in vivado["resources"].items()}
+        details["resources"] = {
+            "LUT": used["LUT"],
+            "FF": used["FF"],
+            "DSP": used["DSP"],
+            # a Block RAM tile is one RAMB36 or two RAMB18: in 18K units, twice the tiles
+            "BRAM_18K": 2 * used["BRAM_36K_tiles"],
+            **({"URAM": used["URAM"]} if "URAM" in used else {}),
+            "part": vivado["device"],
+            "part_resources": {},
+            "utilisation_percent": {},
+            "source": details["vivado"]["label"] + "; BRAM_18K = 2 x Block RAM tiles",
+        }
+    cosim = reports.get("cosim")
+    if cosim:
+        tool = hls_tool(backend, csynth)
         details["cosim"] = {**cosim, "label": source("simulation", tool, f"RTL co-simulation {cosim['source']}")}
     return details

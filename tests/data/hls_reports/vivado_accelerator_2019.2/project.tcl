@@ -1,0 +1,4 @@
+variable myproject
+set myproject "myproject"
+set bit_width_hls_output 32
+set bit_width_hls_input 32
