@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from cicada.config.loader import load_config
 from cicada.core.errors import DataError
 from cicada.data.datasets import ZERO_BIAS_TEST, dataset_path
-from cicada.data.hdf5 import write_regions, write_scores
+from cicada.data.hdf5 import read_scores, write_regions, write_scores
 from cicada.evaluation import rates_section
 from cicada.models.score import quantize_score
 from cicada.pipeline.context import BuildContext
@@ -110,3 +110,28 @@ def test_rates_stage_without_scores_for_the_rate_sample(rate_build):
     context = rate_build(drop_scores=True)
     with pytest.raises(DataError, match="scores.h5: no scores for 'zero_bias_test'"):
         stage.run(context)
+
+
+def test_rates_stage_with_a_weighted_slice_sample(rate_build, monkeypatch):
+    """A weighted rate sample of two datasets (as the data stage's slices will give): rates are
+    weight sums over both, seeds and pileup are read from both files."""
+    context = rate_build()
+    rng = np.random.default_rng(1)
+    slices = _images(rng, 500, jet_gev=200.0)
+    path = dataset_path(context.data_dir, "zero_bias_slices")
+    write_regions(path, slices, pileup=rng.poisson(60, 500))
+    scores = {**read_scores(context.scores_file), "zero_bias_slices": {"firmware": _score(slices, rng)}}
+    write_scores(context.scores_file, scores)
+    weights = {ZERO_BIAS_TEST: np.full(3000, 0.99 / 3000), "zero_bias_slices": np.full(500, 0.01 / 500)}
+    monkeypatch.setattr(stage, "rate_sample_weights", lambda data_dir, config: weights)
+    result = stage.run(context)
+    assert result.weighted and result.rate_sample == {ZERO_BIAS_TEST: 3000, "zero_bias_slices": 500}
+    assert result.smallest_measurable_rate_khz == pytest.approx(0.01 / 500 * 28_607.28)
+    all_scores = np.concatenate([scores[ZERO_BIAS_TEST]["firmware"], scores["zero_bias_slices"]["firmware"]])
+    all_weights = np.concatenate(list(weights.values()))
+    for wp in result.working_points:
+        passing = all_scores > wp.threshold
+        assert wp.rate_khz == pytest.approx(all_weights[passing].sum() * 28_607.28)
+        assert wp.rate_uncertainty_khz == pytest.approx(np.sqrt((all_weights[passing] ** 2).sum()) * 28_607.28)
+    assert sum(b.events for b in result.pileup.bins) == 3500
+    assert sum(b.weight for b in result.pileup.bins) == pytest.approx(1.0)

@@ -229,17 +229,36 @@ def test_missing_et_of_a_back_to_back_pair_vanishes():
     assert met[1] == pytest.approx(150.0)
 
 
-def test_seed_quantities_agree_with_the_single_functions():
+def test_seed_quantities_agree_with_brute_force():
     images = np.random.default_rng(2).integers(0, 60, (50, geo.N_PHI, geo.N_ETA)).astype(np.uint16)
-    q = l1_seeds.seed_quantities(images, 20.0, 2.4)
+    raw = l1_seeds.seed_quantities(images, l1_seeds.Emulation(20.0, 2.4, pileup_subtraction=False))
     sums = l1_seeds.jet_sums(images)
-    assert np.array_equal(q["leading_jet_gev"], sums.max(axis=(1, 2)))
+    assert np.array_equal(raw["leading_jet_gev"], sums.max(axis=(1, 2)))
     jets = l1_seeds.local_maxima(images) & (sums >= 20.0) & l1_seeds.central_columns(2.4)
-    assert np.allclose(q["ht_gev"], (sums * jets).sum(axis=(1, 2)))
-    # a brute-force 3x3 sum at one place
-    i, e = 0, 13
-    brute = sum(images[:, (i + dp) % 18, e + de] for dp in (-1, 0, 1) for de in (-1, 0) if 0 <= e + de < 14)
-    assert np.allclose(sums[:, i, e], brute * geo.ET_LSB_GEV)
+    assert np.allclose(raw["ht_gev"], (sums * jets).sum(axis=(1, 2)))
+    # a 3x3 sum at the eta edge, region by region
+    brute = sum(images[:, (0 + dp) % 18, 13 + de] for dp in (-1, 0, 1) for de in (-1, 0))
+    assert np.allclose(sums[:, 0, 13], brute * geo.ET_LSB_GEV)
+    # with pileup subtraction: each ring's median, once per region covered
+    subtracted = l1_seeds.seed_quantities(images, l1_seeds.Emulation(20.0, 2.4))
+    rho = np.median(images * geo.ET_LSB_GEV, axis=1)  # (N, 14)
+    window = sums - 3 * np.stack([rho[:, max(e - 1, 0) : e + 2].sum(axis=1) for e in range(14)], axis=1)[:, None]
+    assert np.allclose(subtracted["leading_jet_gev"], np.maximum(window.max(axis=(1, 2)), 0))
+    excess = np.maximum(images * geo.ET_LSB_GEV - rho[:, None, :], 0).sum(axis=2)
+    met = np.hypot(excess @ np.cos(geo.REGION_PHI_CENTRES), excess @ np.sin(geo.REGION_PHI_CENTRES))
+    assert np.allclose(subtracted["missing_et_gev"], met)
+
+
+def test_uniform_pileup_leaves_no_jet_no_ht_and_no_missing_et():
+    images = np.full((1, geo.N_PHI, geo.N_ETA), 8, dtype=np.uint16)  # 4 GeV in every region
+    images[0, 6, 7] += 200  # a 100 GeV deposit on top
+    q = l1_seeds.seed_quantities(images, l1_seeds.Emulation(20.0, 2.4))
+    assert q["leading_jet_gev"][0] == pytest.approx(100.0)
+    assert q["ht_gev"][0] == pytest.approx(100.0)
+    assert q["missing_et_gev"][0] == pytest.approx(100.0)
+    raw = l1_seeds.seed_quantities(images, l1_seeds.Emulation(20.0, 2.4, pileup_subtraction=False))
+    assert raw["leading_jet_gev"][0] == pytest.approx(136.0)  # 9 regions of 4 GeV under the jet
+    assert raw["missing_et_gev"][0] == pytest.approx(100.0)  # a uniform ring has no vector sum
 
 
 def test_seed_thresholds_scale_with_the_response(tmp_path):

@@ -347,11 +347,17 @@ class SeedsConfig(ConfigModel):
         90.0,
         gt=0.0,
     )
+    pileup_subtraction: Literal["ring_median", "none"] = option(
+        "ring_median: each eta ring's median region ET (per event) is the pileup per region, subtracted from jets "
+        "once per region they cover, and regions below it count as empty in missing ET (the menu's jets and sums "
+        "are pileup-corrected too); none: raw region ET",
+        "ring_median",
+    )
     response: Optional[Number] = option(
         "region ET per calibrated GeV, the factor applied to every threshold above (the menu's are calibrated "
         "L1 ET); null takes the data's hadron response: "
         f"synthetic {detector.HADRON_RESPONSE:g} (cicada/data/detector.py), pythia data.pythia.response."
-        "hadron_response, files 1 (taken as calibrated). No pileup subtraction is emulated",
+        "hadron_response, files 1 (taken as calibrated)",
         None,
         gt=0.0,
         le=2.0,

@@ -12,9 +12,12 @@ emulated, each approximately:
 * missing ET: the magnitude of the vector sum of region ET over |eta| < 3. The menu's ETMHF adds
   the forward calorimeter (3 < |eta| < 5), which regions do not hold: this is ETM without HF.
 
+The menu's jets and energy sums are corrected for pileup; here each eta ring's median region ET
+(per event) stands for the pileup in every region of the ring and is subtracted: from a jet,
+once per region it covers; for missing ET, regions below their ring's median count as empty.
 Region ET is uncalibrated: thresholds from the menu (calibrated GeV) are multiplied by the
-region response before they are compared (see ``rates.seeds.response`` in the config). Every
-quantity here is in GeV of region ET (0.5 GeV LSBs times ET_LSB_GEV).
+region response before they are compared (see ``rates.seeds`` in the config). Every quantity
+here is in GeV of region ET (0.5 GeV LSBs times ET_LSB_GEV).
 """
 
 from __future__ import annotations
@@ -94,44 +97,66 @@ def central_columns(eta_max: float) -> np.ndarray:
     return np.abs(geo.REGION_ETA_CENTRES) < eta_max
 
 
-def leading_jet_gev(images) -> np.ndarray:
-    """The largest 3x3-region sum of each event (GeV)."""
-    return seed_quantities(images, 0.0, 0.0)["leading_jet_gev"]
+@dataclass(frozen=True)
+class Emulation:
+    """How the seed quantities are formed from regions (thresholds in region-ET GeV)."""
+
+    #: jets entering HT need at least this ET (after pileup subtraction)
+    ht_jet_gev: float
+    #: jets entering HT are centred in eta columns whose centre lies within |eta| < this
+    ht_eta_max: float
+    #: subtract each ring's median region ET (jets: per region covered; missing ET: regions below
+    #: their ring's median count as empty)
+    pileup_subtraction: bool = True
 
 
-def ht_gev(images, jet_threshold_gev: float, eta_max: float) -> np.ndarray:
-    """Sum of jet-like objects (3x3 sums at local maxima) with ET >= jet_threshold_gev centred in
-    |eta| < eta_max (GeV)."""
-    return seed_quantities(images, jet_threshold_gev, eta_max)["ht_gev"]
-
-
-def missing_et_gev(images) -> np.ndarray:
-    """Magnitude of the vector sum of region ET over the image (GeV); no forward calorimeter."""
-    et = np.asarray(images).sum(axis=2, dtype=np.int64) * geo.ET_LSB_GEV  # per phi row
-    ex = et @ np.cos(geo.REGION_PHI_CENTRES)
-    ey = et @ np.sin(geo.REGION_PHI_CENTRES)
-    return np.hypot(ex, ey)
-
-
-def seed_quantities(images, ht_jet_gev: float, ht_eta_max: float) -> dict[str, np.ndarray]:
+def seed_quantities(images, emulation: Emulation) -> dict[str, np.ndarray]:
     """Every quantity of QUANTITIES for each event of ``images`` (N, 18, 14), in GeV."""
     padded = _padded(images)
-    sums = _window_sums(padded)  # exact integer LSBs
-    jets = _local_maxima(padded) & (sums >= ht_jet_gev / geo.ET_LSB_GEV) & central_columns(ht_eta_max)[:, None]
+    regions = _neighbour(padded, 0, 0)  # (18, 14, N) counts
+    if emulation.pileup_subtraction:
+        rho = np.median(regions, axis=0)  # (14, N) counts per region, each ring's median
+    else:
+        rho = np.zeros(regions.shape[1:])
+    window_rho = rho.copy()  # pileup under a 3x3 window: 3 phi x (its eta column and the existing neighbours)
+    window_rho[1:] += rho[:-1]
+    window_rho[:-1] += rho[1:]
+    jets = _window_sums(padded) - 3 * window_rho  # (18, 14, N), counts after subtraction
+    found = _local_maxima(padded) & (jets >= emulation.ht_jet_gev / geo.ET_LSB_GEV)
+    found &= central_columns(emulation.ht_eta_max)[:, None]
+    per_phi = np.maximum(regions - rho, 0).sum(axis=1)  # (18, N)
+    ex = np.cos(geo.REGION_PHI_CENTRES) @ per_phi
+    ey = np.sin(geo.REGION_PHI_CENTRES) @ per_phi
     return {
-        "leading_jet_gev": sums.max(axis=(0, 1)) * geo.ET_LSB_GEV,
-        "ht_gev": (sums * jets).sum(axis=(0, 1), dtype=np.int64) * geo.ET_LSB_GEV,
-        "missing_et_gev": missing_et_gev(images),
+        "leading_jet_gev": np.maximum(jets.max(axis=(0, 1)), 0) * geo.ET_LSB_GEV,
+        "ht_gev": (jets * found).sum(axis=(0, 1)) * geo.ET_LSB_GEV,
+        "missing_et_gev": np.hypot(ex, ey) * geo.ET_LSB_GEV,
     }
 
 
-def file_seed_quantities(path: Path, ht_jet_gev: float, ht_eta_max: float) -> dict[str, np.ndarray]:
+def leading_jet_gev(images, pileup_subtraction: bool = True) -> np.ndarray:
+    """The largest 3x3-region sum of each event (GeV)."""
+    return seed_quantities(images, Emulation(0.0, 0.0, pileup_subtraction))["leading_jet_gev"]
+
+
+def ht_gev(images, jet_threshold_gev: float, eta_max: float, pileup_subtraction: bool = True) -> np.ndarray:
+    """Sum of jet-like objects (3x3 sums at local maxima) with ET >= jet_threshold_gev centred in
+    |eta| < eta_max (GeV)."""
+    return seed_quantities(images, Emulation(jet_threshold_gev, eta_max, pileup_subtraction))["ht_gev"]
+
+
+def missing_et_gev(images, pileup_subtraction: bool = True) -> np.ndarray:
+    """Magnitude of the vector sum of region ET over the image (GeV); no forward calorimeter."""
+    return seed_quantities(images, Emulation(0.0, 0.0, pileup_subtraction))["missing_et_gev"]
+
+
+def file_seed_quantities(path: Path, emulation: Emulation) -> dict[str, np.ndarray]:
     """:func:`seed_quantities` of every event of a region file, read a chunk at a time."""
     n = count_events(path)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in QUANTITIES}
     for start in range(0, n, CHUNK_ROWS):
         images = read_region_rows(path, np.arange(start, min(start + CHUNK_ROWS, n)))
-        for name, values in seed_quantities(images, ht_jet_gev, ht_eta_max).items():
+        for name, values in seed_quantities(images, emulation).items():
             parts[name].append(values)
     return {name: np.concatenate(values) if values else np.empty(0) for name, values in parts.items()}
 
@@ -157,12 +182,18 @@ def region_response(config: "BuildConfig") -> tuple[float, str]:
     if seeds.response is not None:
         return seeds.response, "rates.seeds.response in the config"
     if data.generator == "pythia":
-        return data.pythia.response.hadron_response, "the Pythia generator's hadron response (data.pythia.response)"
+        return data.pythia.response.hadron_response, "the Pythia generator's hadron response, data.pythia.response"
     if data.generator == "files":
-        return 1.0, "regions from files taken as calibrated (set rates.seeds.response if they are not)"
+        return 1.0, "regions from files taken as calibrated; set rates.seeds.response if they are not"
     from ..data.detector import HADRON_RESPONSE
 
-    return HADRON_RESPONSE, "the synthetic generator's hadron response (cicada/data/detector.py)"
+    return HADRON_RESPONSE, "the synthetic generator's hadron response, cicada/data/detector.py"
+
+
+def emulation_of(config: "BuildConfig", response: float) -> Emulation:
+    """How ``rates.seeds`` asks the quantities to be formed, thresholds scaled to region ET."""
+    cfg = config.rates.seeds
+    return Emulation(cfg.htt_jet_gev * response, cfg.htt_eta_max, cfg.pileup_subtraction == "ring_median")
 
 
 def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
@@ -177,7 +208,7 @@ def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
                 "leading_jet_gev",
                 cfg.single_jet_gev,
                 cfg.single_jet_gev * response,
-                "largest 3x3-region sum, |eta| < 3",
+                f"largest 3x3-region sum{_subtracted(cfg)}, |eta| < 3",
             )
         )
     if cfg.htt_gev is not None:
@@ -188,7 +219,8 @@ def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
                 "ht_gev",
                 cfg.htt_gev,
                 cfg.htt_gev * response,
-                f"sum of 3x3 jets above {cfg.htt_jet_gev * response:g} GeV (region ET) centred in |eta| < "
+                f"sum of 3x3 jets{_subtracted(cfg)} above {cfg.htt_jet_gev * response:g} GeV (region ET) centred in "
+                f"|eta| < "
                 f"{cfg.htt_eta_max:g} (eta columns {_columns(cfg.htt_eta_max)})",
             )
         )
@@ -200,10 +232,14 @@ def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
                 "missing_et_gev",
                 cfg.etm_gev,
                 cfg.etm_gev * response,
-                "vector sum of region ET, |eta| < 3: no HF (the menu's ETMHF includes 3 < |eta| < 5)",
+                f"vector sum of region ET{_subtracted(cfg)}, |eta| < 3: no HF (the menu's ETMHF includes 3 < |eta| < 5)",
             )
         )
     return seeds
+
+
+def _subtracted(cfg) -> str:
+    return " (less ring-median pileup)" if cfg.pileup_subtraction == "ring_median" else " (no pileup subtraction)"
 
 
 def _columns(eta_max: float) -> str:

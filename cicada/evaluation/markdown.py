@@ -11,6 +11,10 @@ def fmt(value, digits: int = 4) -> str:
 
 
 def table(header: list[str], rows: list[list]) -> list[str]:
-    """A Markdown table's lines."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(fmt(c) for c in row) + " |" for row in rows]
+    """A Markdown table's lines; a ``|`` inside a cell (as in ``|eta|``) is escaped."""
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+
+
+def cell(value) -> str:
+    return fmt(value).replace("|", "\\|")

@@ -11,6 +11,8 @@ from .rates import MAX_RELATIVE_UNCERTAINTY, ZERO_BIAS_RATE_KHZ
 def _pm(value: float | None, error: float | None) -> str:
     if value is None:
         return ""
+    if value == 0 and not error:
+        return "0 (no event passes)"
     return f"{value:.3g} ± {error:.2g}"
 
 
@@ -93,8 +95,9 @@ def _seeds_section(rt: dict, signals: list[str]) -> list[str]:
     if seeds is None:
         return out + ["No standard seeds emulated (all switched off in rates.seeds)."]
     out += [
-        "Standard L1 seeds emulated from the same region images (approximations: no HF, no pileup subtraction, "
-        "3x3-region jets). The 2025 menu's thresholds are calibrated GeV; regions hold uncalibrated ET, so each "
+        "Standard L1 seeds emulated from the same region images (approximations: 3x3-region jets, no HF, pileup "
+        "estimated from each eta ring's median region; see each definition). The 2025 menu's thresholds are "
+        "calibrated GeV; regions hold uncalibrated ET, so each "
         f"threshold is multiplied by the region response {seeds['response']:g} ({seeds['response_source']}).",
         "",
     ]

@@ -129,11 +129,11 @@ def _seed_decisions(context: BuildContext, sample: _Sample, signals: dict[str, n
     seeds = l1_seeds.seeds_of(config, response)
     if not seeds:
         return _Seeds(seeds, response, source, {}, {})
-    jet_gev, eta_max = config.rates.seeds.htt_jet_gev * response, config.rates.seeds.htt_eta_max
+    emulation = l1_seeds.emulation_of(config, response)
 
     def decisions(name: str) -> dict[str, np.ndarray]:
         path = dataset_path(context.data_dir, name)
-        return l1_seeds.decisions(l1_seeds.file_seed_quantities(path, jet_gev, eta_max), seeds)
+        return l1_seeds.decisions(l1_seeds.file_seed_quantities(path, emulation), seeds)
 
     per_dataset = [decisions(name) for name in sample.names]
     return _Seeds(
