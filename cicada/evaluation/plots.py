@@ -90,7 +90,8 @@ def plot_rate_vs_threshold(
     """Rate against threshold (a step curve) with its statistical band; working points marked with
     their threshold interval and rate uncertainty, flagged ones hollow."""
     with hep_figure(path, label) as (fig, ax):
-        bottom = smallest_rate_khz / 3
+        # targets below what the sample resolves stay in view, under the one-event line
+        bottom = min([smallest_rate_khz / 3, *[wp["target_khz"] / 2 for wp in working_points]])
         shown = np.where(rates_khz > 0, rates_khz, np.nan)
         ax.fill_between(
             thresholds,
@@ -115,13 +116,15 @@ def plot_rate_vs_threshold(
                 fontsize="xx-small",
                 color="tab:blue",
             )
-            if wp["rate_khz"] <= 0:
-                continue
             low, high = wp["threshold_interval"] or (wp["threshold"], wp["threshold"])
+            xerr = [[max(wp["threshold"] - low, 0)], [max(high - wp["threshold"], 0)]]
+            if wp["rate_khz"] <= 0:  # nothing passes: the rate is below one event
+                ax.errorbar(wp["threshold"], smallest_rate_khz, xerr=xerr, fmt="v", color="tab:red", mfc="none", ms=9)
+                continue
             ax.errorbar(
                 wp["threshold"],
                 wp["rate_khz"],
-                xerr=[[max(wp["threshold"] - low, 0)], [max(high - wp["threshold"], 0)]],
+                xerr=xerr,
                 yerr=[[min(wp["rate_uncertainty_khz"], wp["rate_khz"] - bottom)], [wp["rate_uncertainty_khz"]]],
                 fmt="o",
                 color="tab:red",
@@ -130,12 +133,14 @@ def plot_rate_vs_threshold(
                 capsize=3,
             )
         ax.plot([], [], "o", color="tab:red", label="working points (hollow: > 10% uncertainty)")
+        if any(wp["rate_khz"] <= 0 for wp in working_points):
+            ax.plot([], [], "v", color="tab:red", mfc="none", label="working points where no event passes")
         ax.axhline(smallest_rate_khz, color="grey", ls="--", lw=1, label=f"one event = {smallest_rate_khz:.3g} kHz")
         ax.set_yscale("log")
         ax.set_ylim(bottom=bottom)
         ax.set_xlabel(f"anomaly score threshold (firmware, {score_type})")
         ax.set_ylabel("trigger rate [kHz]")
-        ax.legend(loc="upper right", fontsize="x-small")
+        ax.legend(loc="lower left", fontsize="x-small", frameon=True, framealpha=0.85, edgecolor="none")
         ax.grid(alpha=0.3, which="both")
     return Path(path)
 

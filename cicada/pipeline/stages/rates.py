@@ -105,6 +105,13 @@ def _signals(context: BuildContext, scores: dict) -> dict[str, np.ndarray]:
     return {name: np.asarray(scores[name]["firmware"], dtype=np.float64) for name in names}
 
 
+def _short_type(score_type) -> str:
+    """The score type without its rounding and saturation modes, for an axis label."""
+    if score_type is None:
+        return "ap_ufixed<16,8>"
+    return f"ap_{'' if score_type.signed else 'u'}fixed<{score_type.width},{score_type.integer}>"
+
+
 def _label(context: BuildContext) -> plots.PlotLabel:
     generator = context.config.data.generator
     return plots.PlotLabel("Private work" if generator == "files" else "Simulation", context.config.name)
@@ -216,7 +223,7 @@ def run(context: BuildContext) -> RatesResult:
         smallest,
         context.project_dir / RATE_PLOT,
         label,
-        type_name,
+        _short_type(score_type),
     )
     bounds = np.cumsum([0, *sample.sizes])
     parts = {name: slice(bounds[i], bounds[i + 1]) for i, name in enumerate(sample.names)}
