@@ -93,6 +93,9 @@ BAD_CONFIGS = [
         ["key 'hls.layers.dense1.parallelization_factor'", "convolution layers (conv)"],
     ),
     ("empty target rates", {"rates": {"target_rates_khz": []}}, ["key 'rates.target_rates_khz'", "at least one"]),
+    ("HT beyond the regions", {"rates": {"seeds": {"htt_eta_max": 4}}}, ["key 'rates.seeds.htt_eta_max'", "3"]),
+    ("seed response zero", {"rates": {"seeds": {"response": 0}}}, ["key 'rates.seeds.response'", "0"]),
+    ("unknown seed", {"rates": {"seeds": {"single_eg_gev": 36}}}, ["key 'rates.seeds.single_eg_gev'"]),
     ("section not a mapping", {"teacher": [1, 2]}, ["key 'teacher'", "expected a mapping"]),
     ("bad build name", {"name": "my build!"}, ["key 'name'", "expected a string matching"]),
 ]

@@ -54,9 +54,23 @@ def test_report_fields(tiny_build):
     for wp in rates["working_points"]:
         assert wp["rate_khz"] <= wp["target_khz"] and set(wp["signal_efficiency"]) == {"dijet", "egamma"}
         assert wp["statistics_limited"]  # 1200 events: one event is 24 kHz
+        low, high = wp["threshold_interval"]
+        assert low <= high and wp["pure_rate_khz"] <= wp["rate_khz"]
     assert (directory / rates["rate_plot"]).read_bytes()[:4] == b"\x89PNG"
+    assert [s["menu_seed"] for s in rates["seeds"]["seeds"]] == ["L1_SingleJet180", "L1_HTT280er", "L1_ETMHF90"]
+    assert rates["pileup"] is not None or "NPileup" in rates["pileup_note"]
+    for name in ("thresholds_csv", "thresholds_json"):
+        assert (directory / rates[name]).stat().st_size > 0
     markdown = (directory / "hls_projects/tiny/report.md").read_text()
-    for text in ("4,080 parameters", "**bit-exact**", "vendor: not available", "statistics-limited", "## Trigger rates"):
+    for text in (
+        "4,080 parameters",
+        "**bit-exact**",
+        "vendor: not available",
+        "statistics-limited",
+        "## Trigger rates",
+        "Clopper-Pearson",
+        "### Beside the standard seeds",
+    ):
         assert text in markdown
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
-from ..data import detector
+from ..data import detector, geometry
 from ..data.generators import ZERO_BIAS_GENERATORS
 from ..data.signals import SIGNAL_KINDS, SignalSample
 from ..models.layers import LAYER_TYPES, LayerSpec, layer_names
@@ -319,12 +319,64 @@ def default_synthesis() -> dict[str, BackendSettings]:
     return {name: backend.settings() for name, backend in BACKENDS.items()}
 
 
+class SeedsConfig(ConfigModel):
+    """Standard Level-1 seeds emulated from the region images (for the anomaly trigger's pure rate and
+    efficiency gain). Thresholds are the 2025 CMS L1 menu's, in calibrated GeV; each is multiplied by
+    ``response`` before it is applied to region ET, which is not calibrated. Null switches a seed off."""
+
+    single_jet_gev: Optional[Number] = option(
+        "L1_SingleJet180: largest 3x3-region ET sum (phi wraps, |eta| < 3) >= this x response", 180.0, gt=0.0
+    )
+    htt_gev: Optional[Number] = option(
+        "L1_HTT280er: sum of 3x3 jets (centred on a local-maximum region) >= this x response", 280.0, gt=0.0
+    )
+    htt_jet_gev: Number = option(
+        "jets entering HT: ET >= this x response (the menu's HT uses jets above 30 GeV)", 30.0, ge=0.0
+    )
+    htt_eta_max: Number = option(
+        "jets entering HT are centred within |eta| < this (a region counts by its centre: 2.4 keeps eta columns "
+        f"1-12, |eta| < {geometry.REGION_ETA_EDGES[-2]:.3f}; the outer columns span "
+        f"{geometry.REGION_ETA_EDGES[-2]:.3f}-{geometry.ETA_MAX:g}, centred at {geometry.REGION_ETA_CENTRES[-1]:.2f})",
+        2.4,
+        gt=0.0,
+        le=3.0,
+    )
+    etm_gev: Optional[Number] = option(
+        "L1_ETMHF90: magnitude of the vector sum of region ET >= this x response; regions hold no HF "
+        "(|eta| > 3), so this is ETM without HF",
+        90.0,
+        gt=0.0,
+    )
+    pileup_subtraction: Literal["ring_median", "none"] = option(
+        "ring_median: each eta ring's median region ET (per event) is the pileup per region, subtracted from jets "
+        "once per region they cover, and regions below it count as empty in missing ET (the menu's jets and sums "
+        "are pileup-corrected too); none: raw region ET",
+        "ring_median",
+    )
+    response: Optional[Number] = option(
+        "region ET per calibrated GeV, the factor applied to every threshold above (the menu's are calibrated "
+        "L1 ET); null takes the data's hadron response: "
+        f"synthetic {detector.HADRON_RESPONSE:g} (cicada/data/detector.py), pythia data.pythia.response."
+        "hadron_response, files 1 (taken as calibrated)",
+        None,
+        gt=0.0,
+        le=2.0,
+    )
+
+
 class RatesConfig(ConfigModel):
-    """Trigger rates from the firmware-exact score of zero-bias test events."""
+    """Trigger rates from the firmware-exact score of the zero-bias rate sample."""
 
     target_rates_khz: tuple[Annotated[Number, option("a rate (kHz)", gt=0.0)], ...] = option(
         "rates (kHz) for which thresholds are reported", (0.25, 0.5, 1.0, 1.6, 3.0)
     )
+    bootstrap_replicas: Integer = option(
+        "Poisson-bootstrap replicas of the rate sample for each threshold's 68% interval (seeded)",
+        200,
+        ge=20,
+        le=100_000,
+    )
+    seeds: SeedsConfig = option("standard L1 seeds emulated from the regions", SeedsConfig())
 
     @model_validator(mode="after")
     def _some(self):

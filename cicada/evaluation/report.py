@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..pipeline.stamps import stage_times
+from . import rates_section
 from .documents import write_documents
-from .rates import ZERO_BIAS_RATE_KHZ
+from .markdown import table
 
 if TYPE_CHECKING:
     from ..pipeline.context import BuildContext
@@ -131,18 +132,6 @@ def write_report(context: "BuildContext") -> dict[str, Path]:
     return write_documents(context.project_dir, data, markdown(data, context))
 
 
-def _fmt(value, digits: int = 4) -> str:
-    if isinstance(value, float):
-        return f"{value:.{digits}g}"
-    return str(value)
-
-
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def _link(context: "BuildContext", path: str) -> str:
     """A path relative to the project directory, where report.md lives."""
     return os.path.relpath(context.root / path, context.project_dir)
@@ -157,7 +146,7 @@ def _model_section(r: dict, context: "BuildContext") -> list[str]:
         f"Student **{student['architecture']}**: **{r['parameter_count']:,} parameters**{teacher_note}.",
         "",
     ]
-    out += _table(
+    out += table(
         ["layer", "type", "output", "params", "quantizer / activation"],
         [
             [
@@ -195,7 +184,7 @@ def _firmware_section(r: dict) -> list[str]:
         f"clock {hls['clock_period_ns']} ns, strategy {hls['strategy']}, reuse factor {hls['reuse_factor']}.",
         "",
     ]
-    out += _table(
+    out += table(
         ["layer", "class", "accumulator", "result", "weights", "strategy", "reuse", "parallelization"],
         [
             [
@@ -222,7 +211,7 @@ def _firmware_section(r: dict) -> list[str]:
         problems = proof["failures"] + [f"not analysed: {u}" for u in proof["unanalysed_layers"]]
         out.append("**Not fully proven.** " + "; ".join(problems))
     out += [""]
-    out += _table(
+    out += table(
         ["layer", "type", "holds", "value range", "needed frac. bits", "narrowest exact"],
         [
             [
@@ -275,7 +264,7 @@ def _quality_section(r: dict, context: "BuildContext") -> list[str]:
         "the firmware-exact student, and total region ET as a baseline.",
         "",
     ]
-    out += _table(
+    out += table(
         ["signal", "teacher", "student (float)", "firmware", "firmware - teacher", "total ET"],
         [
             [
@@ -317,7 +306,7 @@ def _latency_section(r: dict) -> list[str]:
         )
     if rows:
         out += ["", "Latency (one event in, its score out):", ""]
-        out += _table(
+        out += table(
             ["from", "cycles", "ns", "bunch crossings", "clock (ns)", "II (cycles)", "one event per 25 ns", "source"],
             rows,
         )
@@ -342,7 +331,7 @@ def _latency_section(r: dict) -> list[str]:
     for name, est in r.get("estimates", {}).items():
         rows.append([f"{name} (estimate)", *[_fmt_count(est.get(k)) for k in kinds], est["source"]])
     if rows:
-        out += ["", "Resources:", ""] + _table(["from", *kinds, "source"], rows)
+        out += ["", "Resources:", ""] + table(["from", *kinds, "source"], rows)
     depth = r.get("logic_depth")
     if depth:
         out += [
@@ -362,7 +351,7 @@ def _latency_section(r: dict) -> list[str]:
             "for every setting:",
             "",
         ]
-        out += _table(
+        out += table(
             [
                 "adders per stage",
                 "stages",
@@ -407,7 +396,7 @@ def _latency_section(r: dict) -> list[str]:
         ]
     vendor = r.get("resources", {}).get("vendor", {})
     if vendor.get("available") and vendor.get("part_resources"):
-        out += ["", f"Vendor HLS estimate against part {vendor['part']}:", ""] + _table(
+        out += ["", f"Vendor HLS estimate against part {vendor['part']}:", ""] + table(
             ["resource", "used", "available", "%"],
             [
                 [
@@ -422,7 +411,7 @@ def _latency_section(r: dict) -> list[str]:
         )
     vivado = r.get("vivado")
     if vivado:
-        out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}; {vivado['label']}):", ""] + _table(
+        out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}; {vivado['label']}):", ""] + table(
             ["resource", "used", "available", "%"],
             [
                 [k, v["used"], "" if v["available"] is None else v["available"], _figure(v["percent"], ".2f", "")]
@@ -488,33 +477,7 @@ def _fmt_count(value) -> str:
 
 
 def _rates_section(r: dict, context: "BuildContext") -> list[str]:
-    rt = r["rates"]
-    out = [
-        "## Trigger rates",
-        "",
-        f"Rate = fraction of zero-bias events with firmware score above threshold x {ZERO_BIAS_RATE_KHZ / 1000:.2f} MHz, "
-        f"from {rt['zero_bias_events']:,} zero-bias test events: one event = {rt['smallest_measurable_rate_khz']:.3g} kHz. "
-        "Thresholds resting on fewer than 10 zero-bias events are marked statistics-limited.",
-        "",
-        f"![rate vs threshold]({_link(context, rt['rate_plot'])})",
-        "",
-    ]
-    signals = list(rt["working_points"][0]["signal_efficiency"]) if rt["working_points"] else []
-    out += _table(
-        ["target (kHz)", "threshold", "rate (kHz)", "zero-bias passing", *[f"eff. {s}" for s in signals], "note"],
-        [
-            [
-                wp["target_khz"],
-                wp["threshold"],
-                f"{wp['rate_khz']:.3g} ± {wp['rate_uncertainty_khz']:.2g}",
-                wp["zero_bias_passing"],
-                *[f"{wp['signal_efficiency'][s]:.3f}" for s in signals],
-                "statistics-limited" if wp["statistics_limited"] else "",
-            ]
-            for wp in rt["working_points"]
-        ],
-    )
-    return out + ["", f"![score distributions]({_link(context, rt['score_plot'])})"]
+    return rates_section.section(r["rates"], lambda path: _link(context, path))
 
 
 def markdown(r: dict, context: "BuildContext") -> str:
@@ -531,7 +494,7 @@ def markdown(r: dict, context: "BuildContext") -> str:
         _latency_section(r),
         _rates_section(r, context),
         ["## Stage times", ""]
-        + _table(
+        + table(
             ["stage", "seconds", "finished"], [[k, v["seconds"], v["finished"]] for k, v in r["stage_seconds"].items()]
         ),
     ):

@@ -1,0 +1,120 @@
+"""The anomaly trigger beside the emulated standard seeds: rates, pure rate and efficiency gain.
+
+All rates are weighted sums over the zero-bias rate sample (see :mod:`.rates`); efficiencies
+are fractions of signal events with Clopper-Pearson intervals (see :mod:`.efficiency`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .efficiency import Efficiency, efficiency
+from .l1_seeds import Seed
+from .rates import WorkingPoint, weighted_rate
+
+
+@dataclass
+class SeedRate:
+    """One emulated seed: its definition, its own rate and its efficiency per signal."""
+
+    name: str
+    menu_seed: str
+    description: str
+    menu_threshold_gev: float
+    region_threshold_gev: float
+    rate_khz: float
+    rate_uncertainty_khz: float
+    signal_efficiency: dict[str, Efficiency] = field(default_factory=dict)
+
+
+@dataclass
+class SeedsSummary:
+    """The emulated seeds, alone and together (their OR)."""
+
+    #: region ET per calibrated GeV applied to the menu thresholds, and where it comes from
+    response: float
+    response_source: str
+    seeds: list[SeedRate]
+    combined_rate_khz: float
+    combined_rate_uncertainty_khz: float
+    #: signal -> efficiency of the OR of the seeds
+    signal_efficiency: dict[str, Efficiency] = field(default_factory=dict)
+
+
+def any_seed(decisions: dict[str, np.ndarray], n_events: int) -> np.ndarray:
+    """Events accepted by at least one seed (none when there are no seeds)."""
+    combined = np.zeros(n_events, dtype=bool)
+    for accepted in decisions.values():
+        combined |= accepted
+    return combined
+
+
+def seeds_summary(
+    seeds: list[Seed],
+    response: float,
+    response_source: str,
+    sample_decisions: dict[str, np.ndarray],
+    weights: np.ndarray,
+    signal_decisions: dict[str, dict[str, np.ndarray]],
+) -> SeedsSummary:
+    """Each seed's rate and efficiencies, and those of their OR.
+
+    ``sample_decisions``: seed name -> accepted events of the rate sample (weights ``weights``);
+    ``signal_decisions``: signal -> seed name -> accepted signal events.
+    """
+    rows = []
+    for seed in seeds:
+        rate, error = weighted_rate(sample_decisions[seed.name], weights)
+        rows.append(
+            SeedRate(
+                seed.name,
+                seed.menu_seed,
+                seed.description,
+                seed.menu_threshold_gev,
+                seed.region_threshold_gev,
+                rate,
+                error,
+                {signal: efficiency(d[seed.name]) for signal, d in signal_decisions.items()},
+            )
+        )
+    combined, error = weighted_rate(any_seed(sample_decisions, len(weights)), weights)
+    return SeedsSummary(
+        response,
+        response_source,
+        rows,
+        combined,
+        error,
+        {signal: efficiency(any_seed(d, _events(d))) for signal, d in signal_decisions.items()},
+    )
+
+
+def with_seeds(
+    point: WorkingPoint,
+    accepted: np.ndarray,
+    weights: np.ndarray,
+    seeds_accept: np.ndarray,
+    signal_accepted: dict[str, np.ndarray],
+    signal_seeds_accept: dict[str, np.ndarray],
+) -> WorkingPoint:
+    """``point`` with the anomaly trigger (``accepted`` on the rate sample, ``signal_accepted`` per
+    signal) added to the seeds (their OR: ``seeds_accept``, ``signal_seeds_accept``): its pure rate,
+    the rate of the OR of everything, and the signal it adds."""
+    pure, pure_error = weighted_rate(accepted & ~seeds_accept, weights)
+    total, total_error = weighted_rate(accepted | seeds_accept, weights)
+    # eff(OR(seeds, anomaly)) - eff(OR(seeds)) is the fraction the anomaly trigger alone accepts
+    gain = {name: efficiency(signal_accepted[name] & ~signal_seeds_accept[name]) for name in signal_accepted}
+    return dataclasses.replace(
+        point,
+        pure_rate_khz=pure,
+        pure_rate_uncertainty_khz=pure_error,
+        total_rate_khz=total,
+        total_rate_uncertainty_khz=total_error,
+        signal_gain=gain,
+    )
+
+
+def _events(decisions: dict[str, np.ndarray]) -> int:
+    return len(next(iter(decisions.values()))) if decisions else 0
