@@ -351,9 +351,7 @@ def models_is_a_file(directory: Path):
 
 
 FAULT_CASES = [
-    ("vectors-before-build", built_nothing("cicada build"), ["vectors", "{config}"]),
-    ("emulator-before-build", built_nothing("cicada build"), ["emulator", "{config}"]),
-    ("synth-before-build", built_nothing("cicada build"), ["synth", "{config}"]),
+    ("vectors-zero-events", built_nothing("--events"), ["vectors", "{config}", "-n", "0"]),
     ("build-folder-is-a-file", models_is_a_file, ["data", "{config}"]),
 ]
 

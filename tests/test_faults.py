@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from cicada.cli import main
 from cicada.core.lock import build_lock
@@ -91,19 +90,20 @@ def _cicada(args: list[str], cwd: Path, **kwargs) -> subprocess.Popen:
 def test_sigterm_stops_cleanly_and_the_next_run_resumes(tmp_path):
     config = write_config(tmp_path, {**SMALL, "data": {**SMALL["data"], "zero_bias_events": 400_000}})
     process = _cicada(["data", str(config)], tmp_path)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and not list((tmp_path / "models" / "faulty").glob("**/.*.partial")):
-        if process.poll() is not None:
-            break
+    lock = tmp_path / "models" / "faulty" / ".lock"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not lock.exists() and process.poll() is None:
         time.sleep(0.2)
-    time.sleep(1.0)
+    time.sleep(3.0)  # well inside the data stage: 400,000 events take minutes
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=120)
     assert process.returncode not in (0, None) and "Traceback" not in err, err
     assert "interrupted" in err
     # nothing half-written survives the next run, which takes the lock first
     small = write_config(tmp_path, SMALL)
-    assert _cicada(["data", str(small)], tmp_path).wait(timeout=240) == 0
+    rerun = _cicada(["data", str(small)], tmp_path)
+    rerun.communicate(timeout=240)
+    assert rerun.returncode == 0
     assert not list((tmp_path / "models").glob("**/.*.partial"))
 
 

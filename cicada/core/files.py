@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-
 #: Errors of a write that say where it failed, not what the code did wrong.
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
