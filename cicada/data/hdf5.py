@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import h5py
 import numpy as np
@@ -124,6 +124,17 @@ def read_regions(path: str | Path, limit: int | None = None) -> np.ndarray:
             stop = min(start + CHUNK_ROWS, total)
             out[start:stop] = _read_rows(dataset, slice(start, stop), path)
     return out
+
+
+def iter_regions(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[int, np.ndarray]]:
+    """The region images of a file a chunk at a time, (first row, images (n, 18, 14) uint16),
+    each chunk checked as :func:`read_regions` checks them: for files larger than memory."""
+    path = Path(path)
+    with _open(path) as handle:
+        dataset = _images_dataset(handle, path)
+        total = dataset.shape[0]
+        for start in range(0, total, chunk_rows):
+            yield start, _read_rows(dataset, slice(start, min(start + chunk_rows, total)), path)
 
 
 def read_region_rows(path: str | Path, rows: np.ndarray) -> np.ndarray:
