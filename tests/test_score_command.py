@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import h5py
@@ -161,3 +162,30 @@ def test_score_with_a_teacher(tiny_build, monkeypatch, tmp_path, capsys):
     checks = result["integer_vs_emulator"]
     assert checks and all(c["bit_exact"] for c in checks.values())
     assert sum(c["events"] for c in checks.values()) == sum(c["events"] for c in result["firmware_vs_qkeras"].values())
+
+
+def test_scores_stage_stops_when_the_firmware_and_the_integer_model_disagree(tiny_build, monkeypatch, tmp_path):
+    """A firmware edited after verification: the emulator library runs the edited C++, the integer
+    model the converted network, and the scores stage refuses to write scores."""
+    from cicada.config.loader import load_config
+    from cicada.core.errors import VerificationError
+    from cicada.pipeline.context import BuildContext
+    from cicada.pipeline.stages import convert, scores
+
+    directory, config, _ = tiny_build
+    work = tmp_path / "copy"
+    shutil.copytree(directory, work, symlinks=True)
+    monkeypatch.chdir(work)
+    for weights in (work / "hls_projects/tiny/firmware/weights").glob("w10.*"):  # the output layer's weights
+        text = weights.read_text()
+        start = text.index("= {") + 3 if weights.suffix == ".h" else 0
+        end = text.index("}", start) if weights.suffix == ".h" else len(text.rstrip())
+        shifted = ", ".join(f"{float(v) + 0.5:.8f}" for v in text[start:end].split(","))
+        weights.write_text(text[:start] + shifted + text[end:])
+    context = BuildContext(load_config(config), config, root=work)
+    context.results["convert"] = stamps.read_stamp(context.model_dir, "convert", convert.ConvertResult).result
+    context.results["teacher"] = True  # the stage only asks whether there is one
+    scores_file = context.scores_file.read_bytes()
+    with pytest.raises(VerificationError, match=r"integer model disagrees with the emulator library on [\d,]+ of"):
+        scores.run(context)
+    assert context.scores_file.read_bytes() == scores_file  # nothing written
