@@ -11,7 +11,7 @@ from cicada.core.errors import DataError
 from cicada.core.seeds import numpy_stream
 from cicada.data import geometry as geo
 from cicada.data.datasets import split_sizes
-from cicada.data.hdf5 import read_attrs, read_regions, write_regions
+from cicada.data.hdf5 import iter_regions, read_attrs, read_regions, write_regions
 from cicada.data.make import make_datasets
 from cicada.data.signals import signal_images
 from cicada.data.synthetic import pileup as synthetic
@@ -113,6 +113,9 @@ def test_region_file_round_trip(tmp_path):
     assert np.array_equal(read_regions(path), images)
     with h5py.File(path) as handle:
         assert handle["CaloRegions"].dtype == np.uint16
+    chunks = list(iter_regions(path, chunk_rows=3))  # a chunk at a time, the last one shorter
+    assert [start for start, _ in chunks] == [0, 3, 6] and len(chunks[-1][1]) == 1
+    assert np.array_equal(np.concatenate([chunk for _, chunk in chunks]), images)
 
 
 def test_reads_cicada_float_files(tmp_path):

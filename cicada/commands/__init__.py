@@ -54,6 +54,8 @@ from . import convert  # noqa: E402,F401
 from . import synth  # noqa: E402,F401
 from . import vectors  # noqa: E402,F401
 from . import emulator  # noqa: E402,F401
+from . import score  # noqa: E402,F401
+from . import rates  # noqa: E402,F401
 from . import check  # noqa: E402,F401
 from . import status  # noqa: E402,F401
 from . import schema  # noqa: E402,F401

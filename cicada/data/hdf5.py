@@ -143,6 +143,17 @@ def read_regions(path: str | Path, limit: int | None = None) -> np.ndarray:
     return out
 
 
+def iter_regions(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[int, np.ndarray]]:
+    """The region images of a file a chunk at a time, (first row, images (n, 18, 14) uint16),
+    each chunk checked as :func:`read_regions` checks them: for files larger than memory."""
+    path = Path(path)
+    with _open(path) as handle:
+        dataset = _images_dataset(handle, path)
+        total = dataset.shape[0]
+        for start in range(0, total, chunk_rows):
+            yield start, _read_rows(dataset, slice(start, min(start + chunk_rows, total)), path)
+
+
 def read_region_rows(path: str | Path, rows: np.ndarray) -> np.ndarray:
     """The events at ``rows`` (any order) of a region file, reading only those."""
     path = Path(path)

@@ -116,6 +116,8 @@ def assemble(context: "BuildContext") -> dict:
             "csim_events_per_dataset": verify["events_per_dataset"],
             "emulator_vs_csim": verify["emulator_vs_csim"],
             "firmware_vs_qkeras_all_test_events": s["scores"]["firmware_vs_qkeras"],
+            "firmware_engine": s["scores"].get("firmware_engine", ""),
+            "integer_model_vs_emulator": s["scores"].get("integer_vs_emulator", {}),
         },
         "distillation": quality["distillation"] if quality else None,
         "auc": quality["auc"] if quality else None,
@@ -247,6 +249,19 @@ def _bit_accuracy_section(r: dict) -> list[str]:
         f"({per_dataset}): {verdict}",
         f"Firmware emulator (the same C++ as a batch library; agrees with the testbench on all "
         f"{ba['emulator_vs_csim']['events']:,} images) vs QKeras on all {total:,} test events: {bad} differ.",
+        *_scoring_engine_line(ba),
+    ]
+
+
+def _scoring_engine_line(ba: dict) -> list[str]:
+    checks = ba.get("integer_model_vs_emulator") or {}
+    if not checks:
+        engine = ba.get("firmware_engine")
+        return [f"Firmware scores computed by the {engine}."] if engine else []
+    checked = sum(c["events"] for c in checks.values())
+    return [
+        f"Firmware scores computed by the {ba['firmware_engine']}: bit-exact with the emulator library on all "
+        f"{checked:,} test events."
     ]
 
 

@@ -276,12 +276,28 @@ def _layer_table(hls_model) -> list[dict]:
         strategy = layer.get_attr("strategy")
         if strategy:
             row["strategy"] = str(strategy)
+        # what the integer model (cicada/firmware/integer_model.py) needs beyond the types
+        if layer.class_name == "Activation":
+            row["activation"] = str(layer.get_attr("activation"))
+        product = _product_kind(hls_model, layer)
+        if product:
+            row["product"] = product
         for attr in ("reuse_factor", "parallelization_factor"):
             value = layer.get_attr(attr)
             if value is not None and layer.class_name in ("Dense", "Conv2D"):
                 row[attr] = int(value)
         rows.append(row)
     return rows
+
+
+def _product_kind(hls_model, layer) -> str | None:
+    """hls4ml's ``nnet::product`` for a layer with weights (mult, weight_exponential for po2
+    weights, weight_ternary for 2-bit integer ones...): the types alone do not tell them apart."""
+    weights = getattr(layer, "weights", {}) or {}
+    if "weight" not in weights or layer.get_input_variable() is None:
+        return None
+    backend = hls_model.config.backend
+    return str(backend.product_type(layer.get_input_variable().type.precision, weights["weight"].type.precision))
 
 
 def _is_fixed(type_obj) -> bool:

@@ -1,8 +1,13 @@
-"""Stage ``scores``: every test event scored by the teacher, the float and QKeras students, the firmware."""
+"""Stage ``scores``: every test event scored by the teacher, the float and QKeras students, the firmware.
+
+The firmware scores come from the integer model (cicada/firmware/integer_model.py), checked bit
+for bit against the emulator library on every test event; a difference stops the build. A
+model the integer model cannot compute is scored by the emulator library.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -11,7 +16,7 @@ from ...data.datasets import read_dataset, test_dataset_names
 from ...data.hdf5 import write_scores
 from ...data.imagestats import total_et
 from ...firmware import csim
-from ...firmware.emulator import FirmwareEmulator
+from ...firmware.scoring import FirmwareScorer
 from ...models.student import STUDENT_FILE, float_twin, load_student, student_scores
 from ...models.teacher import TEACHER_FILE, load_teacher, teacher_mse
 from ..context import BuildContext
@@ -22,6 +27,10 @@ from ..engine import Stage
 class ScoresResult:
     file: str
     firmware_vs_qkeras: dict[str, csim.BitComparison]
+    #: what computed the firmware scores: the integer model, or the emulator library (and why)
+    firmware_engine: str = ""
+    #: the integer model against the emulator library on every test event (empty when the emulator scored)
+    integer_vs_emulator: dict[str, csim.BitComparison] = field(default_factory=dict)
 
 
 def run(context: BuildContext) -> ScoresResult:
@@ -29,13 +38,18 @@ def run(context: BuildContext) -> ScoresResult:
     teacher = load_teacher(context.model_dir / TEACHER_FILE) if has_teacher else None
     student = load_student(context.model_dir / STUDENT_FILE)
     unquantized = float_twin(student)  # None when the model has a layer without a float twin
-    emulator = FirmwareEmulator(context.project_dir)
-    scores, agreement = {}, {}
-    lsb = context.results["convert"].output_type().lsb
+    convert = context.results["convert"]
+    lsb = convert.output_type().lsb
+    scorer = FirmwareScorer(context.project_dir, student, convert.layers, lsb)
+    scores, agreement, checks = {}, {}, {}
     for name in test_dataset_names(context.config.data):
         images = read_dataset(context.data_dir, name)
         qkeras = student_scores(student, images)
-        firmware = emulator.predict(images)[:, 0]
+        outputs = scorer.predict(images)
+        check = scorer.check(images, outputs, f"'{name}'")  # every test event, bit for bit
+        if check is not None:
+            checks[name] = check
+        firmware = outputs[:, 0]
         scores[name] = {
             **({"teacher_mse": teacher_mse(teacher, images)} if teacher is not None else {}),
             **({"student_float": student_scores(unquantized, images)} if unquantized is not None else {}),
@@ -46,11 +60,15 @@ def run(context: BuildContext) -> ScoresResult:
         agreement[name] = csim.compare_bits(qkeras, firmware, lsb)
     write_scores(context.scores_file, scores)
     mismatches = sum(a.mismatches for a in agreement.values())
-    log.info(
-        f"  scored {sum(len(s['firmware']) for s in scores.values()):,} test events with the firmware emulator; "
-        f"{mismatches} differ from QKeras"
+    events = sum(len(s["firmware"]) for s in scores.values())
+    checked = f", bit-exact with the emulator library on all {events:,}" if checks else ""
+    log.info(f"  scored {events:,} test events with the {scorer.engine}{checked}; {mismatches} differ from QKeras")
+    return ScoresResult(
+        file=context.relative(context.scores_file),
+        firmware_vs_qkeras=agreement,
+        firmware_engine=scorer.engine,
+        integer_vs_emulator=checks,
     )
-    return ScoresResult(file=context.relative(context.scores_file), firmware_vs_qkeras=agreement)
 
 
 STAGE = Stage(
