@@ -159,7 +159,12 @@ def describe(error: dict, walker: _SchemaWalker, raw: Any) -> str:
     else:
         message = error["msg"].removeprefix("Value error, ")
     key = dotted(loc)
-    return f"key '{key}': {message}" if key else message
+    return _one_line(f"key '{key}': {message}" if key else message)
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a newline inside a key, say) written as escapes: an error stays one line."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
 
 
 def first_error(error: ValidationError, schema: dict, raw: Any) -> str:
