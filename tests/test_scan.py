@@ -453,6 +453,8 @@ def test_rerun_builds_only_the_missing_points(local_scan):
     before = read_rows(directory)
     times = {p: stamp_times(directory / "models/ci" / p) for p in before}
     rerun = ScanProcess(path, directory)
+    rerun.wait_for(": done (ran nothing: up to date)", 600)
+    assert set(read_rows(directory)) == set(before)  # the last run's rows stay until their points finish
     assert rerun.finish(600) == 1, rerun.output
     after = read_rows(directory)
     assert set(after) == set(before)
@@ -563,3 +565,13 @@ def test_a_build_borrows_data_and_teacher_and_never_runs_them(tmp_path):
     alone = make_context(config, tmp_path / "base.yaml", tmp_path)
     assert alone.model_dir == tmp_path / "models/scanbase" and alone.data_dir == alone.model_dir / "data"
     assert alone.teacher_dir == alone.model_dir and not alone.borrows("data")
+
+
+def test_unreachable_scheduler_is_one_clear_error():
+    from cicada.config.scan import SchedulerEngine
+    from cicada.scan.cluster import EngineError, open_engine
+
+    engine = SchedulerEngine(kind="scheduler", address=f"tcp://127.0.0.1:{free_port()}", connect_timeout_s=2)
+    with pytest.raises(EngineError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:\d+"):
+        with open_engine(engine, 0):
+            pass

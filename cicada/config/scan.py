@@ -97,7 +97,7 @@ class JobqueueEngine(ConfigModel):
     """What HTCondor and SLURM jobs share (dask-jobqueue): each job runs Dask workers."""
 
     jobs: Integer = option("batch jobs to submit (the most, with adapt)", ge=1)
-    adapt: Flag = option("scale between 0 and jobs with the work left, instead of a fixed number", False)
+    adapt: Flag = option("scale between 1 and jobs with the work left, instead of a fixed number", False)
     cores: Integer = option("cores per job", 1, ge=1)
     processes: Integer = option("worker processes per job (cores are shared among them)", 1, ge=1)
     memory: Memory = option("memory per job, e.g. '8 GB'")

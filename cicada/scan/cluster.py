@@ -151,7 +151,8 @@ def open_engine(engine, retries: int) -> Iterator:
             else:
                 cluster = stack.enter_context(jobqueue_cluster(engine))
                 if engine.adapt:
-                    cluster.adapt(minimum=0, maximum=engine.jobs * engine.processes)
+                    # one job from the start: the workers are checked before any task exists
+                    cluster.adapt(minimum=engine.processes, maximum=engine.jobs * engine.processes)
                 else:
                     cluster.scale(jobs=engine.jobs)
                 wait = engine.worker_wait_s

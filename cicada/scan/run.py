@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..core.errors import ConfigError
 from ..core.progress import log, progress
 from .points import ScanPoint, expand
-from .results import row_for, write_table
+from .results import read_table, row_for, write_table
 from .tasks import BuildJob, one_line, run_point, run_shared
 
 if TYPE_CHECKING:
@@ -110,6 +110,9 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     identity = cicada_identity()
     keys = list(dict.fromkeys(key for point in points for key in point.values))
     rows: dict[str, dict] = {}
+    # until a point finishes in this run, the table keeps its row from the last run
+    ids = {point.id for point in points}
+    previous = {row["point"]: row for row in _previous_rows(directory) if row.get("point") in ids}
     tables: dict[str, Path] = {}
     with open_engine(spec.engine, spec.retries) as client:
         dashboard = client.dashboard_link
@@ -151,7 +154,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
                 rows[point.id] = _row(point, future)
                 if point.shared_id in samples and rows[point.id]["status"] == "done":
                     rows[point.id] = _with_rate_sample(client, spec, point, rows[point.id], samples, root, base_path)
-                ordered = [rows[p.id] for p in points if p.id in rows]
+                ordered = [rows.get(p.id) or previous[p.id] for p in points if p.id in rows or p.id in previous]
                 tables = write_table(ordered, directory, keys)
                 _log_point(rows[point.id])
                 bar.update(1)
@@ -159,6 +162,15 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     ordered = [rows[p.id] for p in points]
     documents = write_documents(spec, scan_file, ordered, points, directory, reference_path(spec, scan_file))
     return ScanOutcome(directory, ordered, tables, documents, dashboard)
+
+
+def _previous_rows(directory: Path) -> list[dict]:
+    """The rows of the last run's table; none when it cannot be read (it is rewritten anyway)."""
+    try:
+        return read_table(directory)
+    except (OSError, ValueError) as err:
+        log.info(f"  ignoring the last run's table ({one_line(err)}); it is rewritten")
+        return []
 
 
 def _row(point: ScanPoint, future) -> dict:
