@@ -575,3 +575,59 @@ def test_unreachable_scheduler_is_one_clear_error():
     with pytest.raises(EngineError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:\d+"):
         with open_engine(engine, 0):
             pass
+
+
+def test_pareto_plot_marks_cicada_v2_and_the_reference(tmp_path):
+    from cicada.scan.plots import plot_pareto, read_reference
+
+    report = {
+        "name": "cicada_v2",
+        "student": {"architecture": "cicada_v2"},
+        "parameter_count": 4080,
+        "auc": {"dijet": {"firmware": 0.9}},
+        "rates": {
+            "zero_bias_events": 100,
+            "working_points": [
+                {
+                    "target_khz": 1.0,
+                    "threshold": 40.0,
+                    "rate_khz": 0.9,
+                    "statistics_limited": False,
+                    "signal_efficiency": {"dijet": 0.6},
+                }
+            ],
+        },
+        "latency": {"rtl": {"available": True, "cycles": 9, "ns": 56.25, "bx": 2.25, "source": "measured"}},
+        "resources": {"rtl": {"available": True, "LUT": 70000, "FF": 28000, "DSP": 0, "BRAM": 0, "source": "Yosys"}},
+        "estimates": {},
+        "bit_accuracy": {
+            "csim_vs_qkeras": {"bit_exact": True, "events": 10},
+            "emulator_vs_csim": {"bit_exact": True, "events": 10},
+            "firmware_vs_qkeras_all_test_events": {"dijet": {"bit_exact": True, "events": 10}},
+        },
+        "stage_seconds": {"student": {"seconds": 3.0}},
+    }
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    reference = read_reference(path, "scan.yaml: key 'reference'")
+    assert reference["point"] == "reference: cicada_v2" and reference["LUT"] == 70000
+    assert reference["efficiency@1kHz:dijet"] == 0.6 and reference["latency_bx"] == 2.25
+    rows = [
+        {"point": "a", "status": "done", "LUT": 100, "latency_ns": 20.0, "efficiency@1kHz:dijet": 0.3},
+        {
+            "point": "b",
+            "status": "done",
+            "LUT": 300,
+            "latency_ns": 30.0,
+            "efficiency@1kHz:dijet": 0.5,
+            "architecture": "cicada_v2",
+        },
+        {"point": "c", "status": "failed"},
+    ]
+    plot = plot_pareto(rows, 1.0, tmp_path / "pareto.png", "test", reference)
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    (tmp_path / "bad.json").write_text("{}")
+    with pytest.raises(ConfigError, match=r"scan.yaml: key 'reference': .*bad.json is not a cicada report.json"):
+        read_reference(tmp_path / "bad.json", "scan.yaml: key 'reference'")
+    with pytest.raises(ConfigError, match="not found"):
+        read_reference(tmp_path / "none.json", "scan.yaml: key 'reference'")

@@ -109,6 +109,9 @@ def plot_pareto(rows: list[dict], rate_khz: float, path: Path, title: str, refer
                     transform=ax.transAxes,
                     color="grey",
                 )
+            shown = x + ([float(reference[cost])] if reference and reference.get(cost) is not None else [])
+            if shown and min(shown) > 0 and max(shown) / min(shown) > 50:
+                ax.set_xscale("log")  # students of a scan can differ in size by orders of magnitude
             ax.set_xlabel(label + (f"  [{missing} point(s) without figures]" if missing and usable else ""))
             ax.set_ylabel(f"{signal} efficiency at {rate_khz:g} kHz")
             ax.grid(alpha=0.3)
