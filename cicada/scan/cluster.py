@@ -14,7 +14,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import __version__
 from ..core.errors import CicadaError
@@ -84,7 +84,7 @@ def check_workers(client) -> int:
 
 def jobqueue_cluster(engine: "HTCondorEngine | SLURMEngine"):
     """The dask-jobqueue cluster an engine describes (no job submitted until it is scaled)."""
-    common = {
+    common: dict[str, Any] = {
         "cores": engine.cores,
         "processes": engine.processes,
         "memory": engine.memory,
@@ -102,7 +102,7 @@ def jobqueue_cluster(engine: "HTCondorEngine | SLURMEngine"):
         return HTCondorCluster(disk=engine.disk, job_extra_directives=dict(engine.job_extra_directives), **common)
     from dask_jobqueue import SLURMCluster
 
-    optional = {"queue": engine.queue, "account": engine.account}
+    optional: dict[str, Any] = {"queue": engine.queue, "account": engine.account}
     return SLURMCluster(
         walltime=engine.walltime,
         job_extra_directives=list(engine.job_extra_directives),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..core.files import atomic_path
 
@@ -117,7 +117,7 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, sort_keys=True) if isinstance(value, (list, tuple, dict)) else value
 
 
-def columns(rows: list[dict], keys: list[str] = ()) -> list[str]:
+def columns(rows: list[dict], keys: Sequence[str] = ()) -> list[str]:
     """Every column of the rows: the leading ones, the scan's ``keys``, then the rest in the order they appear."""
     names: dict[str, None] = dict.fromkeys([*LEADING_COLUMNS, *keys])
     for row in rows:
@@ -136,7 +136,7 @@ def _uniform(values: list) -> list:
     return values
 
 
-def write_table(rows: list[dict], directory: Path, keys: list[str] = ()) -> dict[str, Path]:
+def write_table(rows: list[dict], directory: Path, keys: Sequence[str] = ()) -> dict[str, Path]:
     """results.csv and results.parquet in ``directory`` (the scan's ``keys`` as the first columns
     after the point's), each replaced atomically."""
     import pyarrow as pa
