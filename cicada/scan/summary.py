@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 SCAN_MD = "scan.md"
 
 
+def _verdict(value) -> str:
+    return "" if value is None else ("yes" if value else "NO")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "NO"
+        return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.4g}"
     text = str(value)
@@ -85,7 +89,7 @@ def markdown(
             row.get("latency_ns"),
             row.get("LUT"),
             row.get("FF"),
-            row.get("bit_exact"),
+            _verdict(row.get("bit_exact")),
             row.get("wall_seconds"),
             row["status"],
         ]
