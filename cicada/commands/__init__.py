@@ -59,4 +59,5 @@ from . import rates  # noqa: E402,F401
 from . import check  # noqa: E402,F401
 from . import status  # noqa: E402,F401
 from . import schema  # noqa: E402,F401
+from . import scan  # noqa: E402,F401
 # isort: on

@@ -18,9 +18,10 @@ class Schema(Command):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the JSON Schema instead of the text reference")
+        parser.add_argument("--scan", action="store_true", help="the schema of a scan file (cicada scan) instead")
 
     def run(self, args) -> int:
         from ..config.reference import json_schema, schema_reference
 
-        print(json.dumps(json_schema(), indent=2) if args.json else schema_reference())
+        print(json.dumps(json_schema(args.scan), indent=2) if args.json else schema_reference(args.scan))
         return 0

@@ -14,15 +14,21 @@ from .sections import BuildConfig
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 
 
-def json_schema() -> dict:
-    """The JSON Schema of a build config (YAML editors with a JSON Schema plug-in validate and complete with it)."""
+def json_schema(scan: bool = False) -> dict:
+    """The JSON Schema of a build config, or of a scan file with ``scan`` (YAML editors with a JSON
+    Schema plug-in validate and complete with it)."""
+    if scan:
+        from .scan import ScanConfig
+
+        return {"$schema": SCHEMA_URI, "$id": "cicada-scan", **ScanConfig.model_json_schema()}
     schema = BuildConfig.model_json_schema()
     return {"$schema": SCHEMA_URI, "$id": "cicada-build-config", **schema}
 
 
-def schema_reference() -> str:
-    """Every config key with its type, constraints, default and meaning, indented by nesting."""
-    schema = json_schema()
+def schema_reference(scan: bool = False) -> str:
+    """Every config key (of a scan file with ``scan``) with its type, constraints, default and meaning,
+    indented by nesting."""
+    schema = json_schema(scan)
     return "\n".join(_Describer(schema.get("$defs", {})).model(schema, 0))
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..core.lock import build_lock, remove_leftovers
 from ..core.progress import log
 from . import stamps
-from .context import BuildContext
+from .context import SHAREABLE_STAGES, BuildContext
 from .engine import Stage, StageOutcome, run_stages
 from .stages import (
     convert,
@@ -51,6 +51,11 @@ STAGE_NAMES = tuple(stage.name for stage in STAGES)
 _TEACHER_STAGES = ("teacher", "quality")
 
 
+def shared_stages() -> list[Stage]:
+    """The stages builds can share (data, teacher): a scan runs them once per distinct input."""
+    return [stage for stage in STAGES if stage.name in SHAREABLE_STAGES]
+
+
 def imported_model_stages() -> list[Stage]:
     """The stages for a model trained elsewhere: the import replaces teacher and student training."""
     stages = []
@@ -81,13 +86,26 @@ def recorded_model_file(context: BuildContext) -> Path | None:
     return Path(stamp.result.source_file)
 
 
-def make_context(config: "BuildConfig", config_path: Path, root: Path | None = None, model_file: Path | None = None):
-    """The context of a build; without ``model_file``, the model an earlier ``cicada convert`` imported."""
+def make_context(
+    config: "BuildConfig",
+    config_path: Path,
+    root: Path | None = None,
+    model_file: Path | None = None,
+    folder: str | None = None,
+    shared_dir: Path | None = None,
+):
+    """The context of a build; without ``model_file``, the model an earlier ``cicada convert`` imported.
+
+    ``folder`` places the build below models/ and hls_projects/ (default: the config's name);
+    ``shared_dir`` is another build's folder whose data and teacher stages this build borrows.
+    """
     context = BuildContext(
         config=config,
         config_path=Path(config_path),
         root=Path(root) if root else Path.cwd(),
         model_file=Path(model_file).resolve() if model_file else None,
+        folder=folder,
+        shared_dir=Path(shared_dir) if shared_dir else None,
     )
     if context.model_file is None:
         context.model_file = recorded_model_file(context)
@@ -101,13 +119,16 @@ def build(
     until: str | None = None,
     root: Path | None = None,
     model_file: Path | None = None,
+    folder: str | None = None,
+    shared_dir: Path | None = None,
 ) -> tuple[BuildContext, list[StageOutcome]]:
     """Run the build for ``config``; returns the context (with every stage's result) and the outcomes.
 
     With ``model_file`` the student is that QKeras model (bring your own) instead of one
     trained here: the teacher, student and quality stages are replaced by an import.
+    ``folder`` and ``shared_dir``: see :func:`make_context` (a scan's points use them).
     """
-    context = make_context(config, config_path, root, model_file)
+    context = make_context(config, config_path, root, model_file, folder, shared_dir)
     if context.model_file is not None:
         from ..models.student import import_student
 

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..config.sections import BuildConfig
 
+#: Stages whose files and stamp a build may borrow from another build's folder (``shared_dir``):
+#: a scan's points share one data set and one teacher.
+SHAREABLE_STAGES = ("data", "teacher")
+
 
 @dataclass
 class BuildContext:
@@ -23,14 +27,35 @@ class BuildContext:
     fingerprints: dict[str, str] = field(default_factory=dict)
     #: a QKeras model trained elsewhere (bring your own), or None
     model_file: Path | None = None
+    #: the build's folder below models/ and hls_projects/ (None: the config's name); a scan
+    #: puts each point in ``<scan>/<point>``
+    folder: str | None = None
+    #: the build folder of another build whose data and teacher stages (files and stamps) this
+    #: build uses instead of its own (None: its own); such borrowed stages never run here
+    shared_dir: Path | None = None
 
     @property
     def model_dir(self) -> Path:
-        return self.root / "models" / self.config.name
+        return self.root / "models" / (self.folder or self.config.name)
+
+    def stage_dir(self, stage: str) -> Path:
+        """The build folder holding ``stage``'s files and stamp: the shared folder for a borrowed stage."""
+        if self.shared_dir is not None and stage in SHAREABLE_STAGES:
+            return Path(self.shared_dir)
+        return self.model_dir
+
+    def borrows(self, stage: str) -> bool:
+        """Whether ``stage`` belongs to the build in ``shared_dir`` (it is reused, never run, here)."""
+        return self.stage_dir(stage) != self.model_dir
 
     @property
     def data_dir(self) -> Path:
-        return self.model_dir / "data"
+        return self.stage_dir("data") / "data"
+
+    @property
+    def teacher_dir(self) -> Path:
+        """Where the teacher model lives (the shared folder when the teacher is borrowed)."""
+        return self.stage_dir("teacher")
 
     @property
     def scores_file(self) -> Path:
@@ -39,7 +64,7 @@ class BuildContext:
 
     @property
     def project_dir(self) -> Path:
-        return self.root / "hls_projects" / self.config.name
+        return self.root / "hls_projects" / (self.folder or self.config.name)
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the build's root, as reports show it."""

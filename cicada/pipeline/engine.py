@@ -18,11 +18,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import __version__
+from ..core.errors import CicadaError
 from ..core.files import sha256_json, sha256_tree
 from ..core.progress import log
 from . import stamps
 from .context import BuildContext
 from .fingerprint import code_components, explain_difference
+
+
+class SharedStageNotReady(CicadaError):
+    """A stage borrowed from a shared build folder is not up to date there (it never runs from here)."""
 
 
 def _nothing(context: BuildContext) -> Any:
@@ -105,7 +110,7 @@ def _hash_outputs(context: BuildContext, stage: Stage) -> dict[str, str]:
 
 def judge(context: BuildContext, stage: Stage, parts: dict) -> tuple[str, stamps.Stamp | None]:
     """('up to date', stamp), or (why the stage must run, None)."""
-    stamp = stamps.read_stamp(context.model_dir, stage.name, stage.result)
+    stamp = stamps.read_stamp(context.stage_dir(stage.name), stage.name, stage.result)
     if stamp is None:
         return "never run", None
     if stamp.fingerprint != sha256_json(parts):
@@ -136,8 +141,15 @@ def run_stages(
         parts = components(stage, context, keys)
         fingerprint = sha256_json(parts)
         context.fingerprints[stage.name] = fingerprint
-        status, stamp = ("forced", None) if force else judge(context, stage, parts)
+        borrowed = context.borrows(stage.name)
+        status, stamp = ("forced", None) if force and not borrowed else judge(context, stage, parts)
         prefix = f"[{number}/{len(selected)}] {stage.name}"
+        if stamp is None and borrowed:
+            # builds sharing a folder would otherwise rewrite the same files at once
+            raise SharedStageNotReady(
+                f"stage '{stage.name}' is shared from {context.relative(context.stage_dir(stage.name))} and is not up "
+                f"to date there ({status}); run it there first"
+            )
         if stamp is not None:
             context.results[stage.name] = stamp.result
             keys[stage.name] = result_key(fingerprint, stamp.outputs)
@@ -145,7 +157,7 @@ def run_stages(
             outcomes.append(StageOutcome(stage.name, True, 0.0, stamp.result))
             continue
         log.info(f"{prefix}: {stage.description} ({status})")
-        stamps.remove_stamp(context.model_dir, stage.name)
+        stamps.remove_stamp(context.stage_dir(stage.name), stage.name)
         started = time.monotonic()
         result = stage.run(context)
         seconds = time.monotonic() - started
@@ -153,7 +165,8 @@ def run_stages(
         outputs = _hash_outputs(context, stage)
         keys[stage.name] = result_key(fingerprint, outputs)
         stamps.write_stamp(
-            context.model_dir, stamps.Stamp(stage.name, fingerprint, parts, seconds, stamps.now(), outputs, result)
+            context.stage_dir(stage.name),
+            stamps.Stamp(stage.name, fingerprint, parts, seconds, stamps.now(), outputs, result),
         )
         log.info(f"{prefix}: done in {seconds:.1f} s")
         outcomes.append(StageOutcome(stage.name, False, seconds, result))

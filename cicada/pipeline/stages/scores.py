@@ -35,7 +35,7 @@ class ScoresResult:
 
 def run(context: BuildContext) -> ScoresResult:
     has_teacher = "teacher" in context.results
-    teacher = load_teacher(context.model_dir / TEACHER_FILE) if has_teacher else None
+    teacher = load_teacher(context.teacher_dir / TEACHER_FILE) if has_teacher else None
     student = load_student(context.model_dir / STUDENT_FILE)
     unquantized = float_twin(student)  # None when the model has a layer without a float twin
     convert = context.results["convert"]

@@ -41,7 +41,7 @@ class StudentResult:
 
 def run(context: BuildContext) -> StudentResult:
     config = context.config
-    teacher = load_teacher(context.model_dir / TEACHER_FILE)
+    teacher = load_teacher(context.teacher_dir / TEACHER_FILE)
     zero_bias = {part: read_dataset(context.data_dir, f"zero_bias_{part}") for part in ("train", "val")}
     train, train_mse = distillation_set(config.student, zero_bias["train"], teacher, config.seed, "train")
     val, val_mse = distillation_set(config.student, zero_bias["val"], teacher, config.seed, "val")

@@ -27,21 +27,21 @@ def run(context: BuildContext) -> TeacherResult:
         config.teacher,
         read_dataset(context.data_dir, "zero_bias_train"),
         read_dataset(context.data_dir, "zero_bias_val"),
-        context.model_dir,
+        context.teacher_dir,
         config.seed,
         resume_key=context.fingerprints["teacher"],
     )
     return TeacherResult(
         architecture=config.teacher.architecture,
         parameters=int(model.count_params()),
-        model_file=context.relative(context.model_dir / TEACHER_FILE),
-        loss_plot=context.relative(context.model_dir / "teacher_loss.png"),
+        model_file=context.relative(context.teacher_dir / TEACHER_FILE),
+        loss_plot=context.relative(context.teacher_dir / "teacher_loss.png"),
         training=training,
     )
 
 
 def outputs(context: BuildContext) -> list[Path]:
-    return [context.model_dir / TEACHER_FILE]
+    return [context.teacher_dir / TEACHER_FILE]
 
 
 STAGE = Stage(

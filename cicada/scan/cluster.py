@@ -1,0 +1,162 @@
+"""Where a scan runs: a Dask client on a LocalCluster, a running scheduler, or HTCondor/SLURM jobs.
+
+Every worker must run the same cicada as the scan (the same version and the same source
+files): stages record their code in their stamps, and a mix would leave points built by
+different code side by side. The scan checks the workers it finds at the start, and every
+task checks its own worker again (workers of a batch system arrive later).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .. import __version__
+from ..core.errors import CicadaError
+from ..core.progress import log
+
+if TYPE_CHECKING:
+    from ..config.scan import HTCondorEngine, SLURMEngine
+
+#: How long a local or remote scheduler may take to show its first worker.
+WORKER_WAIT_S = 120
+
+
+class EngineError(CicadaError):
+    """The Dask engine cannot be started or reached, or its workers do not fit."""
+
+
+class WorkerMismatch(CicadaError):
+    """A worker runs another cicada than the scan."""
+
+
+@functools.lru_cache(maxsize=1)
+def cicada_identity() -> dict:
+    """This process's cicada: its version and a hash of its source files (paths and contents)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return {"version": __version__, "source": digest.hexdigest()[:16], "python": python, "path": str(package)}
+
+
+def mismatch(expected: dict, found: dict, where: str) -> str | None:
+    """What differs between the scan's cicada and a worker's, as one sentence (None: nothing)."""
+    for key, what in (("version", "cicada"), ("source", "cicada source (hash of its .py files)"), ("python", "Python")):
+        if expected.get(key) != found.get(key):
+            return (
+                f"{where} runs {what} {found.get(key)} ({found.get('path', '?')}) but the scan runs "
+                f"{expected.get(key)} ({expected.get('path', '?')}); install the same cicada on every worker"
+            )
+    return None
+
+
+def check_here(expected: dict) -> None:
+    """Inside a task: refuse to work when this worker's cicada is not the scan's."""
+    problem = mismatch(expected, cicada_identity(), f"worker {os.uname().nodename} (pid {os.getpid()})")
+    if problem:
+        raise WorkerMismatch(problem)
+
+
+def check_workers(client) -> int:
+    """Ask every connected worker which cicada it runs; a WorkerMismatch names the first that differs.
+    Returns the number of workers checked."""
+    try:
+        found = client.run(cicada_identity)
+    except (ImportError, AttributeError) as err:  # the worker cannot unpickle a function of cicada
+        raise WorkerMismatch(
+            f"a worker cannot import cicada ({err}); install the same cicada on every worker"
+        ) from None
+    expected = cicada_identity()
+    for address, identity in sorted(found.items()):
+        problem = mismatch(expected, identity, f"worker {address}")
+        if problem:
+            raise WorkerMismatch(problem)
+    return len(found)
+
+
+def jobqueue_cluster(engine: "HTCondorEngine | SLURMEngine"):
+    """The dask-jobqueue cluster an engine describes (no job submitted until it is scaled)."""
+    common: dict[str, Any] = {
+        "cores": engine.cores,
+        "processes": engine.processes,
+        "memory": engine.memory,
+        "python": engine.python or sys.executable,
+        "job_script_prologue": list(engine.job_script_prologue),
+        "worker_extra_args": list(engine.worker_extra_args),
+        "local_directory": engine.local_directory,
+        "log_directory": engine.log_directory,
+        "interface": engine.interface,
+    }
+    common = {key: value for key, value in common.items() if value is not None}
+    if engine.kind == "htcondor":
+        from dask_jobqueue import HTCondorCluster
+
+        return HTCondorCluster(disk=engine.disk, job_extra_directives=dict(engine.job_extra_directives), **common)
+    from dask_jobqueue import SLURMCluster
+
+    optional: dict[str, Any] = {"queue": engine.queue, "account": engine.account}
+    return SLURMCluster(
+        walltime=engine.walltime,
+        job_extra_directives=list(engine.job_extra_directives),
+        **{key: value for key, value in optional.items() if value is not None},
+        **common,
+    )
+
+
+def _wait_for_workers(client, seconds: float, where: str) -> None:
+    try:
+        client.wait_for_workers(1, timeout=seconds)
+    except TimeoutError:
+        raise EngineError(f"no Dask worker joined {where} within {seconds:g} s") from None
+
+
+@contextlib.contextmanager
+def open_engine(engine, retries: int) -> Iterator:
+    """A connected Dask client for ``engine`` (the scan file's), closed with everything it started.
+
+    ``retries`` is also how many lost workers a task may outlive on a cluster started here
+    (the scheduler's allowed-failures); an external scheduler keeps its own setting.
+    """
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if engine.kind == "scheduler":
+            try:
+                client = stack.enter_context(Client(engine.address, timeout=f"{engine.connect_timeout_s}s"))
+            except (OSError, TimeoutError) as err:
+                raise EngineError(f"cannot reach the Dask scheduler at {engine.address} ({err})") from None
+            _wait_for_workers(client, WORKER_WAIT_S, f"the scheduler at {engine.address}")
+        else:
+            stack.enter_context(dask.config.set({"distributed.scheduler.allowed-failures": retries}))
+            if engine.kind == "local":
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=engine.workers or os.cpu_count() or 1,
+                        threads_per_worker=engine.threads_per_worker,
+                        processes=True,
+                        memory_limit=engine.memory_per_worker or "auto",
+                        dashboard_address=engine.dashboard_address,
+                    )
+                )
+                wait = float(WORKER_WAIT_S)
+            else:
+                cluster = stack.enter_context(jobqueue_cluster(engine))
+                if engine.adapt:
+                    # one job from the start: the workers are checked before any task exists
+                    cluster.adapt(minimum=engine.processes, maximum=engine.jobs * engine.processes)
+                else:
+                    cluster.scale(jobs=engine.jobs)
+                wait = engine.worker_wait_s
+                log.info(f"submitted {engine.jobs} {engine.kind} job(s); waiting for the first worker")
+            client = stack.enter_context(Client(cluster))
+            _wait_for_workers(client, wait, f"the {engine.kind} cluster")
+        yield client

@@ -1,0 +1,213 @@
+"""``cicada scan``: every point of a scan file built on Dask, the results gathered as points finish.
+
+The order of work: the scan file and every point's config are validated (nothing runs when
+one is wrong); the engine starts and its workers are checked; one task per group of points
+with the same data and teacher settings runs those shared stages; one task per point runs
+its own stages (student, convert, verify, scores, quality, synthesis, rates, report) once
+its group's task is done. Each finished point is added to the table (CSV and Parquet,
+replaced atomically); a failed point records its error and the others go on.
+
+Layout: ``models/<scan>/shared/<group>/`` (data, teacher), ``models/<scan>/<point>/`` and
+``hls_projects/<scan>/<point>/`` (each point's build), ``models/<scan>/results.*``,
+``pareto.png`` and ``scan.md``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import ConfigError
+from ..core.progress import log, progress
+from .points import ScanPoint, expand
+from .results import read_table, row_for, write_table
+from .tasks import BuildJob, one_line, run_point, run_shared
+
+if TYPE_CHECKING:
+    from ..config.scan import ScanConfig
+
+SHARED_FOLDER = "shared"
+
+
+@dataclass
+class ScanOutcome:
+    directory: Path
+    rows: list[dict]
+    tables: dict[str, Path]
+    documents: dict[str, Path] = field(default_factory=dict)
+    dashboard: str | None = None
+
+    @property
+    def failed(self) -> list[dict]:
+        return [row for row in self.rows if row["status"] != "done"]
+
+
+def base_config_path(spec: "ScanConfig", scan_file: Path) -> Path:
+    return (Path(scan_file).parent / spec.base).resolve()
+
+
+def reference_path(spec: "ScanConfig", scan_file: Path) -> Path | None:
+    return (Path(scan_file).parent / spec.reference).resolve() if spec.reference else None
+
+
+def prepare(spec: "ScanConfig", scan_file: Path) -> tuple[Path, list[ScanPoint]]:
+    """The base config's path and every point, validated (before any worker starts)."""
+    from ..config.loader import load_config
+
+    base_path = base_config_path(spec, scan_file)
+    if not base_path.exists():
+        raise ConfigError(f"{scan_file}: key 'base': build config {base_path} not found")
+    base = load_config(base_path)
+    points = expand(spec, base, scan_file)
+    if spec.rate_sample is not None:
+        for point in points:
+            if point.config.data.generator == "files":
+                raise ConfigError(
+                    f"{scan_file}: point {point.id}: key 'rate_sample': expected a data generator that makes events "
+                    "(synthetic, pythia), got generator 'files'"
+                )
+    reference = reference_path(spec, scan_file)
+    if reference is not None:
+        from .plots import read_reference
+
+        read_reference(reference, f"{scan_file}: key 'reference'")
+    return base_path, points
+
+
+def _job(spec, point: ScanPoint | None, config, root: Path, base_path: Path, identity: dict, group: str) -> BuildJob:
+    shared_folder = f"{spec.name}/{SHARED_FOLDER}/{group}"
+    return BuildJob(
+        root=str(root),
+        config_path=str(base_path),
+        config=config.plain(),
+        folder=f"{spec.name}/{point.id}" if point else shared_folder,
+        identity=identity,
+        shared_folder=shared_folder if point else None,
+    )
+
+
+def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> ScanOutcome:
+    """Build every point of ``spec`` on its engine; returns the rows (also written to disk)."""
+    from dask.distributed import as_completed
+
+    from .cluster import check_workers, cicada_identity, open_engine
+    from .summary import write_documents
+
+    root = Path(root or Path.cwd()).resolve()
+    scan_file = Path(scan_file)
+    base_path, points = prepare(spec, scan_file)
+    directory = root / "models" / spec.name
+    groups: dict[str, ScanPoint] = {}
+    for point in points:
+        groups.setdefault(point.shared_id, point)
+    log.info(
+        f"scan '{spec.name}': {len(points)} point(s) from {base_path.name}, {len(groups)} shared data/teacher "
+        f"group(s); engine {spec.engine.kind}"
+    )
+    identity = cicada_identity()
+    keys = list(dict.fromkeys(key for point in points for key in point.values))
+    rows: dict[str, dict] = {}
+    # until a point finishes in this run, the table keeps its row from the last run
+    ids = {point.id for point in points}
+    previous = {row["point"]: row for row in _previous_rows(directory) if row.get("point") in ids}
+    tables: dict[str, Path] = {}
+    with open_engine(spec.engine, spec.retries) as client:
+        dashboard = client.dashboard_link
+        log.info(f"  Dask scheduler {client.scheduler.address}; dashboard {dashboard}")
+        workers = check_workers(client)
+        log.info(f"  {workers} worker(s), each running cicada {identity['version']} (source {identity['source']})")
+        samples = {}
+        if spec.rate_sample is not None:
+            from .rate_sample import make_sample
+
+            for group, first in groups.items():
+                log.info(f"  rate sample of group {group}: {spec.rate_sample.events:,} zero-bias events in shards")
+                shared_dir = root / "models" / spec.name / SHARED_FOLDER / group
+                samples[group] = make_sample(client, spec, first.config, base_path.parent, shared_dir)
+        run_id = uuid.uuid4().hex[:6]
+        shared_futures = {
+            group: client.submit(
+                run_shared,
+                _job(spec, None, first.config, root, base_path, identity, group),
+                key=f"cicada-shared-{group}-{run_id}",
+                retries=spec.retries,
+            )
+            for group, first in groups.items()
+        }
+        futures = {}
+        for point in points:
+            future = client.submit(
+                run_point,
+                _job(spec, point, point.config, root, base_path, identity, point.shared_id),
+                shared_futures[point.shared_id],
+                key=f"cicada-point-{point.id}-{run_id}",
+                retries=spec.retries,
+            )
+            futures[future] = point
+        started = time.monotonic()
+        with progress(len(points), "points", unit="points") as bar:
+            for future in as_completed(futures):
+                point = futures[future]
+                rows[point.id] = _row(point, future)
+                if point.shared_id in samples and rows[point.id]["status"] == "done":
+                    rows[point.id] = _with_rate_sample(client, spec, point, rows[point.id], samples, root, base_path)
+                ordered = [rows.get(p.id) or previous[p.id] for p in points if p.id in rows or p.id in previous]
+                tables = write_table(ordered, directory, keys)
+                _log_point(rows[point.id])
+                bar.update(1)
+        log.info(f"  {len(points)} point(s) in {time.monotonic() - started:.0f} s")
+    ordered = [rows[p.id] for p in points]
+    documents = write_documents(spec, scan_file, ordered, points, directory, reference_path(spec, scan_file))
+    return ScanOutcome(directory, ordered, tables, documents, dashboard)
+
+
+def _previous_rows(directory: Path) -> list[dict]:
+    """The rows of the last run's table; none when it cannot be read (it is rewritten anyway)."""
+    try:
+        return read_table(directory)
+    except (OSError, ValueError) as err:
+        log.info(f"  ignoring the last run's table ({one_line(err)}); it is rewritten")
+        return []
+
+
+def _row(point: ScanPoint, future) -> dict:
+    """The point's row from its task: its figures, or its error in one line."""
+    try:
+        answer = future.result()
+    except Exception as err:  # a bug or a lost worker, after its retries: the scan goes on
+        return row_for(point, "failed", one_line(err))
+    if answer["status"] != "done":
+        return row_for(point, "failed", answer["error"])
+    return row_for(
+        point,
+        "done",
+        report=answer["report"],
+        stages_run=" ".join(answer["ran"]),
+        seconds_this_run=round(answer["seconds"], 1),
+    )
+
+
+def _with_rate_sample(client, spec, point: ScanPoint, row: dict, samples: dict, root: Path, base_path: Path) -> dict:
+    """The row with its rates from the group's rate sample, scored by the point's firmware in shards."""
+    from ..pipeline.build import make_context
+    from .rate_sample import point_figures
+
+    context = make_context(point.config, base_path, root, folder=f"{spec.name}/{point.id}")
+    try:
+        figures = point_figures(
+            client, spec, point.config, samples[point.shared_id], context.scores_file, context.project_dir
+        )
+    except Exception as err:  # the point's other figures stand; its error says what is missing
+        return {**row, "status": "failed", "error": f"rate sample: {one_line(err)}"}
+    return {**row, **figures}
+
+
+def _log_point(row: dict) -> None:
+    if row["status"] == "done":
+        ran = row.get("stages_run") or "nothing: up to date"
+        log.info(f"  {row['point']}: done (ran {ran})")
+    else:
+        log.info(f"  {row['point']}: FAILED: {row['error']}")

@@ -1,0 +1,140 @@
+"""``scan.md``: what a scan built, for people: the points, their figures, the failures, the Pareto front."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.files import write_text
+from .plots import PARETO_PLOT, efficiency_column, pareto_front, plot_pareto, read_reference, signals_of
+from .results import RESULTS_CSV, RESULTS_PARQUET
+
+if TYPE_CHECKING:
+    from ..config.scan import ScanConfig
+    from .points import ScanPoint
+
+SCAN_MD = "scan.md"
+
+
+def _verdict(value) -> str:
+    return "" if value is None else ("yes" if value else "NO")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(_cell(c).replace("|", "\\|") for c in row) + " |" for row in rows),
+    ]
+
+
+def markdown(
+    spec: "ScanConfig",
+    scan_file: Path,
+    rows: list[dict],
+    points: list["ScanPoint"],
+    plot: str | None,
+    reference: dict | None,
+) -> str:
+    done = [row for row in rows if row["status"] == "done"]
+    rate = spec.pareto.rate_khz
+    signals = signals_of(done, rate)
+    keys = list(dict.fromkeys(k for p in points for k in p.values))
+    lines = [
+        f"# cicada scan: {spec.name}",
+        "",
+        f"Scan file `{scan_file}`, base config `{spec.base}`, engine `{spec.engine.kind}`. "
+        f"{len(rows)} point(s): {len(done)} done, {len(rows) - len(done)} failed. "
+        f"Results: [{RESULTS_CSV}]({RESULTS_CSV}), [{RESULTS_PARQUET}]({RESULTS_PARQUET}).",
+        "",
+        "Every figure comes from the point's own build (`hls_projects/<scan>/<point>/report.json`); latency and "
+        "resources are the best source each point has, named in the results' `latency_source` and "
+        "`resources_source` columns.",
+        "",
+        "## Points",
+        "",
+    ]
+    header = [
+        "point",
+        *keys,
+        "params",
+        *[f"AUC {s}" for s in signals],
+        *[f"eff {s} @ {rate:g} kHz" for s in signals],
+        "latency ns",
+        "LUT",
+        "FF",
+        "bit-exact",
+        "s",
+        "status",
+    ]
+    body = [
+        [
+            row["point"],
+            *[row.get(k) for k in keys],
+            row.get("parameters"),
+            *[row.get(f"auc:{s}") for s in signals],
+            *[row.get(efficiency_column(rate, s)) for s in signals],
+            row.get("latency_ns"),
+            row.get("LUT"),
+            row.get("FF"),
+            _verdict(row.get("bit_exact")),
+            row.get("wall_seconds"),
+            row["status"],
+        ]
+        for row in rows
+    ]
+    lines += _table(header, body)
+    failed = [row for row in rows if row["status"] != "done"]
+    if failed:
+        lines += ["", "## Failures", ""] + [f"- `{row['point']}`: {row['error']}" for row in failed]
+    lines += ["", f"## Pareto front at {rate:g} kHz", ""]
+    if plot:
+        lines += [f"![Pareto plots]({plot})", ""]
+    if reference:
+        lines += [f"Reference ({reference['point']}) marked with a cross.", ""]
+    for signal in signals:
+        column = efficiency_column(rate, signal)
+        for cost in ("LUT", "latency_ns"):
+            usable = [row for row in done if row.get(cost) is not None and row.get(column) is not None]
+            if not usable:
+                lines.append(f"- {signal} vs {cost}: no finished point has {cost} figures")
+                continue
+            front = pareto_front([float(r[cost]) for r in usable], [float(r[column]) for r in usable])
+            shown = ", ".join(
+                f"`{usable[i]['point']}` ({_cell(usable[i][cost])}, {_cell(usable[i][column])})" for i in front
+            )
+            lines.append(f"- {signal} vs {cost}: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def write_documents(
+    spec: "ScanConfig",
+    scan_file: Path,
+    rows: list[dict],
+    points: list["ScanPoint"],
+    directory: Path,
+    reference_file: Path | None,
+) -> dict[str, Path]:
+    """pareto.png and scan.md in ``directory``."""
+    reference = read_reference(reference_file, f"{scan_file}: key 'reference'") if reference_file else None
+    plot = plot_pareto(
+        rows,
+        spec.pareto.rate_khz,
+        directory / PARETO_PLOT,
+        f"scan {spec.name}: efficiency at {spec.pareto.rate_khz:g} kHz vs cost",
+        reference,
+    )
+    text = markdown(spec, scan_file, rows, points, os.path.relpath(plot, directory), reference)
+    return {"pareto": plot, "markdown": write_text(directory / SCAN_MD, text)}
