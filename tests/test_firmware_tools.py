@@ -45,11 +45,14 @@ def test_byo_bad_model_file(in_tmp, capsys):
 
 
 def test_byo_model_with_the_wrong_input(in_tmp, capsys):
+    from qkeras import QDense
+
     from cicada.core.tf import tensorflow
 
     tf = tensorflow()
     inputs = tf.keras.Input((100,))
-    tf.keras.Model(inputs, tf.keras.layers.Dense(1)(inputs)).save(in_tmp / "wrong.h5", save_format="h5")
+    dense = QDense(1, kernel_quantizer="quantized_bits(8,2,1,alpha=1)", bias_quantizer="quantized_bits(8,2,1,alpha=1)")
+    tf.keras.Model(inputs, dense(inputs)).save(in_tmp / "wrong.h5", save_format="h5")
     config = write_config(in_tmp, BYO)
     assert main(["convert", str(config), "--model", str(in_tmp / "wrong.h5")]) == 2
     assert "takes inputs of shape (100,), expected 252 region values" in capsys.readouterr().err
