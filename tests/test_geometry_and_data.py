@@ -42,6 +42,16 @@ def test_region_index_of_known_points(eta, phi, expected):
     assert (int(iphi[0]), int(ieta[0])) == expected
 
 
+def test_tower_index_is_exact_at_and_beside_every_edge():
+    edges = geo.TOWER_ETA_EDGES
+    eta = np.concatenate(
+        [edges, np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf), np.linspace(-3.5, 3.5, 10001), [np.nan]]
+    )
+    expected = np.searchsorted(edges, eta, side="right") - 1  # the definition: a binary search
+    expected[(eta < -geo.ETA_MAX) | (eta >= geo.ETA_MAX) | np.isnan(eta)] = -1
+    np.testing.assert_array_equal(geo.tower_index(eta, np.zeros_like(eta))[1], expected)
+
+
 def test_digitisation_floors_saturates_towers_then_regions():
     # 16 towers of one region at 300 GeV (600 LSB, saturating at 511 each) -> region saturates at 1023
     event = np.zeros(16, dtype=int)
