@@ -256,10 +256,43 @@ def test_pool_is_reused_from_its_cache(pool, pool_dir, monkeypatch):
     monkeypatch.setattr(pileup_pool, "generate_deposits", must_not_run)
     again = pileup_pool.minbias_pool(POOL_EVENTS, POOL_SEED, pool_dir)
     assert again.from_cache and again.key == pool.key
-    for name in ("tower_phi", "tower_eta", "et_gev", "offsets"):
+    for name in ("tower_phi", "tower_eta", "et_gev", "offsets", "pt_hat_gev"):
         np.testing.assert_array_equal(getattr(again, name), getattr(pool, name))
+    assert again.cross_section_mb == pool.cross_section_mb
     # the cache file is there, complete, and nothing half-written is left beside it
     assert [p.name for p in pool_dir.iterdir()] == [pileup_pool.pool_path(pool_dir, POOL_EVENTS, POOL_SEED).name]
+
+
+def test_pool_knows_each_events_pt_hat_and_the_inelastic_cross_section(pool):
+    # CP5 at 13.6 TeV fixes sigma_tot = 101.037 mb and sigma_el = 22.08 mb
+    assert pool.cross_section_mb == pytest.approx(101.037 - 22.08, rel=1e-3)
+    assert pool.pt_hat_gev.shape == (POOL_EVENTS,) and np.all(pool.pt_hat_gev >= 0)
+    assert np.median(pool.pt_hat_gev) < 10  # min-bias: the hardest interaction is soft
+
+
+def test_hard_qcd_slice_and_its_crossings(pool):
+    hard = pileup_pool.event_pool("qcd", 6, 31, None, pthat_min_gev=50.0, pthat_max_gev=80.0)
+    assert np.all((hard.pt_hat_gev > 49) & (hard.pt_hat_gev < 80))
+    assert 1e-4 < hard.cross_section_mb < 0.1  # tens of nb: far below the inelastic 79 mb
+    tail = np.full(6, 1e-3)
+    crossings = overlay.hard_scatter_crossings(hard, pool, MU, tail, np.random.default_rng(0))
+    assert crossings.images.shape == (6, geo.N_PHI, geo.N_ETA)
+    np.testing.assert_array_equal(crossings.pt_hat_gev, hard.pt_hats())
+    assert np.all(crossings.n_pileup >= 1)
+    # the hard scatter is on top of the pileup: at least its own towers' ET is there
+    alone = np.add.reduceat(hard.et_gev.astype(np.float64), hard.offsets[:-1]) if hard.n_deposits else np.zeros(6)
+    assert np.all(crossings.images.reshape(6, -1).sum(axis=1) * geo.ET_LSB_GEV > 0.5 * alone)
+
+
+def test_pileup_below_a_hard_scatter_draws_only_softer_pool_events(pool):
+    crossings = overlay.pileup_crossings(pool, 200, MU, np.random.default_rng(1))
+    assert np.all(np.isin(crossings.pt_hat_gev, np.concatenate([[0.0], pool.pt_hats()])))
+    softest_half = np.sort(pool.pt_hats())[POOL_EVENTS // 2]
+    source = overlay._OverlaySource.of(pool)
+    _, n_pileup, hardest = overlay._pileup_tower_chunk(
+        source, 100, MU, np.random.default_rng(2), np.full(100, softest_half)
+    )
+    assert np.all(hardest < softest_half) and n_pileup.mean() > 50
 
 
 def test_pool_cache_key_follows_the_settings():

@@ -54,6 +54,27 @@ def test_pythia_datasets(in_tmp, capsys):
     assert list((in_tmp / "cache").glob("*.npz"))  # the pool is cached for the next build
 
 
+def test_pythia_slices_and_pileup_variations(in_tmp):
+    from cicada.data.datasets import ZERO_BIAS_SLICES, ZERO_BIAS_TEST, rate_sample_weights
+    from cicada.data.hdf5 import read_event_weights, read_pileup, read_pt_hat
+
+    data = {**PYTHIA["data"], "signals": PYTHIA["data"]["signals"][1:]}
+    data |= {"slices": {"events": 4, "pt_hat_edges": [30, 200]}, "pileup_variations": [30]}
+    path = write_config(in_tmp, {**PYTHIA, "data": data})
+    context, _ = build(load_config(path), path, until="data")
+    slices = context.data_dir / f"{ZERO_BIAS_SLICES}.h5"
+    pt_hat = read_pt_hat(slices)
+    # (Pythia puts heavy-quark pairs a little below pTHatMin: its cut is on the massive pT)
+    assert np.all(pt_hat[:4] > 29) and np.all(pt_hat[:4] < 200) and np.all(pt_hat[4:] > 198)
+    weights = read_event_weights(slices)
+    # a 200+ GeV scatter is thousands of times rarer than a 30-200 GeV one
+    assert 0 < weights[4:].max() < weights[:4].min() / 100
+    assert abs(read_pileup(context.data_dir / "zero_bias_mu30.h5").mean() - 30) < 5
+    rate = rate_sample_weights(context.data_dir, load_config(path).data)
+    assert sum(w.sum() for w in rate.values()) == pytest.approx(1.0)
+    assert len(rate[ZERO_BIAS_TEST]) == 80
+
+
 def test_pythia_signal_needs_pythia_generator_and_valid_params(tmp_path):
     data = {"signals": [{"name": "z", "kind": "pythia", "process": "zprime_leptons"}]}
     with pytest.raises(ConfigError, match="key 'data.signals\\[0\\].kind': expected generator: pythia"):

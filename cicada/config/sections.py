@@ -86,6 +86,45 @@ class PythiaConfig(ConfigModel):
     response: ResponseConfig = option("detector response", ResponseConfig())
 
 
+class SlicesConfig(ConfigModel):
+    """Hard-scatter events in pT-hat slices on pileup, weighted by the share of crossings each stands
+    for (dataset zero_bias_slices): they fill the zero-bias tail where trigger thresholds lie."""
+
+    events: Optional[Integer] = option(
+        "events per slice; null: zero_bias_events / 50 (10,000 for 500,000), at least 50; 0: no slices (the default "
+        "with generator: files)",
+        None,
+        ge=0,
+    )
+    pt_hat_edges: tuple[Number, ...] = option(
+        "slice edges in pT-hat of the hardest scatter (GeV), increasing; the last slice is open above. Zero-bias "
+        "test events whose hardest scatter lies below the first edge stand for the rest of the crossings",
+        (30.0, 45.0, 70.0, 100.0, 150.0, 220.0, 330.0, 500.0),
+    )
+
+    @model_validator(mode="after")
+    def _increasing(self):
+        edges = self.pt_hat_edges
+        if not edges:
+            raise invalid("expected at least one edge", "pt_hat_edges")
+        if edges[0] < MIN_SLICE_PT_HAT_GEV:
+            raise invalid(
+                f"expected a first edge of at least {MIN_SLICE_PT_HAT_GEV:g} GeV (hard QCD is not defined below), got "
+                f"{edges[0]:g}",
+                "pt_hat_edges",
+            )
+        if any(b <= a for a, b in zip(edges, edges[1:])):
+            raise invalid(f"expected increasing edges, got {list(edges)}", "pt_hat_edges")
+        return self
+
+
+#: Below this pT-hat 2 -> 2 QCD diverges (Pythia regularises it only in multiparton interactions).
+MIN_SLICE_PT_HAT_GEV = 10.0
+#: Default events per slice: the zero-bias sample size over this, at least MIN_AUTO_SLICE_EVENTS.
+SLICE_EVENTS_DIVISOR = 50
+MIN_AUTO_SLICE_EVENTS = 50
+
+
 @rebuild_on_change(SIGNAL_KINDS, ZERO_BIAS_GENERATORS)
 class DataConfig(ConfigModel):
     """Calorimeter region images: zero-bias (train/val/test) and signals."""
@@ -104,15 +143,25 @@ class DataConfig(ConfigModel):
     )
     pythia: PythiaConfig = option("generator pythia: pool and detector response", PythiaConfig())
     split: SplitConfig = option("train/val/test fractions of the zero-bias events", SplitConfig())
+    slices: SlicesConfig = option(
+        "weighted hard-scatter slices for rates in the zero-bias tail (generators that simulate)", SlicesConfig()
+    )
+    pileup_variations: tuple[Number, ...] = option(
+        "extra zero-bias test sets at these mean pileups, as large as zero_bias_test, named zero_bias_mu<pileup> "
+        "(generators that simulate)",
+        (),
+    )
     signals: Optional[tuple[Signal, ...]] = option(
         "signal samples (at least one); null gives dijet_1tev, egamma and soft_spray", None
     )
 
     @model_validator(mode="before")
     @classmethod
-    def _default_signals(cls, raw: Any) -> Any:
+    def _defaults(cls, raw: Any) -> Any:
         if isinstance(raw, dict) and raw.get("signals") is None:
-            return {**raw, "signals": list(DEFAULT_SIGNALS)}
+            raw = {**raw, "signals": list(DEFAULT_SIGNALS)}
+        if isinstance(raw, dict) and "slices" not in raw and not _simulates(raw.get("generator", "synthetic")):
+            raw = {**raw, "slices": {"events": 0}}  # recorded data carries no pT-hat to stitch slices to
         return raw
 
     @model_validator(mode="after")
@@ -121,6 +170,23 @@ class DataConfig(ConfigModel):
             raise invalid("expected at least one HDF5 file when generator is 'files'", "zero_bias_files")
         if self.generator != "files" and self.zero_bias_files:
             raise invalid(f"expected no files with generator '{self.generator}' (use generator: files)", "zero_bias_files")
+        if not _simulates(self.generator):
+            if self.events_per_slice():
+                raise invalid(
+                    f"expected events: 0 with generator '{self.generator}' (recorded crossings carry no pT-hat to "
+                    "stitch slices to)",
+                    "slices.events",
+                )
+            if self.pileup_variations:
+                raise invalid(
+                    f"expected no pileup variations with generator '{self.generator}' (it cannot choose the pileup)",
+                    "pileup_variations",
+                )
+        for i, mu in enumerate(self.pileup_variations):
+            if not 0.0 <= mu <= 300.0:
+                raise invalid(f"expected a pileup between 0 and 300, got {mu:g}", f"pileup_variations.{i}")
+            if mu == self.pileup or mu in self.pileup_variations[:i]:
+                raise invalid(f"expected a pileup other than {mu:g} (given already, or the nominal one)", f"pileup_variations.{i}")
         if not self.signals:
             raise invalid("expected at least one signal sample, got an empty list", "signals")
         signals: tuple[SignalSample, ...] = self.signals
@@ -132,8 +198,11 @@ class DataConfig(ConfigModel):
                 )
         names = [s.name for s in signals]
         for i, name in enumerate(names):
-            if name in names[:i] or name == "zero_bias":
-                raise invalid(f"expected a unique name other than 'zero_bias', got {name!r}", f"signals.{i}.name")
+            if name in names[:i] or name.startswith("zero_bias"):
+                raise invalid(
+                    f"expected a unique name not starting with 'zero_bias' (the zero-bias datasets' names), got {name!r}",
+                    f"signals.{i}.name",
+                )
         for part in ("train", "val", "test"):
             if round(self.zero_bias_events * getattr(self.split, part)) < 1:
                 raise invalid(
@@ -141,8 +210,22 @@ class DataConfig(ConfigModel):
                 )
         return self
 
+    def events_per_slice(self) -> int:
+        """Events per hard-scatter slice (``slices.events``, or its default from ``zero_bias_events``)."""
+        if self.slices.events is not None:
+            return self.slices.events
+        return max(self.zero_bias_events // SLICE_EVENTS_DIVISOR, MIN_AUTO_SLICE_EVENTS)
+
     def signal(self, name: str) -> SignalSample:
         return next(s for s in self.signals or () if s.name == name)
+
+
+def _simulates(generator: Any) -> bool:
+    """Whether the zero-bias generator of that name simulates crossings (unknown names: yes; the
+    name's own check reports them)."""
+    if not isinstance(generator, str) or generator not in ZERO_BIAS_GENERATORS:
+        return True
+    return ZERO_BIAS_GENERATORS.get(generator).simulates
 
 
 # --------------------------------------------------------------------------- models

@@ -23,9 +23,26 @@ ZERO_BIAS_TEST = "zero_bias_test"
 ZERO_BIAS_SLICES = "zero_bias_slices"
 
 
+def pileup_dataset_name(mu: float) -> str:
+    """Name of the extra zero-bias test set at mean pileup ``mu``: zero_bias_mu50, zero_bias_mu62p5."""
+    return f"zero_bias_mu{float(mu):g}".replace(".", "p")
+
+
+def slices_enabled(config: "DataConfig") -> bool:
+    """Whether the build makes the weighted hard-scatter slices (``data.slices.events > 0``)."""
+    return config.events_per_slice() > 0
+
+
+def extra_zero_bias_names(config: "DataConfig") -> list[str]:
+    """Zero-bias datasets scored besides zero_bias_test: the slices, then the pileup variations."""
+    slices = [ZERO_BIAS_SLICES] if slices_enabled(config) else []
+    return slices + [pileup_dataset_name(mu) for mu in config.pileup_variations]
+
+
 def dataset_names(config: "DataConfig") -> list[str]:
-    """All dataset names of a build: zero_bias_{train,val,test} then the signals."""
-    return [f"zero_bias_{part}" for part in ZERO_BIAS_SPLITS] + [s.name for s in config.signals]
+    """All dataset names of a build: zero_bias_{train,val,test}, the extra zero-bias sets, the signals."""
+    zero_bias = [f"zero_bias_{part}" for part in ZERO_BIAS_SPLITS] + extra_zero_bias_names(config)
+    return zero_bias + [s.name for s in config.signals]
 
 
 def signal_names(config: "DataConfig") -> list[str]:
@@ -34,8 +51,9 @@ def signal_names(config: "DataConfig") -> list[str]:
 
 
 def test_dataset_names(config: "DataConfig") -> list[str]:
-    """The datasets scored for rates and efficiencies: zero-bias test, then signals."""
-    return [ZERO_BIAS_TEST] + [s.name for s in config.signals]
+    """The datasets scored for rates and efficiencies: zero-bias test, the extra zero-bias sets
+    (slices, pileup variations), then the signals."""
+    return [ZERO_BIAS_TEST] + extra_zero_bias_names(config) + [s.name for s in config.signals]
 
 
 def dataset_path(data_dir: Path, name: str) -> Path:
@@ -80,10 +98,11 @@ def test_events(
     data_dir: Path, config: "DataConfig", seed: int, total: int, stream: str
 ) -> tuple[np.ndarray, list[tuple[str, int]], dict[str, np.ndarray]]:
     """``total`` test images (half zero-bias, half signals) drawn from the seeded ``stream``:
-    (images, (dataset, index) of each image, indices per dataset)."""
+    (images, (dataset, index) of each image, indices per dataset). The zero-bias half comes
+    from zero_bias_test alone."""
     from ..core.seeds import numpy_stream
 
-    names = test_dataset_names(config)
+    names = [ZERO_BIAS_TEST] + signal_names(config)
     images = {name: read_dataset(data_dir, name) for name in names}
     selection = select_test_events({n: len(images[n]) for n in names}, total, numpy_stream(seed, stream))
     chosen = np.concatenate([images[n][idx] for n, idx in selection.items()])
@@ -95,9 +114,29 @@ def rate_sample_weights(data_dir: Path, config: "DataConfig") -> dict[str, np.nd
     """The zero-bias rate sample: dataset name -> per-event weight, the fraction of filled
     crossings each event stands for (all weights together sum to 1).
 
-    Today that is the unweighted zero-bias test set, each event 1/N.
+    Without slices: zero_bias_test, each event 1/N. With slices (``data.slices``):
+    zero_bias_test, whose events with a hard scatter in the sliced range weigh 0, and
+    zero_bias_slices, weighted by their share of the crossings (see :mod:`cicada.data.slices`).
+    Weighted files carry their weights (``EventWeight``, written by the data stage).
     """
-    from .hdf5 import count_events
+    from ..core.errors import DataError
+    from .hdf5 import count_events, read_event_weights
 
-    n = count_events(dataset_path(data_dir, ZERO_BIAS_TEST))
-    return {ZERO_BIAS_TEST: np.full(n, 1.0 / n)}
+    names = [ZERO_BIAS_TEST] + ([ZERO_BIAS_SLICES] if slices_enabled(config) else [])
+    weights = {}
+    for name in names:
+        path = dataset_path(data_dir, name)
+        stored = read_event_weights(path)
+        if stored is None:
+            if len(names) > 1:
+                raise DataError(
+                    f"{path}: no 'EventWeight' dataset, expected the weights the data stage writes with slices"
+                )
+            n = count_events(path)
+            stored = np.full(n, 1.0 / n)
+        weights[name] = stored
+    total = sum(float(w.sum()) for w in weights.values())
+    if abs(total - 1.0) > 1e-6:
+        files = ", ".join(str(dataset_path(data_dir, n)) for n in names)
+        raise DataError(f"{files}: the event weights add up to {total:.9g}, expected 1 (files from different builds?)")
+    return weights

@@ -30,6 +30,9 @@ ACCEPTANCE_KEY = "AcceptanceFlag"
 WEIGHTS_KEY = "EventWeight"
 #: Optional per-event number of pileup interactions overlaid in the event.
 PILEUP_KEY = "NPileup"
+#: Optional per-event pT-hat (GeV) of the hardest parton scatter in the crossing (simulated
+#: zero-bias; 0 when it has none): what stitches weighted hard-scatter slices to zero-bias.
+PT_HAT_KEY = "PtHat"
 
 
 @contextlib.contextmanager
@@ -55,11 +58,16 @@ def write_regions(
     acceptance: np.ndarray | None = None,
     weights: np.ndarray | None = None,
     pileup: np.ndarray | None = None,
+    pt_hat: np.ndarray | None = None,
 ) -> Path:
     """Write region images (N, 18, 14) to ``path`` atomically, with metadata attributes and the
-    optional per-event acceptance flags, weights and pileup counts."""
+    optional per-event acceptance flags, weights, pileup counts and pT-hat."""
     images = np.asarray(images)
     _check_images(images, str(path))
+    per_event = {ACCEPTANCE_KEY: acceptance, WEIGHTS_KEY: weights, PILEUP_KEY: pileup, PT_HAT_KEY: pt_hat}
+    for key, values in per_event.items():
+        if values is not None and np.shape(values) != (len(images),):
+            raise DataError(f"{path}: '{key}' has shape {np.shape(values)}, expected ({len(images)},) like {IMAGES_KEY}")
     with _writing(path) as handle:
         handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
         if acceptance is not None:
@@ -68,6 +76,8 @@ def write_regions(
             handle.create_dataset(WEIGHTS_KEY, data=np.asarray(weights, dtype=np.float64))
         if pileup is not None:
             handle.create_dataset(PILEUP_KEY, data=np.asarray(pileup, dtype=np.int32))
+        if pt_hat is not None:
+            handle.create_dataset(PT_HAT_KEY, data=np.asarray(pt_hat, dtype=np.float32))
         handle.attrs["cicada_version"] = __version__
         for key, value in (attrs or {}).items():
             handle.attrs[key] = value
@@ -215,6 +225,14 @@ def read_pileup(path: str | Path) -> np.ndarray | None:
     if pileup is not None and np.any(pileup < 0):
         raise DataError(f"{path}: '{PILEUP_KEY}' holds negative counts, expected >= 0")
     return pileup
+
+
+def read_pt_hat(path: str | Path) -> np.ndarray | None:
+    """The optional ``PtHat`` (N,): each crossing's hardest-scatter pT-hat in GeV, or None when not stored."""
+    pt_hat = _per_event(path, PT_HAT_KEY, count_events(path), np.float64)
+    if pt_hat is not None and not (np.all(np.isfinite(pt_hat)) and np.all(pt_hat >= 0)):
+        raise DataError(f"{path}: '{PT_HAT_KEY}' holds negative, NaN or infinite values, expected pT-hat >= 0 (GeV)")
+    return pt_hat
 
 
 def _check_images(images: np.ndarray, where: str) -> None:

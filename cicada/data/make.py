@@ -1,7 +1,8 @@
-"""Making a build's datasets: zero-bias (train/val/test) and signal samples as HDF5 files.
+"""Making a build's datasets: zero-bias (train/val/test, slices, pileup variations) and signal
+samples as HDF5 files.
 
 Each dataset draws from its own random stream (:mod:`cicada.core.seeds`), named after the
-dataset, so adding or resizing one signal sample leaves the others unchanged.
+dataset, so adding or resizing one sample leaves the others unchanged.
 """
 
 from __future__ import annotations
@@ -10,10 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.seeds import numpy_stream
-from .datasets import ZERO_BIAS_SPLITS, dataset_path, split_sizes
+from .datasets import (
+    ZERO_BIAS_SLICES,
+    ZERO_BIAS_SPLITS,
+    ZERO_BIAS_TEST,
+    dataset_names,
+    dataset_path,
+    pileup_dataset_name,
+    slices_enabled,
+    split_sizes,
+)
 from .generators import ZERO_BIAS_GENERATORS
 from .hdf5 import write_regions
 from .signals import SIGNAL_KINDS, SignalContext
+from .slices import Crossings, bulk_weights
 
 if TYPE_CHECKING:
     from ..config.sections import DataConfig
@@ -29,6 +40,15 @@ def source_files(config: "DataConfig", base_dir: Path) -> list[Path]:
     return files
 
 
+def _part(crossings: Crossings, start: int, stop: int) -> dict:
+    """The per-event columns of crossings start..stop-1, as ``write_regions`` keywords."""
+    pick = slice(start, stop)
+    return {
+        "pileup": None if crossings.n_pileup is None else crossings.n_pileup[pick],
+        "pt_hat": None if crossings.pt_hat_gev is None else crossings.pt_hat_gev[pick],
+    }
+
+
 def make_datasets(config: "DataConfig", seed: int, data_dir: Path, base_dir: Path = Path(".")) -> dict[str, Path]:
     """Make every dataset of ``config`` in ``data_dir``; returns name -> file.
 
@@ -39,15 +59,41 @@ def make_datasets(config: "DataConfig", seed: int, data_dir: Path, base_dir: Pat
     attrs = {"generator": config.generator, "seed": seed, "pileup": config.pileup, **generator.attrs()}
     written: dict[str, Path] = {}
 
-    images = generator.zero_bias(numpy_stream(seed, "zero_bias"))
-    sizes = split_sizes(len(images), (config.split.train, config.split.val, config.split.test))
-    start = 0
-    for part, size in zip(ZERO_BIAS_SPLITS, sizes):
-        name = f"zero_bias_{part}"
-        written[name] = write_regions(
-            dataset_path(data_dir, name), images[start : start + size], {**attrs, "sample": name}
+    zero_bias = generator.zero_bias(numpy_stream(seed, "zero_bias"))
+    sizes = split_sizes(len(zero_bias), (config.split.train, config.split.val, config.split.test))
+    starts = [0, sizes[0], sizes[0] + sizes[1], len(zero_bias)]
+    test = _part(zero_bias, starts[2], starts[3])
+
+    if slices_enabled(config):
+        slices = generator.slices(numpy_stream(seed, ZERO_BIAS_SLICES))
+        slice_attrs = {**attrs, "sample": ZERO_BIAS_SLICES, "pt_hat_edges": list(config.slices.pt_hat_edges)}
+        written[ZERO_BIAS_SLICES] = write_regions(
+            dataset_path(data_dir, ZERO_BIAS_SLICES),
+            slices.images,
+            slice_attrs,
+            weights=slices.weights,
+            pileup=slices.n_pileup,
+            pt_hat=slices.pt_hat_gev,
         )
-        start += size
+        # the test events with a scatter in the sliced range are counted by the slices
+        test["weights"] = bulk_weights(test["pt_hat"], config.slices.pt_hat_edges[0], float(slices.weights.sum()))
+
+    for part, start, stop in zip(ZERO_BIAS_SPLITS, starts, starts[1:]):
+        name = f"zero_bias_{part}"
+        columns = test if name == ZERO_BIAS_TEST else _part(zero_bias, start, stop)
+        written[name] = write_regions(
+            dataset_path(data_dir, name), zero_bias.images[start:stop], {**attrs, "sample": name}, **columns
+        )
+
+    for mu in config.pileup_variations:
+        name = pileup_dataset_name(mu)
+        crossings = generator.crossings(sizes[2], mu, numpy_stream(seed, name))
+        written[name] = write_regions(
+            dataset_path(data_dir, name),
+            crossings.images,
+            {**attrs, "sample": name, "pileup": mu},
+            **_part(crossings, 0, len(crossings)),
+        )
 
     context = SignalContext(config.pileup, seed, Path(base_dir), generator.pileup_towers, generator)
     for sample in config.signals:
@@ -56,4 +102,4 @@ def make_datasets(config: "DataConfig", seed: int, data_dir: Path, base_dir: Pat
         written[sample.name] = write_regions(
             dataset_path(data_dir, sample.name), images, {**attrs, "sample": sample.name, "kind": sample.kind}
         )
-    return written
+    return {name: written[name] for name in dataset_names(config)}

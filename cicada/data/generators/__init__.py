@@ -16,6 +16,7 @@ from ...core.registry import Registry
 
 if TYPE_CHECKING:
     from ...config.sections import DataConfig
+    from ..slices import Crossings, WeightedCrossings
 
 
 class ZeroBiasGenerator:
@@ -23,6 +24,9 @@ class ZeroBiasGenerator:
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: whether it simulates crossings (any pileup, hard-scatter slices, pT-hat and pileup per
+    #: event) rather than reading recorded ones
+    simulates: ClassVar[bool] = True
 
     def __init__(self, config: "DataConfig", seed: int, base_dir: Path):
         self.config = config
@@ -38,9 +42,19 @@ class ZeroBiasGenerator:
         """Metadata written into every dataset file of the build."""
         return {}
 
-    def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
-        """All zero-bias images (N, 18, 14) uint16, before the train/val/test split."""
-        raise NotImplementedError
+    def zero_bias(self, rng: np.random.Generator) -> "Crossings":
+        """All zero-bias crossings (images (N, 18, 14) uint16, with the pileup and pT-hat of each
+        where known), before the train/val/test split."""
+        return self.crossings(self.config.zero_bias_events, self.config.pileup, rng)
+
+    def crossings(self, n: int, mu: float, rng: np.random.Generator) -> "Crossings":
+        """``n`` simulated zero-bias crossings at mean pileup ``mu`` (generators that simulate)."""
+        raise NotImplementedError(f"the {self.name} generator does not simulate crossings")
+
+    def slices(self, rng: np.random.Generator) -> "WeightedCrossings":
+        """The weighted hard-scatter slices of ``config.slices`` at ``config.pileup``
+        (:mod:`cicada.data.slices`; generators that simulate)."""
+        raise NotImplementedError(f"the {self.name} generator does not simulate hard-scatter slices")
 
     def pileup_towers(self, n: int, mu: float, rng: np.random.Generator) -> np.ndarray:
         """Pileup-only tower ET maps (n, 72, 56) in GeV, for overlaying synthetic signals."""

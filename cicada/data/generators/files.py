@@ -10,6 +10,7 @@ from ...core.errors import DataError
 from ...core.progress import log
 from ...core.seeds import numpy_stream
 from ..files import read_shuffled, resolve
+from ..slices import Crossings
 from . import ZeroBiasGenerator, zero_bias_generator
 
 
@@ -17,12 +18,13 @@ from . import ZeroBiasGenerator, zero_bias_generator
 class FileZeroBias(ZeroBiasGenerator):
     name = "files"
     description = "files (zero_bias_files)"
+    simulates = False
 
     @classmethod
     def source_files(cls, config, base_dir: Path) -> list[Path]:
         return [resolve(base_dir, f) for f in config.zero_bias_files]
 
-    def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
+    def zero_bias(self, rng: np.random.Generator) -> Crossings:
         paths = self.source_files(self.config, self.base_dir)
         # shuffled before splitting (files are often ordered by run and lumisection), and only the
         # events used are read: a file may hold many millions
@@ -30,4 +32,4 @@ class FileZeroBias(ZeroBiasGenerator):
         log.info(f"  read {len(images):,} zero-bias events from {len(paths)} file(s)")
         if len(images) < 10:
             raise DataError(f"{', '.join(map(str, paths))}: {len(images)} zero-bias events, expected at least 10")
-        return images
+        return Crossings(images)

@@ -51,13 +51,55 @@ class PythiaZeroBias(ZeroBiasGenerator):
 
         return {"pythia_version": pythia_version(), "pileup_pool": self.pool.key}
 
-    def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
-        from ..pythia.overlay import pileup_regions
+    def crossings(self, n: int, mu: float, rng: np.random.Generator):
+        from ..pythia.overlay import pileup_crossings
 
-        log.info(
-            f"  overlaying {self.config.zero_bias_events:,} zero-bias events (pileup {self.config.pileup:g}) from the pool"
+        log.info(f"  overlaying {n:,} zero-bias events (pileup {mu:g}) from the pool")
+        return pileup_crossings(self.pool, n, mu, rng)
+
+    def slices(self, rng: np.random.Generator):
+        """Hard QCD (``HardQCD:all``) in ``PhaseSpace:pTHatMin/Max`` slices, each slice a cached pool
+        of its own seed, overlaid on pileup from the min-bias pool below each event's pT-hat."""
+        from ..pythia.overlay import hard_scatter_crossings
+        from ..pythia.pool import event_pool
+        from ..slices import WeightedCrossings, empirical_tail, slice_bounds, slice_label, slice_weights
+
+        mu, events = self.config.pileup, self.config.events_per_slice()
+        bounds = slice_bounds(self.config.slices.pt_hat_edges)
+        hard = []
+        for low, high in bounds:
+            label = slice_label(low, high)
+            log.info(f"  Pythia hard QCD, pT-hat {label} GeV: {events:,} events (cache {self.config.pythia.cache_dir})")
+            with pythia_errors():
+                hard.append(
+                    event_pool(
+                        "qcd",
+                        events,
+                        pythia_seed(self.seed, f"zero_bias_slices/{label}"),
+                        self.config.pythia.cache_dir,
+                        response=self.response(),
+                        pthat_min_gev=low,
+                        pthat_max_gev=0.0 if np.isinf(high) else high,
+                    )
+                )
+        if not np.isfinite(self.pool.cross_section_mb) or self.pool.cross_section_mb <= 0:
+            raise ToolError("the min-bias pool has no inelastic cross section; delete its cache file to regenerate it")
+        # each slice's share of the inelastic cross section (the min-bias pool's)
+        probability = np.array([pool.cross_section_mb for pool in hard]) / self.pool.cross_section_mb
+        above = np.concatenate([np.cumsum(probability[::-1])[::-1][1:], [0.0]])
+        parts, weights = [], []
+        for pool, p, p_above in zip(hard, probability, above):
+            tail = empirical_tail(pool.pt_hats(), p, p_above)
+            parts.append(hard_scatter_crossings(pool, self.pool, mu, tail, rng))
+            weights.append(slice_weights(tail, p, mu))
+        return WeightedCrossings(
+            images=np.concatenate([c.images for c in parts]),
+            n_pileup=np.concatenate([c.n_pileup for c in parts]),
+            pt_hat_gev=np.concatenate([c.pt_hat_gev for c in parts]),
+            weights=np.concatenate(weights),
+            slice_index=np.repeat(np.arange(len(parts)), [len(c) for c in parts]),
+            slice_probability=probability,
         )
-        return pileup_regions(self.pool, self.config.zero_bias_events, self.config.pileup, rng)
 
     def pileup_towers(self, n: int, mu: float, rng: np.random.Generator) -> np.ndarray:
         from ..pythia.overlay import pileup_towers

@@ -13,8 +13,15 @@ class SyntheticZeroBias(ZeroBiasGenerator):
     name = "synthetic"
     description = "synthetic (embedded, numpy)"
 
-    def zero_bias(self, rng: np.random.Generator) -> np.ndarray:
-        from ..synthetic.pileup import zero_bias
+    def crossings(self, n: int, mu: float, rng: np.random.Generator):
+        from ..synthetic.pileup import zero_bias_crossings
 
-        log.info(f"  generating {self.config.zero_bias_events:,} zero-bias events (pileup {self.config.pileup:g})")
-        return zero_bias(self.config.zero_bias_events, self.config.pileup, rng)
+        log.info(f"  generating {n:,} zero-bias events (pileup {mu:g})")
+        return zero_bias_crossings(n, mu, rng)
+
+    def slices(self, rng: np.random.Generator):
+        from ..synthetic.pileup import slice_crossings
+
+        edges, events = self.config.slices.pt_hat_edges, self.config.events_per_slice()
+        log.info(f"  generating {events:,} hard-scatter events in each of {len(edges)} pT-hat slices")
+        return slice_crossings(edges, events, self.config.pileup, rng)

@@ -81,8 +81,11 @@ def _particles_from_rows(rows: list[tuple], event_index: list[int], n_events: in
     )
 
 
-def _particle_batches(pythia, n_events: int, label: str, progress: ProgressCallback | None) -> Iterator[Particles]:
-    """Run ``n_events`` events, yielding their particles a batch of events at a time."""
+def _particle_batches(
+    pythia, n_events: int, label: str, progress: ProgressCallback | None, pt_hat: list[float] | None = None
+) -> Iterator[Particles]:
+    """Run ``n_events`` events, yielding their particles a batch of events at a time; each
+    event's pT-hat is appended to ``pt_hat`` when given."""
     max_failures = 10 + n_events // 10
     failures = done = 0
     rows: list[tuple] = []
@@ -95,6 +98,8 @@ def _particle_batches(pythia, n_events: int, label: str, progress: ProgressCallb
                     raise RuntimeError(f"Pythia failed on {failures} events of '{label}'")
                 continue
             particles = _final_state(pythia.event)
+            if pt_hat is not None:
+                pt_hat.append(pythia.infoPython().pTHat())
             rows += particles
             index += [done] * len(particles)
             done += 1
@@ -130,7 +135,8 @@ def generate_deposits(
     progress: ProgressCallback | None = None,
     **params,
 ) -> Deposits:
-    """Visible calorimeter deposits of ``n_events`` Pythia events of ``process``.
+    """Visible calorimeter deposits of ``n_events`` Pythia events of ``process``, with each
+    event's pT-hat and Pythia's cross-section estimate.
 
     ``seed`` is Pythia's (1..900,000,000; see :func:`cicada.core.seeds.pythia_seed`); ``params`` are the
     process's physics parameters (see the ``*_settings`` functions); ``progress(done, total)``
@@ -138,5 +144,7 @@ def generate_deposits(
     """
     require(n_events >= 0, "n_events must not be negative")
     pythia = make_pythia(pythia_settings(process, **params), seed)
-    pieces = [detector_response(batch, response) for batch in _particle_batches(pythia, n_events, process, progress)]
-    return concatenate_deposits(pieces, n_events, pythia.infoPython().sigmaGen())
+    pt_hat: list[float] = []
+    batches = _particle_batches(pythia, n_events, process, progress, pt_hat)
+    pieces = [detector_response(batch, response) for batch in batches]
+    return concatenate_deposits(pieces, n_events, pythia.infoPython().sigmaGen(), np.asarray(pt_hat, dtype=np.float64))

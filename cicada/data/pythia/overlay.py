@@ -11,6 +11,7 @@ from ...core.progress import progress as progress_bar
 from ...core.seeds import numpy_stream
 from .. import geometry as geo
 from ..detector import DetectorResponse
+from ..slices import Crossings
 from .generation import ProgressCallback, generate_deposits
 from .pool import PileupPool
 from .processes import require
@@ -23,13 +24,17 @@ _TOWERS_PER_EVENT = geo.N_TOWER_PHI * geo.N_TOWER_ETA
 
 @dataclass(frozen=True, eq=False)
 class _OverlaySource:
-    """A pool laid out for overlay: flat tower indices, plain and eta-mirrored, back to back."""
+    """A pool laid out for overlay: flat tower indices, plain and eta-mirrored, back to back,
+    and the events' pT-hat (for crossings whose pileup must stay below a hard scatter)."""
 
     flat: np.ndarray  # tower_phi * 56 + tower_eta, then the same with tower_eta -> 55 - tower_eta
     et_gev: np.ndarray  # float64 ET, twice
     starts: np.ndarray
     lengths: np.ndarray
     n_deposits: int
+    pt_hat: np.ndarray  # per pool event, GeV
+    by_pt_hat: np.ndarray  # pool events in increasing pT-hat
+    sorted_pt_hat: np.ndarray
 
     @classmethod
     def of(cls, pool: PileupPool) -> "_OverlaySource":
@@ -37,26 +42,37 @@ class _OverlaySource:
         eta = pool.tower_eta.astype(np.int64)
         flat = np.concatenate([phi + eta, phi + (geo.N_TOWER_ETA - 1 - eta)])
         et = np.tile(pool.et_gev.astype(np.float64), 2)
-        return cls(flat, et, pool.offsets[:-1], np.diff(pool.offsets), pool.n_deposits)
+        pt_hat = pool.pt_hats()
+        order = np.argsort(pt_hat, kind="stable")
+        return cls(flat, et, pool.offsets[:-1], np.diff(pool.offsets), pool.n_deposits, pt_hat, order, pt_hat[order])
 
 
-def _pileup_tower_chunk(source: _OverlaySource, n_images: int, mu: float, rng: np.random.Generator) -> np.ndarray:
-    """Float32 tower maps (n_images, 72, 56) in GeV of Poisson(mu) pool events per image.
+def _pileup_tower_chunk(
+    source: _OverlaySource, n_images: int, mu, rng: np.random.Generator, below: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float32 tower maps (n_images, 72, 56) in GeV of Poisson(mu) pool events per image, the
+    number of events and the largest pT-hat among them.
 
     Each interaction is a random pool event turned by a random number of towers in phi and
     mirrored in eta with probability 1/2. Turning in phi is an addition of 56 * shift to the
     flat index into a map twice as long in phi, whose halves are then added: no modulo per
-    deposit, and one bincount for all deposits of the chunk.
+    deposit, and one bincount for all deposits of the chunk. ``mu`` may differ per image;
+    ``below`` (per image) limits the events drawn to those with a smaller pT-hat.
     """
     n_pileup = rng.poisson(mu, size=n_images)
     n_interactions = int(n_pileup.sum())
-    picks = rng.integers(0, len(source.lengths), size=n_interactions)
+    image = np.repeat(np.arange(n_images, dtype=np.int64), n_pileup)
+    if below is None:
+        picks = rng.integers(0, len(source.lengths), size=n_interactions)
+    else:
+        allowed = np.searchsorted(source.sorted_pt_hat, below, side="left")
+        require(bool(np.all(allowed[n_pileup > 0] > 0)), "the min-bias pool has no event soft enough for the pileup")
+        picks = source.by_pt_hat[(rng.random(n_interactions) * allowed[image]).astype(np.int64)]
     shifts = rng.integers(0, geo.N_TOWER_PHI, size=n_interactions)
     mirrored = rng.integers(0, 2, size=n_interactions)
 
     lengths = source.lengths[picks]
     out_starts = np.cumsum(lengths) - lengths
-    image = np.repeat(np.arange(n_images, dtype=np.int64), n_pileup)
     read_shift = source.starts[picks] + mirrored * source.n_deposits - out_starts
     write_shift = image * (2 * _TOWERS_PER_EVENT) + shifts * geo.N_TOWER_ETA
 
@@ -66,8 +82,10 @@ def _pileup_tower_chunk(source: _OverlaySource, n_images: int, mu: float, rng: n
     write += np.repeat(write_shift, lengths)
     doubled = np.bincount(write, weights=source.et_gev[read], minlength=n_images * 2 * _TOWERS_PER_EVENT)
     doubled = doubled.reshape(n_images, 2, geo.N_TOWER_PHI, geo.N_TOWER_ETA)
+    hardest = np.zeros(n_images)
+    np.maximum.at(hardest, image, source.pt_hat[picks])
     # float32 like geometry.particles_to_regions; digitising float32 is also ~5x faster
-    return np.add(doubled[:, 0], doubled[:, 1], dtype=np.float32)
+    return np.add(doubled[:, 0], doubled[:, 1], dtype=np.float32), n_pileup, hardest
 
 
 def _check_overlay_inputs(pool: PileupPool | None, mu: float) -> None:
@@ -85,7 +103,7 @@ def pileup_towers(pool: PileupPool | None, n_images: int, mu: float, rng: np.ran
     source = _OverlaySource.of(pool)
     for start in range(0, n_images, OVERLAY_CHUNK_IMAGES):
         stop = min(start + OVERLAY_CHUNK_IMAGES, n_images)
-        towers[start:stop] = _pileup_tower_chunk(source, stop - start, mu, rng)
+        towers[start:stop] = _pileup_tower_chunk(source, stop - start, mu, rng)[0]
     return towers
 
 
@@ -97,7 +115,19 @@ def pileup_regions(
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Zero-bias region images (n_images, 18, 14) uint16: Poisson(mu) pool events each."""
-    return overlay_regions(None, pool, mu, rng, n_images=n_images, progress=progress)
+    return pileup_crossings(pool, n_images, mu, rng, progress).images
+
+
+def pileup_crossings(
+    pool: PileupPool | None,
+    n_images: int,
+    mu: float,
+    rng: np.random.Generator,
+    progress: ProgressCallback | None = None,
+) -> Crossings:
+    """Zero-bias crossings: the images of :func:`pileup_regions` (same draws) with each one's
+    number of interactions and the largest pT-hat among them."""
+    return _overlay(None, pool, mu, rng, int(n_images), progress)
 
 
 def overlay_regions(
@@ -116,17 +146,30 @@ def overlay_regions(
     signal's event count, or ``n_images`` without a signal. Results depend on ``rng`` and
     on :data:`OVERLAY_CHUNK_IMAGES`.
     """
-    _check_overlay_inputs(pool, mu)
     n = signal.n_events if signal is not None else int(n_images or 0)
     require(signal is None or n_images in (None, n), "overlay_regions: n_images must match the signal's event count")
+    return _overlay(signal, pool, mu, rng, n, progress).images
+
+
+def _overlay(
+    signal: Deposits | None,
+    pool: PileupPool | None,
+    mu: float,
+    rng: np.random.Generator,
+    n: int,
+    progress: ProgressCallback | None,
+) -> Crossings:
+    _check_overlay_inputs(pool, mu)
     source = _OverlaySource.of(pool) if mu > 0 else None
     signal = _sorted_by_event(signal) if signal is not None else None
     images = np.empty((n, *geo.REGION_SHAPE), dtype=np.uint16)
+    n_pileup = np.zeros(n, dtype=np.int64)
+    hardest = np.zeros(n)
     with progress_bar(n, "pileup overlay", unit="images") as bar:
         for start in range(0, n, OVERLAY_CHUNK_IMAGES):
             stop = min(start + OVERLAY_CHUNK_IMAGES, n)
             if source is not None:
-                towers = _pileup_tower_chunk(source, stop - start, mu, rng)
+                towers, n_pileup[start:stop], hardest[start:stop] = _pileup_tower_chunk(source, stop - start, mu, rng)
             else:
                 towers = np.zeros((stop - start, *geo.TOWER_SHAPE), dtype=np.float32)
             if signal is not None:
@@ -135,7 +178,32 @@ def overlay_regions(
             bar.update(stop - start)
             if progress is not None:
                 progress(stop, n)
-    return images
+    return Crossings(images, n_pileup, hardest)
+
+
+def hard_scatter_crossings(
+    hard: PileupPool, pool: PileupPool, mu: float, tail: np.ndarray, rng: np.random.Generator
+) -> Crossings:
+    """Crossings made of each event of the ``hard`` pool (as generated, not turned) plus
+    Poisson(mu (1 - tail)) pileup events of ``pool`` with a smaller pT-hat than the hard one's
+    (see :mod:`cicada.data.slices`; ``tail`` is F(pT-hat) per hard event)."""
+    _check_overlay_inputs(pool, mu)
+    n = hard.n_events
+    pt_hat = hard.pt_hats()
+    source = _OverlaySource.of(pool)
+    images = np.empty((n, *geo.REGION_SHAPE), dtype=np.uint16)
+    n_pileup = np.zeros(n, dtype=np.int64)
+    with progress_bar(n, "hard scatters on pileup", unit="images") as bar:
+        for start in range(0, n, OVERLAY_CHUNK_IMAGES):
+            stop = min(start + OVERLAY_CHUNK_IMAGES, n)
+            mean = mu * (1.0 - np.asarray(tail[start:stop], dtype=np.float64))
+            towers, n_pileup[start:stop], _ = _pileup_tower_chunk(source, stop - start, mean, rng, pt_hat[start:stop])
+            lo, hi = hard.offsets[start], hard.offsets[stop]
+            event = np.repeat(np.arange(stop - start), np.diff(hard.offsets[start : stop + 1]))
+            np.add.at(towers, (event, hard.tower_phi[lo:hi], hard.tower_eta[lo:hi]), hard.et_gev[lo:hi])
+            images[start:stop] = geo.towers_to_regions(geo.digitise_towers(towers))
+            bar.update(stop - start)
+    return Crossings(images, n_pileup + 1, pt_hat)
 
 
 def _sorted_by_event(deposits: Deposits) -> Deposits:

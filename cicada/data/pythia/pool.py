@@ -1,4 +1,8 @@
-"""The min-bias pool: Pythia min-bias events kept as sparse trigger towers, cached on disk."""
+"""Event pools: Pythia events kept as sparse trigger towers, cached on disk.
+
+The min-bias pool is what pileup is overlaid from; pools of hard QCD events in pT-hat slices
+are the hard scatters of the weighted zero-bias slices (:mod:`cicada.data.slices`).
+"""
 
 from __future__ import annotations
 
@@ -18,17 +22,19 @@ from .generation import ProgressCallback, check_seed, generate_deposits, pythia_
 from .processes import pythia_settings, require
 from .response import Deposits
 
-POOL_FORMAT = 1  # bump when the pool file layout or the overlay input changes
+POOL_FORMAT = 2  # bump when the pool file layout or the overlay input changes
 
 
 @dataclass(frozen=True, eq=False)
 class PileupPool:
-    """Min-bias events as sparse trigger towers, for pileup overlay.
+    """Pythia events as sparse trigger towers, for overlay (min-bias for pileup, or hard scatters).
 
     Event ``i`` owns entries ``offsets[i]:offsets[i + 1]``: tower indices ``tower_phi``
     (0..71) and ``tower_eta`` (0..55) of :mod:`cicada.data.geometry` and the ET in GeV of that
-    tower (float, before digitisation). ``key`` identifies the settings that made it;
-    ``from_cache`` says whether it was read from a file rather than generated.
+    tower (float, before digitisation). ``pt_hat_gev`` holds each event's pT-hat (None: not
+    known, read as 0), ``cross_section_mb`` Pythia's estimate for the process. ``key``
+    identifies the settings that made it; ``from_cache`` says whether it was read from a file
+    rather than generated.
     """
 
     tower_phi: np.ndarray
@@ -37,6 +43,8 @@ class PileupPool:
     offsets: np.ndarray
     key: str = ""
     from_cache: bool = False
+    pt_hat_gev: np.ndarray | None = None
+    cross_section_mb: float = float("nan")
 
     @property
     def n_events(self) -> int:
@@ -51,6 +59,12 @@ class PileupPool:
         event = np.repeat(np.arange(self.n_events), np.diff(self.offsets))
         return np.bincount(event, weights=self.et_gev, minlength=self.n_events)
 
+    def pt_hats(self) -> np.ndarray:
+        """Each event's pT-hat in GeV (zeros when the pool does not know them)."""
+        if self.pt_hat_gev is None:
+            return np.zeros(self.n_events)
+        return np.asarray(self.pt_hat_gev, dtype=np.float64)
+
 
 def pool_from_deposits(deposits: Deposits, key: str = "") -> PileupPool:
     """Sum deposits into towers per event and keep the non-empty towers, event by event."""
@@ -61,12 +75,15 @@ def pool_from_deposits(deposits: Deposits, key: str = "") -> PileupPool:
     et = np.bincount(where, weights=deposits.et_gev[inside], minlength=len(towers))
     event, tower = np.divmod(towers, geo.N_TOWER_PHI * geo.N_TOWER_ETA)
     counts = np.bincount(event, minlength=deposits.n_events)
+    pt_hat = None if deposits.pt_hat_gev is None else np.asarray(deposits.pt_hat_gev, dtype=np.float32)
     return PileupPool(
         tower_phi=(tower // geo.N_TOWER_ETA).astype(np.uint8),
         tower_eta=(tower % geo.N_TOWER_ETA).astype(np.uint8),
         et_gev=et.astype(np.float32),
         offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         key=key,
+        pt_hat_gev=pt_hat,
+        cross_section_mb=float(deposits.cross_section_mb),
     )
 
 
@@ -82,6 +99,8 @@ def save_pool(pool: PileupPool, path: str | Path) -> Path:
             tower_eta=pool.tower_eta,
             et_gev=pool.et_gev,
             offsets=pool.offsets,
+            pt_hat_gev=pool.pt_hats().astype(np.float32),
+            cross_section_mb=np.array(pool.cross_section_mb),
         )
     return path
 
@@ -100,6 +119,8 @@ def load_pool(path: str | Path) -> PileupPool:
                 offsets=data["offsets"].astype(np.int64),
                 key=str(data["key"]),
                 from_cache=True,
+                pt_hat_gev=data["pt_hat_gev"].astype(np.float32),
+                cross_section_mb=float(data["cross_section_mb"]),
             )
     except (OSError, KeyError, ValueError) as error:
         raise ValueError(f"{path}: not a readable cicada pileup pool ({error})") from error
@@ -114,16 +135,19 @@ def _check_pool(pool: PileupPool, path: Path) -> None:
         len(offsets) >= 1 and offsets[0] == 0 and offsets[-1] == len(pool.et_gev) and np.all(np.diff(offsets) >= 0)
     )
     in_range = (pool.tower_phi < geo.N_TOWER_PHI).all() and (pool.tower_eta < geo.N_TOWER_ETA).all()
-    if not (sizes_match and offsets_ok and in_range):
+    pt_hat_ok = pool.pt_hat_gev is None or pool.pt_hat_gev.shape == (pool.n_events,)
+    if not (sizes_match and offsets_ok and in_range and pt_hat_ok):
         raise ValueError(f"{path}: pileup pool arrays are inconsistent (key 'offsets' or tower indices)")
 
 
-def pool_key(n_events: int, seed: int, response: DetectorResponse | None = None) -> str:
-    """Content key of a min-bias pool: everything that changes its events."""
+def pool_key(
+    n_events: int, seed: int, response: DetectorResponse | None = None, process: str = "minbias", **params
+) -> str:
+    """Content key of a pool: everything that changes its events."""
     description = {
         "format": POOL_FORMAT,
         "pythia": pythia_version(),
-        "settings": pythia_settings("minbias"),
+        "settings": pythia_settings(process, **params),
         "seed": int(seed),
         "n_events": int(n_events),
         "response": dataclasses.asdict(response or DetectorResponse()),
@@ -131,10 +155,17 @@ def pool_key(n_events: int, seed: int, response: DetectorResponse | None = None)
     return hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()
 
 
-def pool_path(cache_dir: str | Path, n_events: int, seed: int, response: DetectorResponse | None = None) -> Path:
+def pool_path(
+    cache_dir: str | Path,
+    n_events: int,
+    seed: int,
+    response: DetectorResponse | None = None,
+    process: str = "minbias",
+    **params,
+) -> Path:
     """Cache file of the pool made with these arguments."""
-    key = pool_key(n_events, seed, response)
-    return Path(cache_dir) / f"minbias_pool_{n_events}ev_seed{seed}_{key[:16]}.npz"
+    key = pool_key(n_events, seed, response, process, **params)
+    return Path(cache_dir) / f"{process}_pool_{n_events}ev_seed{seed}_{key[:16]}.npz"
 
 
 def minbias_pool(
@@ -150,10 +181,25 @@ def minbias_pool(
     Without ``cache_dir`` the pool is generated and not stored. A cache file that cannot be
     read or belongs to other settings is regenerated (with a warning).
     """
+    return event_pool("minbias", n_events, seed, cache_dir, response=response, progress=progress)
+
+
+def event_pool(
+    process: str,
+    n_events: int,
+    seed: int,
+    cache_dir: str | Path | None = None,
+    *,
+    response: DetectorResponse | None = None,
+    progress: ProgressCallback | None = None,
+    **params,
+) -> PileupPool:
+    """A pool of ``n_events`` events of Pythia ``process`` (with its ``params``), read from
+    ``cache_dir`` if made before; see :func:`minbias_pool`."""
     check_seed(seed)
-    require(n_events > 0, "minbias_pool: n_events must be positive")
-    key = pool_key(n_events, seed, response)
-    path = pool_path(cache_dir, n_events, seed, response) if cache_dir is not None else None
+    require(n_events > 0, f"{process} pool: n_events must be positive")
+    key = pool_key(n_events, seed, response, process, **params)
+    path = pool_path(cache_dir, n_events, seed, response, process, **params) if cache_dir is not None else None
     if path is not None and path.exists():
         try:
             pool = load_pool(path)
@@ -162,7 +208,7 @@ def minbias_pool(
             log.warning(f"  {path}: pool made with other settings; regenerating")
         except ValueError as error:
             log.warning(f"  {error}; regenerating")
-    deposits = generate_deposits("minbias", n_events, seed, response=response, progress=progress)
+    deposits = generate_deposits(process, n_events, seed, response=response, progress=progress, **params)
     pool = pool_from_deposits(deposits, key)
     if path is not None:
         save_pool(pool, path)

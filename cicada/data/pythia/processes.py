@@ -60,10 +60,13 @@ def minbias_settings() -> list[str]:
     return ["SoftQCD:inelastic = on"]
 
 
-def qcd_settings(pthat_min_gev: float = 30.0) -> list[str]:
-    """All 2 -> 2 QCD processes above a partonic pT (GeV): multijet background."""
+def qcd_settings(pthat_min_gev: float = 30.0, pthat_max_gev: float = 0.0) -> list[str]:
+    """All 2 -> 2 QCD processes with partonic pT (GeV) in [pthat_min_gev, pthat_max_gev): multijet
+    background; ``pthat_max_gev = 0`` leaves it open above (the zero-bias slices use both)."""
     require(pthat_min_gev > 0, "qcd: pthat_min_gev must be positive")
-    return ["HardQCD:all = on", f"PhaseSpace:pTHatMin = {pthat_min_gev:g}"]
+    require(pthat_max_gev == 0 or pthat_max_gev > pthat_min_gev, "qcd: pthat_max_gev must be 0 or above pthat_min_gev")
+    settings = ["HardQCD:all = on", f"PhaseSpace:pTHatMin = {pthat_min_gev:g}"]
+    return settings + ([f"PhaseSpace:pTHatMax = {pthat_max_gev:g}"] if pthat_max_gev else [])
 
 
 def ttbar_settings(top_mass_gev: float = 172.5) -> list[str]:

@@ -74,6 +74,8 @@ class Deposits:
 
     ``et_gev`` is the measured transverse energy in GeV at ``(eta, phi)``; ``event`` the event
     index (in increasing order for generated events). ``cross_section_mb`` is Pythia's estimate for the process (NaN if unknown).
+    ``pt_hat_gev`` (one per event, or None) is the partonic pT of each event's hardest scatter
+    (Pythia's ``pTHat``: the hard process, or for min-bias the hardest multiparton interaction).
     """
 
     event: np.ndarray
@@ -82,6 +84,7 @@ class Deposits:
     phi: np.ndarray
     n_events: int
     cross_section_mb: float = float("nan")
+    pt_hat_gev: np.ndarray | None = None
 
     def total_et_gev(self) -> np.ndarray:
         """Summed deposit ET of each event, in GeV (before digitisation)."""
@@ -192,11 +195,16 @@ def detector_response(particles: Particles, response: DetectorResponse | None = 
     )
 
 
-def concatenate_deposits(pieces: Sequence[Deposits], n_events: int, cross_section_mb: float = float("nan")) -> Deposits:
+def concatenate_deposits(
+    pieces: Sequence[Deposits],
+    n_events: int,
+    cross_section_mb: float = float("nan"),
+    pt_hat_gev: np.ndarray | None = None,
+) -> Deposits:
     """One :class:`Deposits` from pieces whose event indices are already global."""
     if not pieces:
         empty = np.zeros(0)
-        return Deposits(empty.astype(np.int64), empty, empty, empty, n_events, cross_section_mb)
+        return Deposits(empty.astype(np.int64), empty, empty, empty, n_events, cross_section_mb, pt_hat_gev)
     return Deposits(
         event=np.concatenate([p.event for p in pieces]),
         et_gev=np.concatenate([p.et_gev for p in pieces]),
@@ -204,4 +212,5 @@ def concatenate_deposits(pieces: Sequence[Deposits], n_events: int, cross_sectio
         phi=np.concatenate([p.phi for p in pieces]),
         n_events=n_events,
         cross_section_mb=cross_section_mb,
+        pt_hat_gev=pt_hat_gev,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core.progress import log
-from ...data.datasets import ZERO_BIAS_TEST
+from ...data.datasets import ZERO_BIAS_TEST, signal_names
 from ...data.hdf5 import read_scores
 from ...evaluation import metrics, plots, rates
 from ...models.score import student_target
@@ -46,7 +46,8 @@ def run(context: BuildContext) -> QualityResult:
         spearman=metrics.spearman(zero_bias["firmware"], teacher_score),
         mean_absolute_error=float(np.mean(np.abs(zero_bias["firmware"] - teacher_score))),
     )
-    signals = {name: s for name, s in scores.items() if name != ZERO_BIAS_TEST}
+    # the signals only: the other zero-bias sets (slices, other pileups) are scored for rates
+    signals = {name: scores[name] for name in signal_names(context.config.data)}
     auc = {
         name: {column: metrics.roc_auc(zero_bias[kind], s[kind]) for column, kind in AUC_COLUMNS.items()}
         for name, s in signals.items()
