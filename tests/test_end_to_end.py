@@ -49,7 +49,9 @@ def test_report_fields(tiny_build):
     assert report["latency"]["vendor"]["available"] is False and "not on PATH" in report["latency"]["vendor"]["reason"]
     assert report["resources"]["vendor"]["available"] is False
     rates = report["rates"]
-    assert rates["zero_bias_events"] == 1200
+    # zero-bias test events, and the hard-scatter slices (default: one 50th as many per slice)
+    assert rates["rate_sample"] == {"zero_bias_test": 1200, "zero_bias_slices": 480}
+    assert rates["zero_bias_events"] == 1680
     assert [wp["target_khz"] for wp in rates["working_points"]] == [0.25, 0.5, 1.0, 1.6, 3.0]
     for wp in rates["working_points"]:
         assert wp["rate_khz"] <= wp["target_khz"] and set(wp["signal_efficiency"]) == {"dijet", "egamma"}

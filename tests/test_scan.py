@@ -385,7 +385,11 @@ def local_scan(tmp_path_factory):
     started = time.monotonic()
     scan = ScanProcess(path, directory)
     address = scan.wait_for("Dask scheduler tcp://", 120).split("Dask scheduler ")[1].split(";")[0]
-    killed = kill_a_worker_building_a_point(address)
+    try:
+        killed = kill_a_worker_building_a_point(address)
+    except Exception as err:
+        scan.process.kill()
+        raise AssertionError(f"{err}\nthe scan's output:\n{scan.output}") from err
     code = scan.finish(1200)
     return directory, path, code, scan.output, killed, time.monotonic() - started
 
@@ -408,7 +412,8 @@ def test_scan_on_local_cluster(local_scan):
     failed = [r for r in rows.values() if r["status"] != "done"]
     assert len(failed) == 1 and failed[0]["hls.layers.conv.accum_precision"] == "ap_fixed<6,2>"
     assert failed[0]["error"].startswith("ConversionError: ") and "ap_fixed<6,2> would overflow" in failed[0]["error"]
-    assert killed in rows and rows[killed]["status"] == "done"  # its task ran again on the restarted worker
+    assert killed in rows
+    assert rows[killed]["status"] == "done", rows[killed]["error"]  # its task ran again on the restarted worker
     done = [r for r in rows.values() if r["status"] == "done"]
     for row in done:
         assert row["bit_exact"] and row["bit_exact_events"] > 0

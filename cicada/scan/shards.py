@@ -67,8 +67,9 @@ def generate_shard(data: dict, seed: int, base_dir: str, index: int, size: int, 
 
     config: DataConfig = DataConfig.model_validate(data).model_copy(update={"zero_bias_events": size})
     generator = ZERO_BIAS_GENERATORS.get(config.generator)(config, seed, Path(base_dir))
-    images = generator.zero_bias(numpy_stream(seed, shard_stream(index)))
-    write_regions(path, images, {"generator": config.generator, "seed": seed, "pileup": config.pileup, "shard": index})
+    crossings = generator.zero_bias(numpy_stream(seed, shard_stream(index)))
+    attrs = {"generator": config.generator, "seed": seed, "pileup": config.pileup, "shard": index}
+    write_regions(path, crossings.images, attrs, pileup=crossings.n_pileup, pt_hat=crossings.pt_hat_gev)
     return path
 
 
