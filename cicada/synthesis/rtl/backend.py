@@ -161,6 +161,7 @@ class RTLBackend(SynthesisBackend):
         from ...models.student import STUDENT_FILE, load_student, student_scores
         from .project import write_project
         from .simulate import simulate
+        from .solver_cache import solver_is_compiled
         from .trace import trace_model
         from .yosys import synthesize
 
@@ -170,6 +171,8 @@ class RTLBackend(SynthesisBackend):
         model = load_student(Path(job.model_dir) / STUDENT_FILE)
         input_bits = FixedType.parse(hls.input_precision).width
         log.info("  rtl: tracing the student into da4ml's adder graph (exact QKeras rounding)")
+        if not solver_is_compiled():
+            log.info("  rtl: first use in this Python environment: numba compiles da4ml's solver (minutes, once; `cicada warmup` does it ahead)")
         traced = trace_model(model, input_bits, settings.delay_constraint)
         timings["trace_seconds"] = round(traced.trace_seconds, 1)
         description = f"{job.config.name}: {type(model).__name__} '{model.name}', {model.count_params():,} parameters"
