@@ -13,7 +13,6 @@ line that says what is wrong, in bounded time and memory:
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..core.errors import ConfigError
+from ..core.files import check_regular_file
 from .messages import first_error
 from .sections import BuildConfig
 
@@ -79,16 +79,7 @@ def _check_shape(root) -> None:
 def read_yaml(path: Path) -> Any:
     """The YAML document in ``path``, or a ConfigError naming the file and what is wrong."""
     path = Path(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read config file ({err.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ConfigError(f"{path}: a folder, expected a YAML config file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{path}: not a regular file (a FIFO or device?), expected a YAML config file")
+    info = check_regular_file(path, ConfigError, "a YAML config file", missing="config file not found")
     if info.st_size > MAX_BYTES:
         raise ConfigError(f"{path}: {info.st_size:,} bytes, expected a config file under {MAX_BYTES:,} bytes")
     try:

@@ -13,12 +13,31 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 #: Errors of a write that say where it failed, not what the code did wrong.
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def check_regular_file(
+    path: Path, error: type[Exception], expected: str, missing: str = "file not found"
+) -> os.stat_result:
+    """``path``'s stat, after checking that it is a regular file one can open without waiting
+    (a FIFO would block forever); otherwise one ``error`` naming the path and ``expected``."""
+    try:
+        info = Path(path).stat()
+    except FileNotFoundError:
+        raise error(f"{path}: {missing}") from None
+    except OSError as err:
+        raise error(f"{path}: cannot read ({err.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise error(f"{path}: a folder, expected {expected}")
+    if not stat.S_ISREG(info.st_mode):
+        raise error(f"{path}: not a regular file (a FIFO or device?), expected {expected}")
+    return info
 
 
 def _umask() -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import stat
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from .. import __version__
 from ..core.errors import DataError
-from ..core.files import atomic_path
+from ..core.files import atomic_path, check_regular_file
 from .geometry import REGION_ET_MAX, REGION_SHAPE
 
 IMAGES_KEY = "CaloRegions"
@@ -91,16 +90,7 @@ CHUNK_ROWS = 262_144
 def _open(path: Path) -> h5py.File:
     """An HDF5 file opened for reading, after checking it is a regular file."""
     path = Path(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except OSError as err:
-        raise DataError(f"{path}: cannot read ({err.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError(f"{path}: a folder, expected an HDF5 file with a {IMAGES_KEY} dataset")
-    if not stat.S_ISREG(info.st_mode):
-        raise DataError(f"{path}: not a regular file (a FIFO or device?), expected an HDF5 file")
+    check_regular_file(path, DataError, f"an HDF5 file with a {IMAGES_KEY} dataset")
     try:
         return h5py.File(path, "r")
     except OSError as err:

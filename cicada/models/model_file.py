@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from ..core.errors import ModelError
+from ..core.files import check_regular_file
 
 #: Keras layer classes that hold no code of their own.
 KERAS_LAYERS = frozenset(
@@ -93,10 +94,7 @@ CODE_CLASSES = frozenset({"Lambda", "TFOpLambda", "SlicingOpLambda"})
 def stored_config(path: Path) -> dict:
     """The model's config as stored in the file (no deserialisation)."""
     path = Path(path)
-    if path.is_dir():
-        raise ModelError(f"{path}: a folder (SavedModel?); expected an HDF5 (.h5) or Keras (.keras) model file")
-    if path.exists() and not path.is_file():  # opening a FIFO would wait forever
-        raise ModelError(f"{path}: not a regular file (a FIFO or device?), expected an HDF5 or Keras model file")
+    check_regular_file(path, ModelError, "an HDF5 (.h5) or Keras (.keras) model file (a folder: a SavedModel?)")
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
