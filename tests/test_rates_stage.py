@@ -42,7 +42,9 @@ def rate_build(tmp_path):
     """A build folder with datasets and a scores file, as the data and scores stages leave them."""
 
     def make(with_pileup: bool = True, drop_scores: bool = False):
-        config_path = write_config(tmp_path, {**TINY, "rates": {"target_rates_khz": [100.0, 1000.0]}})
+        # unweighted: zero_bias_test alone is the rate sample (no hard-scatter slices)
+        data = {**TINY["data"], "slices": {"events": 0}}
+        config_path = write_config(tmp_path, {**TINY, "data": data, "rates": {"target_rates_khz": [100.0, 1000.0]}})
         context = BuildContext(load_config(config_path), config_path, root=tmp_path)
         rng = np.random.default_rng(0)
         zero_bias = _images(rng, 3000)

@@ -41,6 +41,17 @@ class Registry(Generic[T]):
             listener()
         return entry
 
+    def register_under(self, *names: str) -> Callable[[T], T]:
+        """A decorator that registers what it decorates under each of ``names`` (one rule that
+        serves several layer classes, say)."""
+
+        def decorator(item: T) -> T:
+            for name in names:
+                self.register(name, item)
+            return item
+
+        return decorator
+
     def unregister(self, name: str) -> None:
         """Remove an entry (tests use it to clean up after registering a toy one)."""
         del self._entries[name]

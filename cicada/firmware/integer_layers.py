@@ -241,15 +241,8 @@ IntegerRule = Callable[[LayerInput], tuple[Step | None, Tensor]]
 INTEGER_RULES: Registry[IntegerRule] = Registry("integer-model layer rule")
 
 
-def integer_rule(*hls4ml_classes: str):
-    """Register a rule for the hls4ml layer classes ``hls4ml_classes``."""
-
-    def decorator(rule: IntegerRule) -> IntegerRule:
-        for name in hls4ml_classes:
-            INTEGER_RULES.register(name, rule)
-        return rule
-
-    return decorator
+#: ``@integer_rule("Dense", ...)`` registers a rule for those hls4ml layer classes
+integer_rule = INTEGER_RULES.register_under
 
 
 def fixed_type(row: dict, key: str) -> FixedType:

@@ -140,15 +140,8 @@ Rule = Callable[[PrecisionProof, RuleInput], Bounds]
 PRECISION_RULES: Registry[Rule] = Registry("precision rule")
 
 
-def precision_rule(*hls4ml_classes: str):
-    """Register a rule for the hls4ml layer classes ``hls4ml_classes`` (e.g. "Dense")."""
-
-    def decorator(rule: Rule) -> Rule:
-        for name in hls4ml_classes:
-            PRECISION_RULES.register(name, rule)
-        return rule
-
-    return decorator
+#: ``@precision_rule("Dense", ...)`` registers a rule for those hls4ml layer classes
+precision_rule = PRECISION_RULES.register_under
 
 
 def precision_of(type_obj) -> FixedType:

@@ -28,15 +28,8 @@ TraceRule = Callable[[Any, Any], Any]
 TRACE_RULES: Registry[TraceRule] = Registry("RTL layer rule")
 
 
-def trace_rule(*keras_classes: str):
-    """Register a rule for the Keras/QKeras layer classes ``keras_classes``."""
-
-    def decorator(rule: TraceRule) -> TraceRule:
-        for name in keras_classes:
-            TRACE_RULES.register(name, rule)
-        return rule
-
-    return decorator
+#: ``@trace_rule("QDense", ...)`` registers a rule for those Keras/QKeras layer classes
+trace_rule = TRACE_RULES.register_under
 
 
 class UnsupportedLayer(ConversionError):
