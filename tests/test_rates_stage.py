@@ -41,7 +41,7 @@ def _score(images, rng):
 def rate_build(tmp_path):
     """A build folder with datasets and a scores file, as the data and scores stages leave them."""
 
-    def make(with_pileup: bool = True, drop_scores: bool = False):
+    def make(with_pileup: bool = True, drop_scores: bool = False, teacher=None):
         # unweighted: zero_bias_test alone is the rate sample (no hard-scatter slices)
         data = {**TINY["data"], "slices": {"events": 0}}
         config_path = write_config(tmp_path, {**TINY, "data": data, "rates": {"target_rates_khz": [100.0, 1000.0]}})
@@ -58,6 +58,9 @@ def rate_build(tmp_path):
                 images[:, 4, 6] = 80  # one hot region (40 GeV): anomalous, but no seed fires
             write_regions(dataset_path(context.data_dir, name), images)
             scores[name] = {"firmware": _score(images, rng)}
+        if teacher is not None:  # a teacher MSE made from the firmware score
+            for entry in scores.values():
+                entry["teacher_mse"] = teacher(entry["firmware"])
         if drop_scores:
             del scores[ZERO_BIAS_TEST]
         write_scores(context.scores_file, scores)
@@ -97,6 +100,25 @@ def test_rates_stage_writes_thresholds_plots_and_a_stampable_result(rate_build):
     for text in ("## Trigger rates", "L1_HTT280er", "Clopper-Pearson", "Poisson bootstrap", "Rate against pileup"):
         assert text in markdown
     assert "rate_vs_pileup.png" in markdown and "thresholds.csv" in markdown
+
+
+def test_teacher_working_points_on_a_known_teacher(rate_build):
+    # a strictly increasing function of the firmware score selects the same events at every rate
+    result = stage.run(rate_build(teacher=lambda firmware: np.exp(firmware / 8.0)))
+    assert len(result.teacher_working_points) == len(result.working_points)
+    for firmware, teacher in zip(result.working_points, result.teacher_working_points):
+        assert teacher.rate_khz == pytest.approx(firmware.rate_khz)
+        assert teacher.signal_efficiency == pytest.approx(firmware.signal_efficiency)
+    # a teacher blind to the signals' hot regions (its MSE ignores the score) accepts them at the zero-bias rate
+    blind = stage.run(rate_build(teacher=lambda firmware: np.random.default_rng(3).random(firmware.size)))
+    loose = blind.teacher_working_points[-1]
+    assert loose.signal_efficiency["dijet"] < 0.5 < result.teacher_working_points[-1].signal_efficiency["dijet"]
+    markdown = "\n".join(rates_section.section(dataclasses.asdict(result), lambda path: path))
+    assert "dijet (teacher)" in markdown and "dijet (firmware)" in markdown
+    # without a teacher (an imported model) there are none, and the table has one row per signal
+    plain = stage.run(rate_build())
+    assert plain.teacher_working_points is None
+    assert "(teacher)" not in "\n".join(rates_section.section(dataclasses.asdict(plain), lambda path: path))
 
 
 def test_rates_stage_without_pileup_says_why(rate_build):

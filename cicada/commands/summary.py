@@ -49,12 +49,16 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
             f"  rates       firmware score, {rt.zero_bias_events:,} zero-bias events (one event = "
             f"{rt.smallest_measurable_rate_khz:.3g} kHz); plot {rt.rate_plot}"
         )
-        for wp in rt.working_points:
-            effs = ", ".join(f"{n} {e:.2f}" for n, e in wp.signal_efficiency.items())
+        teacher = rt.teacher_working_points or [None] * len(rt.working_points)
+        for wp, reference in zip(rt.working_points, teacher):
+            effs = ", ".join(
+                f"{n} {e:.2f}" + (f" (teacher {reference.signal_efficiency[n]:.2f})" if reference else "")
+                for n, e in wp.signal_efficiency.items()
+            )
             flag = "  [statistics-limited]" if wp.statistics_limited else ""
             lines.append(
-                f"    {wp.target_khz:>6g} kHz: threshold {wp.threshold:8.3f} -> {wp.rate_khz:.3g} kHz; "
-                f"efficiency {effs}{flag}"
+                f"    {wp.target_khz:>6g} kHz: threshold {wp.threshold:8.3f} -> {wp.rate_khz:.3g} "
+                f"± {wp.rate_uncertainty_khz:.2g} kHz; efficiency {effs}{flag}"
             )
     if "report" in r:
         lines.append(f"  report      {r['report'].markdown}, {r['report'].json}")

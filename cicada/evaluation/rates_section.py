@@ -79,11 +79,25 @@ def section(rt: dict, link: Callable[[str], str]) -> list[str]:
     ]
     signals = list(points[0]["signal_efficiency_interval"]) if points else []
     if signals:
+        teacher = rt.get("teacher_working_points")
         out += ["", "### Signal efficiency (%)", ""]
-        out += table(
-            ["signal", *[f"{wp['target_khz']:g} kHz" for wp in points]],
-            [[name, *[_eff(wp["signal_efficiency_interval"][name]) for wp in points]] for name in signals],
-        )
+        if teacher:
+            out += [
+                "Firmware at the thresholds above; teacher at its own thresholds (on its MSE) for the same target "
+                "rates on the same rate sample: what the student gives up.",
+                "",
+            ]
+        rows = []
+        for name in signals:
+            rows.append(
+                [
+                    name + (" (firmware)" if teacher else ""),
+                    *[_eff(wp["signal_efficiency_interval"][name]) for wp in points],
+                ]
+            )
+            if teacher:
+                rows.append([f"{name} (teacher)", *[_eff(wp["signal_efficiency_interval"][name]) for wp in teacher]])
+        out += table(["signal", *[f"{wp['target_khz']:g} kHz" for wp in points]], rows)
     out += _seeds_section(rt, signals)
     out += _pileup_section(rt, link)
     return out + ["", f"![score distributions]({link(rt['score_plot'])})"]

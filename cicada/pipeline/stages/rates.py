@@ -60,6 +60,9 @@ class RatesResult:
     score_plot: str
     thresholds_csv: str
     thresholds_json: str
+    #: the teacher at the same target rates (thresholds on its MSE, signal efficiencies): what the
+    #: student gives up; None for a build without a teacher (an imported model)
+    teacher_working_points: list[rates.WorkingPoint] | None = None
 
 
 @dataclass
@@ -103,6 +106,30 @@ def _signals(context: BuildContext, scores: dict) -> dict[str, np.ndarray]:
             "expected every signal of the config: rerun the scores stage"
         )
     return {name: np.asarray(scores[name]["firmware"], dtype=np.float64) for name in names}
+
+
+#: The teacher's score is a float MSE: thresholds need no grid, only a step below the lowest value
+TEACHER_STEP = 1e-9
+
+
+def _teacher_working_points(
+    context: BuildContext, scores: dict, sample: _Sample, signals: dict[str, np.ndarray]
+) -> list[rates.WorkingPoint] | None:
+    """The teacher's working points at the target rates, on the same (weighted) rate sample."""
+    if not all("teacher_mse" in scores[name] for name in [*sample.names, *signals]):
+        return None
+    teacher = np.concatenate([np.asarray(scores[name]["teacher_mse"], dtype=np.float64) for name in sample.names])
+    teacher_signals = {name: np.asarray(scores[name]["teacher_mse"], dtype=np.float64) for name in signals}
+    curve = rates.RateCurve.from_scores(teacher, sample.weights)
+    points = []
+    for target in context.config.rates.target_rates_khz:
+        point = rates.working_point(teacher, target, TEACHER_STEP, sample.weights, curve)
+        point.signal_efficiency_interval = {
+            name: efficiency.efficiency(s > point.threshold) for name, s in teacher_signals.items()
+        }
+        point.signal_efficiency = {name: e.value for name, e in point.signal_efficiency_interval.items()}
+        points.append(point)
+    return points
 
 
 def _short_type(score_type) -> str:
@@ -203,6 +230,7 @@ def run(context: BuildContext) -> RatesResult:
 
     seeds = _seed_decisions(context, sample, signals)
     points = _working_points(context, sample, signals, seeds, lsb)
+    teacher_points = _teacher_working_points(context, scores, sample, signals)
     summary = (
         menu.seeds_summary(
             seeds.seeds, seeds.response, seeds.response_source, seeds.sample, sample.weights, seeds.signals
@@ -264,6 +292,7 @@ def run(context: BuildContext) -> RatesResult:
         score_plot=context.relative(score_plot),
         thresholds_csv=context.relative(files["csv"]),
         thresholds_json=context.relative(files["json"]),
+        teacher_working_points=teacher_points,
     )
 
 
