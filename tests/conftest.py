@@ -56,20 +56,24 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="session")
-def tiny_build(tmp_path_factory):
-    """Run `cicada build` once on the tiny config; yields (directory, config path, exit code)."""
+def run_cli_in(directory: Path, *arguments: str) -> int:
+    """``cicada ARGUMENTS`` run in-process with ``directory`` as the working folder; its exit status."""
     from cicada.cli import main
 
-    directory = tmp_path_factory.mktemp("tiny_build")
-    config = write_config(directory, TINY)
     previous = Path.cwd()
     os.chdir(directory)
     try:
-        code = main(["build", str(config)])
+        return main(list(arguments))
     finally:
         os.chdir(previous)
-    return directory, config, code
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory):
+    """Run `cicada build` once on the tiny config; yields (directory, config path, exit code)."""
+    directory = tmp_path_factory.mktemp("tiny_build")
+    config = write_config(directory, TINY)
+    return directory, config, run_cli_in(directory, "build", str(config))
 
 
 #: A small custom student through a whole build, with the open-source RTL flow.
@@ -116,17 +120,9 @@ RTL_TINY = {
 @pytest.fixture(scope="session")
 def rtl_build(tmp_path_factory):
     """`cicada build` of RTL_TINY; yields (directory, config path, exit code)."""
-    from cicada.cli import main
-
     directory = tmp_path_factory.mktemp("rtl_build")
     config = write_config(directory, RTL_TINY)
-    previous = Path.cwd()
-    os.chdir(directory)
-    try:
-        code = main(["build", str(config)])
-    finally:
-        os.chdir(previous)
-    return directory, config, code
+    return directory, config, run_cli_in(directory, "build", str(config))
 
 
 BYO = {
@@ -158,15 +154,7 @@ def make_student_file(path: Path, seed: int = 3, scale: float = 0.2) -> Path:
 @pytest.fixture(scope="session")
 def byo_build(tmp_path_factory):
     """`cicada convert` on a model trained elsewhere; yields (directory, config, model file, exit code)."""
-    from cicada.cli import main
-
     directory = tmp_path_factory.mktemp("byo_build")
     config = write_config(directory, BYO)
     model = make_student_file(directory / "elsewhere.h5")
-    previous = Path.cwd()
-    os.chdir(directory)
-    try:
-        code = main(["convert", str(config), "--model", str(model)])
-    finally:
-        os.chdir(previous)
-    return directory, config, model, code
+    return directory, config, model, run_cli_in(directory, "convert", str(config), "--model", str(model))
