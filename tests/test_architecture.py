@@ -184,7 +184,9 @@ def test_a_synthesis_backend_added_through_the_registry_alone(toy_backend, tiny_
     assert "toy:" in text and "luts_per_parameter: LUTs claimed per parameter" in text
     with pytest.raises(ConfigError, match="key 'synthesis.toy.luts_per_paramter': unknown key; did you mean"):
         config_from_mapping({"name": "x", "synthesis": {"toy": {"luts_per_paramter": 1}}})
-    changed = write_config(work, {**TINY, "synthesis": {**TINY["synthesis"], "toy": {"luts_per_parameter": 2}}}, "toy.yaml")
+    changed = write_config(
+        work, {**TINY, "synthesis": {**TINY["synthesis"], "toy": {"luts_per_parameter": 2}}}, "toy.yaml"
+    )
     context, outcomes = build(load_config(changed), changed)
     assert [o.name for o in outcomes if not o.reused] == ["synthesis", "report"]
     toy = context.results["synthesis"].backends["toy"]

@@ -83,11 +83,15 @@ def directory_config(directory: Path):
     return ("config.yaml", "folder")
 
 
-ANCHOR_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-    for i in range(8)
-) + "name: bomb\ndata:\n  signals: [*i]\n"
+ANCHOR_BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    + "name: bomb\ndata:\n  signals: [*i]\n"
+)
 
 CONFIG_CASES = [
     ("config-missing", lambda d: ("config.yaml",), ["check", "{config}"]),
@@ -100,37 +104,105 @@ CONFIG_CASES = [
     ("config-anchor-bomb", text_case(ANCHOR_BOMB, "alias"), ["check", "{config}"]),
     ("config-deep-nesting", text_case("name: " + "[" * 5000 + "]" * 5000 + "\n", "nest"), ["check", "{config}"]),
     ("config-duplicate-key", text_case("name: a\nseed: 1\nname: b\n", "twice", "name"), ["check", "{config}"]),
-    ("config-nan", config_case(config_with(**{"teacher.learning_rate": float("nan")}), "learning_rate"), ["check", "{config}"]),
-    ("config-inf", config_case(config_with(**{"student.learning_rate": float("inf")}), "learning_rate"), ["check", "{config}"]),
+    (
+        "config-nan",
+        config_case(config_with(**{"teacher.learning_rate": float("nan")}), "learning_rate"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-inf",
+        config_case(config_with(**{"student.learning_rate": float("inf")}), "learning_rate"),
+        ["check", "{config}"],
+    ),
     ("config-top-level-list", text_case("- name: a\n", "mapping"), ["check", "{config}"]),
     ("config-scalar", text_case("just words\n", "mapping"), ["check", "{config}"]),
     ("config-syntax", text_case("name: [unclosed\n", "config.yaml"), ["check", "{config}"]),
     ("config-tab-indent", text_case("data:\n\tpileup: 60\n", "config.yaml"), ["check", "{config}"]),
     ("config-unknown-key", config_case({**BASE, "teachr": {}}, "teachr", "teacher"), ["check", "{config}"]),
     ("config-unknown-nested", config_case(config_with(**{"data.pilup": 60}), "pilup", "pileup"), ["check", "{config}"]),
-    ("config-wrong-type", config_case(config_with(**{"data.zero_bias_events": "many"}), "zero_bias_events"), ["check", "{config}"]),
-    ("config-negative-events", config_case(config_with(**{"data.zero_bias_events": -5}), "zero_bias_events"), ["check", "{config}"]),
+    (
+        "config-wrong-type",
+        config_case(config_with(**{"data.zero_bias_events": "many"}), "zero_bias_events"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-negative-events",
+        config_case(config_with(**{"data.zero_bias_events": -5}), "zero_bias_events"),
+        ["check", "{config}"],
+    ),
     ("config-bad-name", config_case({**BASE, "name": "../escape"}, "name"), ["check", "{config}"]),
     ("config-seed-string", config_case({**BASE, "seed": "seven"}, "seed"), ["check", "{config}"]),
-    ("config-signal-kind", config_case(config_with(**{"data.signals": [{"name": "x", "kind": "unicorn"}]}), "unicorn"), ["check", "{config}"]),
+    (
+        "config-signal-kind",
+        config_case(config_with(**{"data.signals": [{"name": "x", "kind": "unicorn"}]}), "unicorn"),
+        ["check", "{config}"],
+    ),
     ("config-no-signals", config_case(config_with(**{"data.signals": []}), "signals"), ["check", "{config}"]),
-    ("config-architecture", config_case(config_with(**{"student.architecture": "cicada_v9"}), "cicada_v9"), ["check", "{config}"]),
-    ("config-quantizer", config_case(
-        config_with(**{"student.architecture": "custom", "student.layers": [
-            {"type": "Flatten"}, {"type": "QDense", "units": 1, "kernel_quantizer": "quantized_bits(8,2"}]}),
-        "kernel_quantizer"), ["check", "{config}"]),
-    ("config-layer-type", config_case(
-        config_with(**{"student.architecture": "custom", "student.layers": [{"type": "LSTM", "units": 4}]}), "LSTM"),
-        ["check", "{config}"]),
+    (
+        "config-architecture",
+        config_case(config_with(**{"student.architecture": "cicada_v9"}), "cicada_v9"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-quantizer",
+        config_case(
+            config_with(
+                **{
+                    "student.architecture": "custom",
+                    "student.layers": [
+                        {"type": "Flatten"},
+                        {"type": "QDense", "units": 1, "kernel_quantizer": "quantized_bits(8,2"},
+                    ],
+                }
+            ),
+            "kernel_quantizer",
+        ),
+        ["check", "{config}"],
+    ),
+    (
+        "config-layer-type",
+        config_case(
+            config_with(**{"student.architecture": "custom", "student.layers": [{"type": "LSTM", "units": 4}]}), "LSTM"
+        ),
+        ["check", "{config}"],
+    ),
     ("config-reuse-zero", config_case(config_with(**{"hls.reuse_factor": 0}), "reuse_factor"), ["check", "{config}"]),
-    ("config-precision", config_case(config_with(**{"hls.default_precision": "ap_fixed<8"}), "default_precision"), ["check", "{config}"]),
-    ("config-no-targets", config_case(config_with(**{"rates.target_rates_khz": []}), "target_rates_khz"), ["check", "{config}"]),
-    ("config-negative-target", config_case(config_with(**{"rates.target_rates_khz": [-1]}), "target_rates_khz"), ["check", "{config}"]),
-    ("config-split", config_case(config_with(**{"data.split": {"train": 0.9, "val": 0.9, "test": 0.9}}), "split"), ["check", "{config}"]),
-    ("config-files-without-files", config_case(config_with(**{"data.generator": "files"}), "zero_bias_files"), ["check", "{config}"]),
+    (
+        "config-precision",
+        config_case(config_with(**{"hls.default_precision": "ap_fixed<8"}), "default_precision"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-no-targets",
+        config_case(config_with(**{"rates.target_rates_khz": []}), "target_rates_khz"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-negative-target",
+        config_case(config_with(**{"rates.target_rates_khz": [-1]}), "target_rates_khz"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-split",
+        config_case(config_with(**{"data.split": {"train": 0.9, "val": 0.9, "test": 0.9}}), "split"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-files-without-files",
+        config_case(config_with(**{"data.generator": "files"}), "zero_bias_files"),
+        ["check", "{config}"],
+    ),
     ("config-generator", config_case(config_with(**{"data.generator": "herwig"}), "herwig"), ["check", "{config}"]),
-    ("config-synthesis-backend", config_case(config_with(**{"synthesis": {"quartus": {}}}), "quartus"), ["check", "{config}"]),
-    ("config-synthesis-run", config_case(config_with(**{"synthesis": {"rtl": {"run": "maybe"}}}), "run"), ["check", "{config}"]),
+    (
+        "config-synthesis-backend",
+        config_case(config_with(**{"synthesis": {"quartus": {}}}), "quartus"),
+        ["check", "{config}"],
+    ),
+    (
+        "config-synthesis-run",
+        config_case(config_with(**{"synthesis": {"rtl": {"run": "maybe"}}}), "run"),
+        ["check", "{config}"],
+    ),
     ("config-pileup-range", config_case(config_with(**{"data.pileup": 1000}), "pileup"), ["check", "{config}"]),
     ("config-too-large", text_case("name: big\n" + "# padding\n" * 200_000, "bytes"), ["check", "{config}"]),
     ("config-build-unknown-key", config_case({**BASE, "teachr": {}}, "teachr"), ["build", "{config}"]),
@@ -216,7 +288,11 @@ DATA_CASES = [
     ("data-regions-group", data_case(group_instead, "CaloRegions"), ["data", "{config}"]),
     ("data-dangling-soft-link", data_case(soft_link, "CaloRegions", "link"), ["data", "{config}"]),
     ("data-external-link", data_case(external_link, "CaloRegions", "link"), ["data", "{config}"]),
-    ("data-wrong-shape", data_case(regions_file(np.zeros((300, 18, 13), np.uint16)), "shape", "18, 14"), ["data", "{config}"]),
+    (
+        "data-wrong-shape",
+        data_case(regions_file(np.zeros((300, 18, 13), np.uint16)), "shape", "18, 14"),
+        ["data", "{config}"],
+    ),
     ("data-flat", data_case(regions_file(np.zeros((300, 252), np.uint16)), "shape"), ["data", "{config}"]),
     ("data-too-large", data_case(regions_file(np.full((300, 18, 14), 2000, np.uint16)), "1023"), ["data", "{config}"]),
     ("data-negative", data_case(regions_file(-good_images().astype(np.int32) - 1), "1023"), ["data", "{config}"]),
@@ -224,9 +300,16 @@ DATA_CASES = [
     ("data-fractional", data_case(regions_file(good_images() + 0.5), "fractional"), ["data", "{config}"]),
     ("data-strings", data_case(regions_file(np.array([b"abc"] * 10)), "CaloRegions"), ["data", "{config}"]),
     ("data-empty", data_case(regions_file(np.zeros((0, 18, 14), np.uint16)), "events"), ["data", "{config}"]),
-    ("signal-acceptance-shape", signal_case(regions_file(good_images(), AcceptanceFlag=np.ones(7, bool)), "AcceptanceFlag"),
-     ["data", "{config}"]),
-    ("signal-file-wrong-shape", signal_case(regions_file(np.zeros((30, 14, 18), np.uint16)), "shape"), ["data", "{config}"]),
+    (
+        "signal-acceptance-shape",
+        signal_case(regions_file(good_images(), AcceptanceFlag=np.ones(7, bool)), "AcceptanceFlag"),
+        ["data", "{config}"],
+    ),
+    (
+        "signal-file-wrong-shape",
+        signal_case(regions_file(np.zeros((30, 14, 18), np.uint16)), "shape"),
+        ["data", "{config}"],
+    ),
     ("show-missing", lambda d: ("nothing.h5",), ["show", "nothing.h5"]),
     ("show-directory", lambda d: (d / "folder.h5").mkdir() or ("folder.h5", "folder"), ["show", "folder.h5"]),
     ("show-not-hdf5", lambda d: ((d / "text.h5").write_text("x"), ("text.h5",))[1], ["show", "text.h5"]),
@@ -312,7 +395,10 @@ def cicada_v2_student(path: Path):
 
 def pf_case(factor: int, *expected):
     def setup(directory: Path):
-        write_yaml(directory, config_with(**{"hls.layers": {"conv": {"strategy": "Resource", "parallelization_factor": factor}}}))
+        write_yaml(
+            directory,
+            config_with(**{"hls.layers": {"conv": {"strategy": "Resource", "parallelization_factor": factor}}}),
+        )
         cicada_v2_student(directory / "model.h5")
         return expected
 
@@ -320,18 +406,38 @@ def pf_case(factor: int, *expected):
 
 
 MODEL_CASES = [
-    ("model-parallelization", pf_case(5, "parallelization_factor", "21"), ["convert", "{config}", "--model", "model.h5"]),
+    (
+        "model-parallelization",
+        pf_case(5, "parallelization_factor", "21"),
+        ["convert", "{config}", "--model", "model.h5"],
+    ),
     ("model-missing", model_case(lambda p: None), ["convert", "{config}", "--model", "model.h5"]),
     ("model-junk", model_case(lambda p: p.write_text("junk"), "Keras"), ["convert", "{config}", "--model", "model.h5"]),
     ("model-directory", model_case(make_directory, "folder"), ["convert", "{config}", "--model", "model.h5"]),
     ("model-fifo", model_case(make_fifo, "FIFO"), ["convert", "{config}", "--model", "model.h5"]),
     ("model-truncated", model_case(truncated_model), ["convert", "{config}", "--model", "model.h5"]),
     ("model-lambda", model_case(keras(lambda_model), "Lambda"), ["convert", "{config}", "--model", "model.h5"]),
-    ("model-float", model_case(keras(float_model), "Dense", "not quantized"), ["convert", "{config}", "--model", "model.h5"]),
+    (
+        "model-float",
+        model_case(keras(float_model), "Dense", "not quantized"),
+        ["convert", "{config}", "--model", "model.h5"],
+    ),
     ("model-lstm", model_case(keras(lstm_model), "LSTM"), ["convert", "{config}", "--model", "model.h5"]),
-    ("model-batchnorm", model_case(keras(batchnorm_model), "BatchNormalization"), ["convert", "{config}", "--model", "model.h5"]),
-    ("model-wrong-input", model_case(keras(wrong_input_model), "input"), ["convert", "{config}", "--model", "model.h5"]),
-    ("model-two-outputs", model_case(keras(two_outputs_model), "output"), ["convert", "{config}", "--model", "model.h5"]),
+    (
+        "model-batchnorm",
+        model_case(keras(batchnorm_model), "BatchNormalization"),
+        ["convert", "{config}", "--model", "model.h5"],
+    ),
+    (
+        "model-wrong-input",
+        model_case(keras(wrong_input_model), "input"),
+        ["convert", "{config}", "--model", "model.h5"],
+    ),
+    (
+        "model-two-outputs",
+        model_case(keras(two_outputs_model), "output"),
+        ["convert", "{config}", "--model", "model.h5"],
+    ),
 ]
 
 

@@ -19,8 +19,29 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
 )
-KEYS = ["name", "seed", "data", "teacher", "student", "hls", "verify", "synthesis", "rates", "pileup", "epochs",
-        "zero_bias_events", "signals", "kind", "layers", "type", "units", "strategy", "reuse_factor", "rtl", "run"]
+KEYS = [
+    "name",
+    "seed",
+    "data",
+    "teacher",
+    "student",
+    "hls",
+    "verify",
+    "synthesis",
+    "rates",
+    "pileup",
+    "epochs",
+    "zero_bias_events",
+    "signals",
+    "kind",
+    "layers",
+    "type",
+    "units",
+    "strategy",
+    "reuse_factor",
+    "rtl",
+    "run",
+]
 keys = st.one_of(st.sampled_from(KEYS), st.text(min_size=1, max_size=8))
 documents = st.recursive(
     scalars,
@@ -65,7 +86,11 @@ numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(
 @settings(max_examples=200, deadline=None)
 @given(pileup=numbers, learning_rate=numbers, events=numbers)
 def test_accepted_numbers_are_finite_and_within_bounds(pileup, learning_rate, events):
-    raw = {"name": "p", "data": {"pileup": pileup, "zero_bias_events": events}, "teacher": {"learning_rate": learning_rate}}
+    raw = {
+        "name": "p",
+        "data": {"pileup": pileup, "zero_bias_events": events},
+        "teacher": {"learning_rate": learning_rate},
+    }
     try:
         config = config_from_mapping(raw)
     except ConfigError as err:

@@ -104,8 +104,9 @@ def test_only_the_events_used_are_read_from_a_large_file(tmp_path):
 
     path = tmp_path / "large.h5"
     with h5py.File(path, "w") as handle:  # 400,000 events = 202 MB as uint16, little on disk
-        dataset = handle.create_dataset("CaloRegions", (400_000, 18, 14), dtype=np.uint16, chunks=(4096, 18, 14),
-                                        compression="lzf")
+        dataset = handle.create_dataset(
+            "CaloRegions", (400_000, 18, 14), dtype=np.uint16, chunks=(4096, 18, 14), compression="lzf"
+        )
         dataset[:4096] = 7
     tracemalloc.start()
     try:

@@ -62,7 +62,9 @@ def test_an_unreadable_stamp_counts_as_absent(in_tmp, capsys):
     assert main(["status", str(config)]) == 0
     out = capsys.readouterr()
     assert "Traceback" not in out.err + out.out
-    data_line = next(line for line in out.out.splitlines() if "data" in line.split(":")[0] or line.lstrip().startswith("data"))
+    data_line = next(
+        line for line in out.out.splitlines() if "data" in line.split(":")[0] or line.lstrip().startswith("data")
+    )
     assert "up to date" not in data_line
     assert main(["data", str(config)]) == 0  # and redone
 
@@ -82,8 +84,13 @@ def test_a_truncated_training_checkpoint_is_ignored(tmp_path, caplog):
 def _cicada(args: list[str], cwd: Path, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "cicada", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, **kwargs,
+        [sys.executable, "-m", "cicada", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
     )
 
 

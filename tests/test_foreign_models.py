@@ -82,7 +82,9 @@ def test_a_batchnorm_folded_conv_has_no_float_twin():
 
     tf = tensorflow()
     inputs = tf.keras.layers.Input((18, 14, 1))
-    x = QConv2DBatchnorm(2, (3, 3), kernel_quantizer="quantized_bits(8,2,1,alpha=1)", bias_quantizer="quantized_bits(8,2,1,alpha=1)")(inputs)
+    x = QConv2DBatchnorm(
+        2, (3, 3), kernel_quantizer="quantized_bits(8,2,1,alpha=1)", bias_quantizer="quantized_bits(8,2,1,alpha=1)"
+    )(inputs)
     x = tf.keras.layers.Flatten()(x)
     model = tf.keras.Model(inputs, QDense(1, kernel_quantizer="quantized_bits(8,2,1,alpha=1)")(x))
     assert float_twin(model) is None

@@ -94,7 +94,13 @@ KERNEL_QUANTIZERS = (
     "ternary(alpha=1)",
     "binary(alpha=1)",
 )
-ACTIVATIONS = ("quantized_relu(4,0)", "quantized_relu(3,1)", "quantized_relu(6,2)", "quantized_relu(8,4)", "quantized_relu(10,5)")
+ACTIVATIONS = (
+    "quantized_relu(4,0)",
+    "quantized_relu(3,1)",
+    "quantized_relu(6,2)",
+    "quantized_relu(8,4)",
+    "quantized_relu(10,5)",
+)
 
 
 def small_model(first_quantizer, activation, inline, second_bits, scale, seed):
@@ -106,11 +112,15 @@ def small_model(first_quantizer, activation, inline, second_bits, scale, seed):
     seed_everything(seed)
     inputs = tf.keras.layers.Input((252,))
     if inline:
-        x = QDense(4, kernel_quantizer=first_quantizer, bias_quantizer="quantized_bits(6,2,1,alpha=1)", activation=activation)(inputs)
+        x = QDense(
+            4, kernel_quantizer=first_quantizer, bias_quantizer="quantized_bits(6,2,1,alpha=1)", activation=activation
+        )(inputs)
     else:
         x = QDense(4, kernel_quantizer=first_quantizer, bias_quantizer="quantized_bits(6,2,1,alpha=1)")(inputs)
         x = QActivation(activation)(x)
-    x = QDense(2, kernel_quantizer=f"quantized_bits({second_bits},1,1,alpha=1)", bias_quantizer="quantized_bits(8,3,1,alpha=1)")(x)
+    x = QDense(
+        2, kernel_quantizer=f"quantized_bits({second_bits},1,1,alpha=1)", bias_quantizer="quantized_bits(8,3,1,alpha=1)"
+    )(x)
     x = QActivation("quantized_relu(10,6)")(x)
     x = QDense(1, kernel_quantizer="quantized_bits(12,3,1,alpha=1)", use_bias=False)(x)
     model = tf.keras.Model(inputs, QActivation("quantized_relu(16,8)")(x))

@@ -205,7 +205,14 @@ def test_rtl_is_bit_exact_and_its_cycles_are_what_the_generator_built(
 
     model, traced = small_trace
     project = write_project(
-        traced, tmp_path / "rtl", "tiny_student", adders_per_stage, register_input, 6.25, "xc7vx690tffg1927-2", "test model"
+        traced,
+        tmp_path / "rtl",
+        "tiny_student",
+        adders_per_stage,
+        register_input,
+        6.25,
+        "xc7vx690tffg1927-2",
+        "test model",
     )
     assert project.latency_cycles == project.stages + int(register_input)
     assert project.stages == int(np.ceil(project.adder_levels / adders_per_stage))
@@ -228,7 +235,9 @@ def test_yosys_counts_cells_flip_flops_and_depth(small_trace, tmp_path):
     from cicada.synthesis.rtl.yosys import synthesize
 
     _, traced = small_trace
-    project = write_project(traced, tmp_path / "rtl", "tiny_student", 3.0, True, 6.25, "xc7vx690tffg1927-2", "test model")
+    project = write_project(
+        traced, tmp_path / "rtl", "tiny_student", 3.0, True, 6.25, "xc7vx690tffg1927-2", "test model"
+    )
     synthesis = synthesize(project, "xc7vx690tffg1927-2", jobs=2)
     summary = synthesis.resources.summary()
     assert summary["LUT"] > 50 and summary["CARRY"] > 10 and summary["DSP"] == 0 and summary["BRAM"] == 0

@@ -52,7 +52,9 @@ def main() -> int:
     stages["data"]["events_per_second"] = round(sum(events.values()) / outcomes[0].seconds, 1)
     for model in ("teacher", "student"):
         training = r[model].training
-        stages[model].update(epochs=training.epochs_run, training_images_per_second=round(training.images_per_second, 1))
+        stages[model].update(
+            epochs=training.epochs_run, training_images_per_second=round(training.images_per_second, 1)
+        )
     stages["verify"]["csim_events"] = r["verify"].csim_vs_qkeras.events
     scored = sum(a.events for a in r["scores"].firmware_vs_qkeras.values())
     stages["scores"]["events"] = scored

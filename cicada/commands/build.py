@@ -22,7 +22,10 @@ class Build(Command):
         add_config_argument(parser)
         parser.add_argument("--force", action="store_true", help="rerun every stage, even those up to date")
         parser.add_argument(
-            "--until", choices=STAGE_NAMES, metavar="STAGE", help=f"stop after this stage (one of: {', '.join(STAGE_NAMES)})"
+            "--until",
+            choices=STAGE_NAMES,
+            metavar="STAGE",
+            help=f"stop after this stage (one of: {', '.join(STAGE_NAMES)})",
         )
 
     def run(self, args) -> int:

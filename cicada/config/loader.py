@@ -61,7 +61,9 @@ def _check_shape(root) -> None:
         children = (
             [child for pair in node.value for child in pair]
             if isinstance(node, yaml.MappingNode)
-            else node.value if isinstance(node, yaml.SequenceNode) else []
+            else node.value
+            if isinstance(node, yaml.SequenceNode)
+            else []
         )
         if done:
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
@@ -105,7 +107,9 @@ def read_yaml(path: Path) -> Any:
     except _Refused as err:
         raise ConfigError(f"{path}: {err}") from None
     except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply to read; a config is a few levels of sections and lists") from None
+        raise ConfigError(
+            f"{path}: nested too deeply to read; a config is a few levels of sections and lists"
+        ) from None
     except yaml.YAMLError as err:
         where = getattr(err, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""

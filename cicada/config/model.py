@@ -104,7 +104,7 @@ Identifier = Annotated[str, BeforeValidator(_text), Field(pattern=f"^{IDENTIFIER
 
 
 def choice_message(value: Any, choices: tuple | list) -> str:
-    """"expected one of 'a', 'b', got 'c'" with the nearest choice suggested."""
+    """ "expected one of 'a', 'b', got 'c'" with the nearest choice suggested."""
     import difflib
 
     listed = ", ".join(repr(c) for c in choices)

@@ -169,7 +169,9 @@ class DataConfig(ConfigModel):
         if self.generator == "files" and not self.zero_bias_files:
             raise invalid("expected at least one HDF5 file when generator is 'files'", "zero_bias_files")
         if self.generator != "files" and self.zero_bias_files:
-            raise invalid(f"expected no files with generator '{self.generator}' (use generator: files)", "zero_bias_files")
+            raise invalid(
+                f"expected no files with generator '{self.generator}' (use generator: files)", "zero_bias_files"
+            )
         if not _simulates(self.generator):
             if self.events_per_slice():
                 raise invalid(
@@ -186,7 +188,9 @@ class DataConfig(ConfigModel):
             if not 0.0 <= mu <= 300.0:
                 raise invalid(f"expected a pileup between 0 and 300, got {mu:g}", f"pileup_variations.{i}")
             if mu == self.pileup or mu in self.pileup_variations[:i]:
-                raise invalid(f"expected a pileup other than {mu:g} (given already, or the nominal one)", f"pileup_variations.{i}")
+                raise invalid(
+                    f"expected a pileup other than {mu:g} (given already, or the nominal one)", f"pileup_variations.{i}"
+                )
         if not self.signals:
             raise invalid("expected at least one signal sample, got an empty list", "signals")
         signals: tuple[SignalSample, ...] = self.signals
@@ -341,7 +345,9 @@ class HlsConfig(ConfigModel):
         "Latency",
     )
     reuse_factor: Integer = option("default multiplier reuse factor", 1, ge=1)
-    input_precision: Precision = option("type of the network input (region ET arrives as 10-bit integers)", "ap_uint<10>")
+    input_precision: Precision = option(
+        "type of the network input (region ET arrives as 10-bit integers)", "ap_uint<10>"
+    )
     layers: dict[str, LayerHlsConfig] = option("per-layer settings, keyed by student layer name", {})
     precision_check: Literal["error", "warn"] = option(
         "error: stop when a hand-set type is proven unsafe; warn: log it and let the C simulation show the damage",

@@ -66,7 +66,9 @@ def write_regions(
     per_event = {ACCEPTANCE_KEY: acceptance, WEIGHTS_KEY: weights, PILEUP_KEY: pileup, PT_HAT_KEY: pt_hat}
     for key, values in per_event.items():
         if values is not None and np.shape(values) != (len(images),):
-            raise DataError(f"{path}: '{key}' has shape {np.shape(values)}, expected ({len(images)},) like {IMAGES_KEY}")
+            raise DataError(
+                f"{path}: '{key}' has shape {np.shape(values)}, expected ({len(images)},) like {IMAGES_KEY}"
+            )
     with _writing(path) as handle:
         handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
         if acceptance is not None:
@@ -102,7 +104,9 @@ def _images_dataset(handle: h5py.File, path: Path) -> h5py.Dataset:
     link = handle.get(IMAGES_KEY, getlink=True)
     if link is None:
         found = ", ".join(handle.keys()) or "nothing"
-        raise DataError(f"{path}: no '{IMAGES_KEY}' dataset (found: {found}); expected {IMAGES_KEY} of shape (N, 18, 14)")
+        raise DataError(
+            f"{path}: no '{IMAGES_KEY}' dataset (found: {found}); expected {IMAGES_KEY} of shape (N, 18, 14)"
+        )
     if isinstance(link, h5py.ExternalLink):
         raise DataError(
             f"{path}: '{IMAGES_KEY}' is an external link to {link.filename}:{link.path}; expected the dataset in this "

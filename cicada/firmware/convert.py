@@ -87,7 +87,12 @@ def input_type_for(hls: "HlsConfig") -> str:
     """The input type given to hls4ml. Distributed arithmetic takes fixed-point types only, so an
     ``ap_uint<N>`` input becomes ``ap_ufixed<N,N>``: the same values, the same bits."""
     fixed = FixedType.parse(hls.input_precision)
-    if uses_distributed_arithmetic(hls) and fixed.fractional == 0 and fixed.rounding == "TRN" and fixed.saturation == "WRAP":
+    if (
+        uses_distributed_arithmetic(hls)
+        and fixed.fractional == 0
+        and fixed.rounding == "TRN"
+        and fixed.saturation == "WRAP"
+    ):
         return f"ap_{'' if fixed.signed else 'u'}fixed<{fixed.width},{fixed.integer}>"
     return hls.input_precision
 

@@ -22,7 +22,9 @@ ProgressCallback = Callable[[int, int], None]
 def check_seed(seed: int) -> int:
     """``seed`` if Pythia accepts it as a reproducible stream, else a ValueError."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 1 <= seed <= PYTHIA_SEED_MAX:
-        raise ValueError(f"Pythia seed must be an integer in 1..{PYTHIA_SEED_MAX:,} (got {seed!r}); see cicada.core.seeds.pythia_seed()")
+        raise ValueError(
+            f"Pythia seed must be an integer in 1..{PYTHIA_SEED_MAX:,} (got {seed!r}); see cicada.core.seeds.pythia_seed()"
+        )
     return int(seed)
 
 

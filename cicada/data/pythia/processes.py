@@ -115,9 +115,7 @@ def hidden_valley_settings(
     the dark quark constituent mass is half the meson mass. A non-zero
     ``dark_meson_ctau_mm`` makes the visible mesons long-lived (emerging jets).
     """
-    require(
-        mediator_mass_gev > 2 * dark_meson_mass_gev, "hidden_valley: mediator must be heavier than two dark mesons"
-    )
+    require(mediator_mass_gev > 2 * dark_meson_mass_gev, "hidden_valley: mediator must be heavier than two dark mesons")
     require(dark_meson_mass_gev >= 12.0, "hidden_valley: dark_meson_mass_gev must be at least 12 (decays to b bbar)")
     require(1 <= int(dark_flavours) <= 8, "hidden_valley: dark_flavours must be 1..8")
     require(dark_meson_ctau_mm >= 0, "hidden_valley: dark_meson_ctau_mm must not be negative")

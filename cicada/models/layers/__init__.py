@@ -78,6 +78,7 @@ def check_pair(spec, *fields: str) -> None:
         if len(getattr(spec, field)) not in (1, 2):
             raise invalid("expected one or two integers", field)
 
+
 # The built-in types register themselves (and their precision rules), in the order listed.
 # isort: off
 from . import qconv2d  # noqa: E402,F401

@@ -33,7 +33,6 @@ def teacher_architecture(name: str, description: str):
     return decorator
 
 
-
 def build_teacher(architecture: str):
     """The named teacher, uncompiled."""
     return TEACHERS.get(architecture).build()

@@ -33,7 +33,12 @@ class QualityResult:
     roc_plot: str
 
 
-AUC_COLUMNS = {"teacher": "teacher_mse", "student_float": "student_float", "firmware": "firmware", "total_et": "total_et"}
+AUC_COLUMNS = {
+    "teacher": "teacher_mse",
+    "student_float": "student_float",
+    "firmware": "firmware",
+    "total_et": "total_et",
+}
 
 
 def run(context: BuildContext) -> QualityResult:

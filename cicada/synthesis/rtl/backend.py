@@ -172,7 +172,9 @@ class RTLBackend(SynthesisBackend):
         input_bits = FixedType.parse(hls.input_precision).width
         log.info("  rtl: tracing the student into da4ml's adder graph (exact QKeras rounding)")
         if not solver_is_compiled():
-            log.info("  rtl: first use in this Python environment: numba compiles da4ml's solver (minutes, once; `cicada warmup` does it ahead)")
+            log.info(
+                "  rtl: first use in this Python environment: numba compiles da4ml's solver (minutes, once; `cicada warmup` does it ahead)"
+            )
         traced = trace_model(model, input_bits, settings.delay_constraint)
         timings["trace_seconds"] = round(traced.trace_seconds, 1)
         description = f"{job.config.name}: {type(model).__name__} '{model.name}', {model.count_params():,} parameters"

@@ -70,7 +70,11 @@ class RTLProject:
 
     def sources(self) -> list[Path]:
         base = Path(self.directory)
-        return [base / "src" / f"{self.top}.v", *(base / f for f in self.stage_files), *(base / f for f in self.static_files)]
+        return [
+            base / "src" / f"{self.top}.v",
+            *(base / f for f in self.stage_files),
+            *(base / f for f in self.static_files),
+        ]
 
 
 def _ports(kifs) -> list[Port]:
@@ -195,9 +199,7 @@ def write_project(
         shutil.rmtree(staging / "sim")
         (staging / "src" / f"{top}_wrapper.v").unlink(missing_ok=True)
         (staging / "sim").mkdir()
-        stage_paths = sorted(
-            (staging / "src").glob(f"{top}_stage*.v"), key=lambda p: int(p.stem.rsplit("stage", 1)[1])
-        )
+        stage_paths = sorted((staging / "src").glob(f"{top}_stage*.v"), key=lambda p: int(p.stem.rsplit("stage", 1)[1]))
         widths = [_stage_widths(p) for p in stage_paths]
         (staging / "src" / f"{top}.v").write_text(top_module(top, widths, register_input, description))
         used_text = "\n".join(p.read_text() for p in stage_paths)
@@ -233,7 +235,13 @@ def write_project(
             static_files=static,
         )
         (staging / "ports.json").write_text(
-            json.dumps({"inputs": [asdict(p) for p in project.input_ports], "outputs": [asdict(p) for p in project.output_ports]}, indent=1)
+            json.dumps(
+                {
+                    "inputs": [asdict(p) for p in project.input_ports],
+                    "outputs": [asdict(p) for p in project.output_ports],
+                },
+                indent=1,
+            )
         )
         (staging / "README.md").write_text(
             _README.format(

