@@ -56,6 +56,17 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+def shift_output_layer_weights(project: Path, by: float = 0.5) -> None:
+    """Corrupt an HLS project's firmware: add ``by`` to every weight of its output layer (w10),
+    in both files hls4ml writes (the C header and the text file the testbench reads)."""
+    for weights in (project / "firmware/weights").glob("w10.*"):
+        text = weights.read_text()
+        start = text.index("= {") + 3 if weights.suffix == ".h" else 0
+        end = text.index("}", start) if weights.suffix == ".h" else len(text.rstrip())
+        shifted = ", ".join(f"{float(v) + by:.8f}" for v in text[start:end].split(","))
+        weights.write_text(text[:start] + shifted + text[end:])
+
+
 def run_cli_in(directory: Path, *arguments: str) -> int:
     """``cicada ARGUMENTS`` run in-process with ``directory`` as the working folder; its exit status."""
     from cicada.cli import main

@@ -13,7 +13,7 @@ from cicada.core.errors import VerificationError
 from cicada.core.files import sha256_hdf5
 from cicada.pipeline.build import STAGE_NAMES, build
 
-from .conftest import TINY, write_config
+from .conftest import TINY, shift_output_layer_weights, write_config
 
 pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
 
@@ -124,12 +124,7 @@ def test_firmware_disagreeing_with_qkeras_fails_loudly(tiny_build, monkeypatch, 
     shutil.copytree(directory, work, symlinks=True)
     monkeypatch.chdir(work)
     # corrupt the firmware: shift the output layer's weights, in both files hls4ml writes
-    for weights in (work / "hls_projects/tiny/firmware/weights").glob("w10.*"):
-        text = weights.read_text()
-        start = text.index("= {") + 3 if weights.suffix == ".h" else 0
-        end = text.index("}", start) if weights.suffix == ".h" else len(text.rstrip())
-        shifted = ", ".join(f"{float(v) + 0.5:.8f}" for v in text[start:end].split(","))
-        weights.write_text(text[:start] + shifted + text[end:])
+    shift_output_layer_weights(work / "hls_projects/tiny")
     context = BuildContext(load_config(config), config, root=work)
     context.results["convert"] = stamps.read_stamp(context.model_dir, "convert", convert.ConvertResult).result
     with pytest.raises(VerificationError) as info:

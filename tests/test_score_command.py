@@ -19,7 +19,7 @@ from cicada.firmware.emulator import FirmwareEmulator
 from cicada.pipeline import stamps
 from cicada.pipeline.stages.rates import RatesResult
 
-from .conftest import write_config
+from .conftest import shift_output_layer_weights, write_config
 
 
 def _unseen_file(directory: Path, seed: int = 4321) -> Path:
@@ -176,12 +176,7 @@ def test_scores_stage_stops_when_the_firmware_and_the_integer_model_disagree(tin
     work = tmp_path / "copy"
     shutil.copytree(directory, work, symlinks=True)
     monkeypatch.chdir(work)
-    for weights in (work / "hls_projects/tiny/firmware/weights").glob("w10.*"):  # the output layer's weights
-        text = weights.read_text()
-        start = text.index("= {") + 3 if weights.suffix == ".h" else 0
-        end = text.index("}", start) if weights.suffix == ".h" else len(text.rstrip())
-        shifted = ", ".join(f"{float(v) + 0.5:.8f}" for v in text[start:end].split(","))
-        weights.write_text(text[:start] + shifted + text[end:])
+    shift_output_layer_weights(work / "hls_projects/tiny")
     context = BuildContext(load_config(config), config, root=work)
     context.results["convert"] = stamps.read_stamp(context.model_dir, "convert", convert.ConvertResult).result
     context.results["teacher"] = True  # the stage only asks whether there is one
