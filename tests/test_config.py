@@ -127,6 +127,21 @@ def test_top_level_must_be_a_mapping(tmp_path):
         load_config(path)
 
 
+def test_merge_keys_share_settings_and_duplicates_are_still_refused(tmp_path):
+    path = tmp_path / "merged.yaml"
+    path.write_text(
+        "name: merged\n"
+        "teacher: &training {epochs: 3, batch_size: 64, patience: 2}\n"
+        "student:\n  <<: *training\n  epochs: 5\n"
+    )
+    config = load_config(path)
+    assert (config.teacher.epochs, config.teacher.batch_size) == (3, 64)
+    assert (config.student.epochs, config.student.batch_size, config.student.patience) == (5, 64, 2)
+    path.write_text("name: merged\nteacher: &t {epochs: 3}\nstudent:\n  <<: *t\n  epochs: 5\n  epochs: 6\n")
+    with pytest.raises(ConfigError, match=r"merged.yaml: key 'epochs' appears twice in one mapping \(lines 5 and 6\)"):
+        load_config(path)
+
+
 def test_numbers_written_without_a_dot_are_accepted(tmp_path):
     # YAML 1.1 reads 1e-3 as a string; the schema still takes it as a number
     config = load_config(write_config(tmp_path, {"teacher": {"learning_rate": "1e-3"}}))

@@ -29,7 +29,7 @@ from cicada.scan.paths import PathError, parse, with_value
 from cicada.scan.plots import pareto_front
 from cicada.scan.points import expand, point_id
 
-from .conftest import REPO, write_config
+from .conftest import REPO, run_cli_in, write_config
 
 PYTHON = sys.executable
 DASK = str(Path(sys.executable).parent / "dask")
@@ -263,6 +263,36 @@ def test_invalid_point_names_point_and_key(tmp_path):
             expand(scan, base, Path("scan.yaml"))
         text = str(caught.value)
         assert text.startswith("scan.yaml: point p") and message in text, text
+
+
+@pytest.mark.parametrize("name", ["student_width", "cicada_v2_neighbours"])
+def test_shipped_scan_files_are_valid(name):
+    from cicada.config.loader import load_config
+    from cicada.scan.run import base_config_path, shared_folders
+
+    path = REPO / "configs/scans" / f"{name}.yaml"
+    spec = load_scan(path)
+    base = load_config(base_config_path(spec, path))
+    points = expand(spec, base, path)
+    assert len(points) >= 7
+    if name == "cicada_v2_neighbours":  # every point borrows the cicada_v2 build's data and teacher
+        assert set(shared_folders(spec, base, {p.shared_id for p in points}).values()) == {"cicada_v2"}
+        widths = {p.config.student.layers[1].filters * 100 + p.config.student.layers[5].units for p in points}
+        assert widths == {416, 816, 432, 824, 424}
+
+
+def test_scan_summary_lists_keys_every_point_shares_once():
+    from cicada.scan.points import ScanPoint
+    from cicada.scan.summary import _varying_and_common
+
+    layers = [{"type": "Flatten"}]
+    points = [
+        ScanPoint("p1", {"student.layers": layers, "hls.reuse_factor": 1}, None, "s1"),
+        ScanPoint("p2", {"student.layers": layers, "hls.reuse_factor": 2}, None, "s1"),
+        ScanPoint("p3", {"student.layers": layers, "hls.reuse_factor": 2, "seed": 3}, None, "s2"),
+    ]
+    assert _varying_and_common(points) == (["hls.reuse_factor", "seed"], {"student.layers": layers})
+    assert _varying_and_common(points[:1]) == (["student.layers", "hls.reuse_factor"], {})
 
 
 def test_pareto_front():
@@ -571,6 +601,42 @@ def test_a_build_borrows_data_and_teacher_and_never_runs_them(tmp_path):
     alone = make_context(config, tmp_path / "base.yaml", tmp_path)
     assert alone.model_dir == tmp_path / "models/scanbase" and alone.data_dir == alone.model_dir / "data"
     assert alone.teacher_dir == alone.model_dir and not alone.borrows("data")
+
+
+def test_base_build_lends_its_data_and_teacher_to_the_scan(tmp_path):
+    """With base_build, the points with the base config's data and teacher settings use the base
+    build's (never rerun by the scan); a scan before that build is one error saying what to run."""
+    from cicada.config.loader import load_config
+    from cicada.scan.cluster import cicada_identity
+    from cicada.scan.run import _job, check_base_build, prepare, shared_folders
+    from cicada.scan.tasks import run_shared
+
+    path = write_scan(
+        tmp_path,
+        {"name": "lean", "grid": {"hls.reuse_factor": [1, 2]}, "points": [{"teacher.epochs": 2}], "base_build": True},
+    )
+    spec = load_scan(path)
+    base_path, points = prepare(spec, path)
+    with pytest.raises(
+        ConfigError, match=r"key 'base_build': .* models/scanbase .*data: never run.* --until teacher` first"
+    ):
+        check_base_build(spec, path, base_path, tmp_path)
+
+    assert run_cli_in(tmp_path, "build", "base.yaml", "--until", "teacher") == 0
+    check_base_build(spec, path, base_path, tmp_path)
+    teacher_stamp = tmp_path / "models/scanbase/.stamps/teacher.json"
+    stamped = teacher_stamp.read_text()
+    folders = shared_folders(spec, load_config(base_path), {p.shared_id for p in points})
+    lent = {p.id: folders[p.shared_id] for p in points}
+    assert sorted(lent.values()) == sorted(["scanbase", "scanbase", f"lean/shared/{points[2].shared_id}"])
+
+    group = points[0].shared_id
+    job = _job(spec, None, points[0].config, tmp_path, base_path, cicada_identity(), group, folders)
+    assert job.folder == f"lean/shared/{group}" and job.shared_folder == "scanbase"
+    assert run_shared(job) == {"error": None, "ran": [], "seconds": pytest.approx(0, abs=60)}
+    assert teacher_stamp.read_text() == stamped  # reused, not run again
+    point_job = _job(spec, points[0], points[0].config, tmp_path, base_path, cicada_identity(), group, folders)
+    assert point_job.folder == f"lean/{points[0].id}" and point_job.shared_folder == "scanbase"
 
 
 def test_unreachable_scheduler_is_one_clear_error():

@@ -39,12 +39,14 @@ class Scan(Command):
 
         spec = load_scan(args.scan)
         if args.check:
-            from ..scan.run import prepare
+            from ..config.loader import load_config
+            from ..scan.run import prepare, shared_folders
 
             base_path, points = prepare(spec, args.scan)
+            folders = shared_folders(spec, load_config(base_path), {point.shared_id for point in points})
             print(f"scan '{spec.name}': {len(points)} valid point(s) from {base_path}")
             for point in points:
-                print(f"  {point.id}  (data/teacher {point.shared_id})  {point.label()}")
+                print(f"  {point.id}  (data/teacher in models/{folders[point.shared_id]})  {point.label()}")
             return 0
         try:
             import dask.distributed  # noqa: F401

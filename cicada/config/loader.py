@@ -34,11 +34,14 @@ class _Refused(Exception):
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing duplicate keys."""
+    """PyYAML's safe loader, refusing duplicate keys (a key written twice; a key that overrides
+    one merged in with ``<<: *anchor`` is what merge keys are for)."""
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, (str, int, float, bool)) and key in seen:
                 raise _Refused(

@@ -177,6 +177,12 @@ class ScanConfig(ConfigModel):
     )
     pareto: ParetoConfig = option("the Pareto plots", ParetoConfig())
     rate_sample: Optional[RateSample] = option("a large zero-bias sample for rates (sharded)", None)
+    base_build: bool = option(
+        "points with the base config's seed, data and teacher settings use the data and teacher of the base "
+        "config's own build (models/<base name>/, made by `cicada build BASE --until teacher`), which must be up "
+        "to date there; the scan never reruns them (a teacher of real size trains for an hour or more)",
+        False,
+    )
 
     @model_validator(mode="after")
     def _points(self):

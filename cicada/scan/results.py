@@ -86,6 +86,8 @@ def figures(report: dict) -> dict:
     row: dict[str, Any] = {"architecture": report["student"]["architecture"], "parameters": report["parameter_count"]}
     for signal, auc in (report.get("auc") or {}).items():
         row[f"auc:{signal}"] = auc["firmware"]
+        # the gap the student is chosen to close: the teacher is shared, the student is the point's
+        row[f"auc_minus_teacher:{signal}"] = auc.get("firmware_minus_teacher")
     rates = report["rates"]
     row["zero_bias_events"] = rates["zero_bias_events"]
     for point in rates["working_points"]:

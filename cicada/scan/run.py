@@ -7,7 +7,8 @@ its own stages (student, convert, verify, scores, quality, synthesis, rates, rep
 its group's task is done. Each finished point is added to the table (CSV and Parquet,
 replaced atomically); a failed point records its error and the others go on.
 
-Layout: ``models/<scan>/shared/<group>/`` (data, teacher), ``models/<scan>/<point>/`` and
+Layout: ``models/<scan>/shared/<group>/`` (data, teacher; with ``base_build``, the base
+config's own ``models/<base>/`` for its group), ``models/<scan>/<point>/`` and
 ``hls_projects/<scan>/<point>/`` (each point's build), ``models/<scan>/results.*``,
 ``pareto.png`` and ``scan.md``.
 """
@@ -22,12 +23,13 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import ConfigError
 from ..core.progress import log, progress
-from .points import ScanPoint, expand
+from .points import ScanPoint, expand, shared_id
 from .results import read_table, row_for, write_table
 from .tasks import BuildJob, one_line, run_point, run_shared
 
 if TYPE_CHECKING:
     from ..config.scan import ScanConfig
+    from ..config.sections import BuildConfig
 
 SHARED_FOLDER = "shared"
 
@@ -77,15 +79,46 @@ def prepare(spec: "ScanConfig", scan_file: Path) -> tuple[Path, list[ScanPoint]]
     return base_path, points
 
 
-def _job(spec, point: ScanPoint | None, config, root: Path, base_path: Path, identity: dict, group: str) -> BuildJob:
-    shared_folder = f"{spec.name}/{SHARED_FOLDER}/{group}"
+def shared_folders(spec: "ScanConfig", base: "BuildConfig", groups) -> dict[str, str]:
+    """Group id -> the build folder below models/ holding the group's data and teacher: the
+    scan's own ``<scan>/shared/<group>``, or with ``base_build`` the base config's build for
+    the group with the base config's settings."""
+    borrowed = shared_id(base) if spec.base_build else None
+    return {group: base.name if group == borrowed else f"{spec.name}/{SHARED_FOLDER}/{group}" for group in groups}
+
+
+def check_base_build(spec: "ScanConfig", scan_file: Path, base_path: Path, root: Path) -> None:
+    """With ``base_build``, the base build's data and teacher must be up to date (the scan never
+    runs them there): otherwise one error saying what to run."""
+    from ..config.loader import load_config
+    from ..pipeline.build import make_context, shared_stages
+    from ..pipeline.engine import statuses
+
+    if not spec.base_build:
+        return
+    context = make_context(load_config(base_path), base_path, root)
+    stale = [f"{stage}: {status}" for stage, status in statuses(shared_stages(), context) if status != "up to date"]
+    if stale:
+        raise ConfigError(
+            f"{scan_file}: key 'base_build': expected the data and teacher of the base build in "
+            f"{context.relative(context.model_dir)} to be up to date, got {'; '.join(stale)}; run "
+            f"`cicada build {base_path} --until teacher` first (from {root})"
+        )
+
+
+def _job(
+    spec, point: ScanPoint | None, config, root: Path, base_path: Path, identity: dict, group: str, folders
+) -> BuildJob:
+    """A point's build (borrowing its group's data and teacher), or the group's shared build
+    (``point`` None), which borrows them in turn when they are the base build's."""
+    own_shared = f"{spec.name}/{SHARED_FOLDER}/{group}"
     return BuildJob(
         root=str(root),
         config_path=str(base_path),
         config=config.plain(),
-        folder=f"{spec.name}/{point.id}" if point else shared_folder,
+        folder=f"{spec.name}/{point.id}" if point else own_shared,
         identity=identity,
-        shared_folder=shared_folder if point else None,
+        shared_folder=folders[group] if point or folders[group] != own_shared else None,
     )
 
 
@@ -93,16 +126,19 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     """Build every point of ``spec`` on its engine; returns the rows (also written to disk)."""
     from dask.distributed import as_completed
 
+    from ..config.loader import load_config
     from .cluster import check_workers, cicada_identity, open_engine
     from .summary import write_documents
 
     root = Path(root or Path.cwd()).resolve()
     scan_file = Path(scan_file)
     base_path, points = prepare(spec, scan_file)
+    check_base_build(spec, scan_file, base_path, root)
     directory = root / "models" / spec.name
     groups: dict[str, ScanPoint] = {}
     for point in points:
         groups.setdefault(point.shared_id, point)
+    folders = shared_folders(spec, load_config(base_path), groups)
     log.info(
         f"scan '{spec.name}': {len(points)} point(s) from {base_path.name}, {len(groups)} shared data/teacher "
         f"group(s); engine {spec.engine.kind}"
@@ -131,7 +167,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
         shared_futures = {
             group: client.submit(
                 run_shared,
-                _job(spec, None, first.config, root, base_path, identity, group),
+                _job(spec, None, first.config, root, base_path, identity, group, folders),
                 key=f"cicada-shared-{group}-{run_id}",
                 retries=spec.retries,
             )
@@ -141,7 +177,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
         for point in points:
             future = client.submit(
                 run_point,
-                _job(spec, point, point.config, root, base_path, identity, point.shared_id),
+                _job(spec, point, point.config, root, base_path, identity, point.shared_id, folders),
                 shared_futures[point.shared_id],
                 key=f"cicada-point-{point.id}-{run_id}",
                 retries=spec.retries,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,21 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
     ]
 
 
+def _varying_and_common(points: list["ScanPoint"]) -> tuple[list[str], dict]:
+    """The keys whose value differs between points (the table's columns) and those every point
+    sets to the same value (listed once: a whole layer list in every row reads badly)."""
+    keys = list(dict.fromkeys(k for p in points for k in p.values))
+    common = {}
+    for key in keys:
+        values = [p.values.get(key, _UNSET) for p in points]
+        if len(points) > 1 and all(v is not _UNSET and v == values[0] for v in values):
+            common[key] = values[0]
+    return [k for k in keys if k not in common], common
+
+
+_UNSET = object()
+
+
 def markdown(
     spec: "ScanConfig",
     scan_file: Path,
@@ -51,7 +67,7 @@ def markdown(
     done = [row for row in rows if row["status"] == "done"]
     rate = spec.pareto.rate_khz
     signals = signals_of(done, rate)
-    keys = list(dict.fromkeys(k for p in points for k in p.values))
+    keys, common = _varying_and_common(points)
     lines = [
         f"# cicada scan: {spec.name}",
         "",
@@ -66,13 +82,18 @@ def markdown(
         "## Points",
         "",
     ]
+    if common:
+        shown = "; ".join(f"`{k}` = `{json.dumps(v) if isinstance(v, (list, dict)) else v}`" for k, v in common.items())
+        lines += [f"Every point sets {shown}.", ""]
     header = [
         "point",
         *keys,
         "params",
         *[f"AUC {s}" for s in signals],
+        *[f"AUC {s} - teacher" for s in signals],
         *[f"eff {s} @ {rate:g} kHz" for s in signals],
         "latency ns",
+        "BX",
         "LUT",
         "FF",
         "bit-exact",
@@ -85,8 +106,10 @@ def markdown(
             *[row.get(k) for k in keys],
             row.get("parameters"),
             *[row.get(f"auc:{s}") for s in signals],
+            *[row.get(f"auc_minus_teacher:{s}") for s in signals],
             *[row.get(efficiency_column(rate, s)) for s in signals],
             row.get("latency_ns"),
+            row.get("latency_bx"),
             row.get("LUT"),
             row.get("FF"),
             _verdict(row.get("bit_exact")),
