@@ -313,6 +313,9 @@ def test_pure_rate_and_gain_on_a_constructed_case():
         {"s": {"a": signal_seeds, "b": np.zeros(8, bool)}},
     )
     assert [s.rate_khz for s in summary.seeds] == pytest.approx([0.45 * Z, 0.15 * Z])
+    # a takes event 2 alone (event 3 b takes too); b takes nothing a does not
+    assert [s.pure_rate_khz for s in summary.seeds] == pytest.approx([0.3 * Z, 0.0])
+    assert summary.seeds[0].pure_rate_uncertainty_khz == pytest.approx(0.3 * Z)
     assert summary.combined_rate_khz == pytest.approx(0.45 * Z)
     assert summary.signal_efficiency["s"].value == 0.25
 

@@ -28,6 +28,9 @@ class SeedRate:
     rate_khz: float
     rate_uncertainty_khz: float
     signal_efficiency: dict[str, Efficiency] = field(default_factory=dict)
+    #: the rate this seed adds that no other emulated seed takes (as menu tools keep it per seed)
+    pure_rate_khz: float | None = None
+    pure_rate_uncertainty_khz: float | None = None
 
 
 @dataclass
@@ -68,6 +71,8 @@ def seeds_summary(
     rows = []
     for seed in seeds:
         rate, error = weighted_rate(sample_decisions[seed.name], weights)
+        others = any_seed({n: d for n, d in sample_decisions.items() if n != seed.name}, len(weights))
+        pure, pure_error = weighted_rate(sample_decisions[seed.name] & ~others, weights)
         rows.append(
             SeedRate(
                 seed.name,
@@ -78,6 +83,8 @@ def seeds_summary(
                 rate,
                 error,
                 {signal: efficiency(d[seed.name]) for signal, d in signal_decisions.items()},
+                pure,
+                pure_error,
             )
         )
     combined, error = weighted_rate(any_seed(sample_decisions, len(weights)), weights)

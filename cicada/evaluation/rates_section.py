@@ -112,7 +112,8 @@ def _seeds_section(rt: dict, signals: list[str]) -> list[str]:
         "Standard L1 seeds emulated from the same region images (approximations: 3x3-region jets, no HF, pileup "
         "estimated from each eta ring's median region; see each definition). The 2025 menu's thresholds are "
         "calibrated GeV; regions hold uncalibrated ET, so each "
-        f"threshold is multiplied by the region response {seeds['response']:g} ({seeds['response_source']}).",
+        f"threshold is multiplied by the region response {seeds['response']:g} ({seeds['response_source']}). "
+        "A seed's pure rate is what it adds that no other emulated seed takes.",
         "",
     ]
     out += table(
@@ -122,6 +123,7 @@ def _seeds_section(rt: dict, signals: list[str]) -> list[str]:
             "region threshold (GeV)",
             "definition",
             "rate (kHz)",
+            "pure rate (kHz)",
             *[f"eff. {s} (%)" for s in signals],
         ],
         [
@@ -131,6 +133,7 @@ def _seeds_section(rt: dict, signals: list[str]) -> list[str]:
                 f"{s['region_threshold_gev']:g}",
                 s["description"],
                 _pm(s["rate_khz"], s["rate_uncertainty_khz"]),
+                "" if s.get("pure_rate_khz") is None else _pm(s["pure_rate_khz"], s["pure_rate_uncertainty_khz"]),
                 *[_eff(s["signal_efficiency"][name]) for name in signals],
             ]
             for s in seeds["seeds"]
@@ -142,6 +145,7 @@ def _seeds_section(rt: dict, signals: list[str]) -> list[str]:
                 "",
                 "",
                 _pm(seeds["combined_rate_khz"], seeds["combined_rate_uncertainty_khz"]),
+                "",
                 *[_eff(seeds["signal_efficiency"][name]) for name in signals],
             ]
         ],
