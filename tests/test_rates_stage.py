@@ -41,9 +41,9 @@ def _score(images, rng):
 def rate_build(tmp_path):
     """A build folder with datasets and a scores file, as the data and scores stages leave them."""
 
-    def make(with_pileup: bool = True, drop_scores: bool = False, teacher=None):
+    def make(with_pileup: bool = True, drop_scores: bool = False, teacher=None, variations: dict | None = None):
         # unweighted: zero_bias_test alone is the rate sample (no hard-scatter slices)
-        data = {**TINY["data"], "slices": {"events": 0}}
+        data = {**TINY["data"], "slices": {"events": 0}, "pileup_variations": list(variations or {})}
         config_path = write_config(tmp_path, {**TINY, "data": data, "rates": {"target_rates_khz": [100.0, 1000.0]}})
         context = BuildContext(load_config(config_path), config_path, root=tmp_path)
         rng = np.random.default_rng(0)
@@ -58,6 +58,8 @@ def rate_build(tmp_path):
                 images[:, 4, 6] = 80  # one hot region (40 GeV): anomalous, but no seed fires
             write_regions(dataset_path(context.data_dir, name), images)
             scores[name] = {"firmware": _score(images, rng)}
+        for mu, scores_there in (variations or {}).items():  # already scored, as the scores stage leaves them
+            scores[f"zero_bias_mu{mu}"] = {"firmware": scores_there}
         if teacher is not None:  # a teacher MSE made from the firmware score
             for entry in scores.values():
                 entry["teacher_mse"] = teacher(entry["firmware"])
@@ -159,3 +161,19 @@ def test_rates_stage_with_a_weighted_slice_sample(rate_build, monkeypatch):
         assert wp.rate_uncertainty_khz == pytest.approx(np.sqrt((all_weights[passing] ** 2).sum()) * 28_607.28)
     assert sum(b.events for b in result.pileup.bins) == 3500
     assert sum(b.weight for b in result.pileup.bins) == pytest.approx(1.0)
+
+
+def test_rates_at_other_mean_pileups(rate_build):
+    # two stand-in samples: at mu 50 no event passes any threshold, at mu 70 every other event passes all
+    high = np.tile([0.0, 1e6], 1000)
+    result = stage.run(rate_build(variations={50: np.zeros(2000), 70: high}))
+    low, loud = result.pileup_datasets
+    assert (low.name, low.mean_pileup, low.events) == ("zero_bias_mu50", 50.0, 2000)
+    assert low.rate_khz == [0.0, 0.0] and low.events_passing == [0, 0]
+    assert loud.events_passing == [1000, 1000]
+    assert loud.rate_khz == pytest.approx([0.5 * 28_607.28] * 2)
+    assert loud.rate_uncertainty_khz == pytest.approx([np.sqrt(1000) / 2000 * 28_607.28] * 2)
+    markdown = "\n".join(rates_section.section(dataclasses.asdict(result), lambda path: path))
+    assert "At other mean pileups" in markdown and "| 70 | zero_bias_mu70 | 2,000 |" in markdown
+    assert (result.pileup.plot and (result.pileup_datasets[0].name in markdown))
+    assert stage.run(rate_build()).pileup_datasets == []  # none asked for

@@ -60,3 +60,34 @@ def rate_vs_pileup(scores, weights, pileup, thresholds) -> list[PileupBin]:
             errors.append(float(math.sqrt((weights[passing] ** 2).sum()) / total * ZERO_BIAS_RATE_KHZ))
         out.append(PileupBin(int(edges[index]), int(edges[index + 1] - 1), int(members.sum()), total, rates, errors))
     return out
+
+
+@dataclass
+class PileupDataset:
+    """A zero-bias sample made at another mean pileup (``data.pileup_variations``): the rate each
+    working point's threshold gives there. Unweighted (no hard-scatter slices at that pileup), so
+    its low rates rest on few events: ``events_passing`` says how many."""
+
+    name: str
+    mean_pileup: float
+    events: int
+    #: per working point: rate, its Poisson uncertainty, and the events above the threshold
+    rate_khz: list[float]
+    rate_uncertainty_khz: list[float]
+    events_passing: list[int]
+
+
+def dataset_rates(name: str, mean_pileup: float, scores, thresholds) -> PileupDataset:
+    """The rate at each threshold (score strictly above) on an unweighted zero-bias sample."""
+    scores = np.asarray(scores, dtype=np.float64)
+    n = scores.size
+    passing = [int((scores > threshold).sum()) for threshold in thresholds]
+    scale = ZERO_BIAS_RATE_KHZ / n if n else math.nan
+    return PileupDataset(
+        name,
+        float(mean_pileup),
+        int(n),
+        [k * scale for k in passing],
+        [math.sqrt(k) * scale for k in passing],
+        passing,
+    )

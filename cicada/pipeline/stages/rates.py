@@ -3,7 +3,7 @@ the weighted zero-bias rate sample, beside emulated standard L1 seeds, and again
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +11,7 @@ import numpy as np
 from ...core.errors import DataError
 from ...core.progress import log
 from ...core.seeds import numpy_stream
-from ...data.datasets import dataset_path, rate_sample_weights, signal_names
+from ...data.datasets import dataset_path, pileup_dataset_name, rate_sample_weights, signal_names
 from ...data.hdf5 import read_pileup, read_scores
 from ...evaluation import efficiency, l1_seeds, menu, pileup, plots, rates, thresholds
 from ...models.score import SCORE_LSB
@@ -63,6 +63,9 @@ class RatesResult:
     #: the teacher at the same target rates (thresholds on its MSE, signal efficiencies): what the
     #: student gives up; None for a build without a teacher (an imported model)
     teacher_working_points: list[rates.WorkingPoint] | None = None
+    #: the working points' thresholds on the zero-bias samples at other mean pileups
+    #: (data.pileup_variations), beside the nominal one
+    pileup_datasets: list[pileup.PileupDataset] = field(default_factory=list)
 
 
 @dataclass
@@ -262,7 +265,8 @@ def run(context: BuildContext) -> RatesResult:
         label,
         weights={name: sample.weights[part] for name, part in parts.items()} if weighted else None,
     )
-    dependence, pileup_note = _pileup(context, sample, points, label)
+    variations = _pileup_datasets(context, scores, points)
+    dependence, pileup_note = _pileup(context, sample, points, label, variations)
     rate_sample = dict(zip(sample.names, sample.sizes))
     files = thresholds.write_thresholds(
         context.project_dir,
@@ -293,11 +297,36 @@ def run(context: BuildContext) -> RatesResult:
         thresholds_csv=context.relative(files["csv"]),
         thresholds_json=context.relative(files["json"]),
         teacher_working_points=teacher_points,
+        pileup_datasets=variations,
     )
 
 
+def _pileup_datasets(context: BuildContext, scores: dict, points: list[rates.WorkingPoint]) -> list:
+    """Each working point's rate on the zero-bias samples of data.pileup_variations."""
+    out = []
+    for mu in context.config.data.pileup_variations:
+        name = pileup_dataset_name(mu)
+        if name not in scores:
+            raise DataError(
+                f"{context.relative(context.scores_file)}: no scores of '{name}' (data.pileup_variations has {mu:g}); "
+                "run the scores stage again (cicada build --force)"
+            )
+        values = scores[name]["firmware"]
+        out.append(pileup.dataset_rates(name, mu, values, [p.threshold for p in points]))
+        log.info(
+            f"  {name}: {len(values):,} events; rate at the working points "
+            + ", ".join(f"{r:.3g}" for r in out[-1].rate_khz)
+            + " kHz"
+        )
+    return out
+
+
 def _pileup(
-    context: BuildContext, sample: _Sample, points: list[rates.WorkingPoint], label: plots.PlotLabel
+    context: BuildContext,
+    sample: _Sample,
+    points: list[rates.WorkingPoint],
+    label: plots.PlotLabel,
+    variations: list,
 ) -> tuple[PileupDependence | None, str]:
     """Rate against pileup at every working point, or None and why not."""
     counts = []
@@ -310,7 +339,11 @@ def _pileup(
         counts.append(values)
     bins = pileup.rate_vs_pileup(sample.scores, sample.weights, np.concatenate(counts), [p.threshold for p in points])
     plot = plots.plot_rate_vs_pileup(
-        [vars(b) for b in bins], [p.as_dict() for p in points], context.project_dir / PILEUP_PLOT, label
+        [vars(b) for b in bins],
+        [p.as_dict() for p in points],
+        context.project_dir / PILEUP_PLOT,
+        label,
+        [vars(v) for v in variations],
     )
     return PileupDependence(bins, context.relative(plot)), "measured from the NPileup counts of the rate sample"
 
