@@ -145,33 +145,9 @@ def plot_rate_vs_threshold(
     return Path(path)
 
 
-def plot_rate_vs_pileup(
-    bins: Sequence[dict],
-    working_points: Sequence[dict],
-    path: Path,
-    label: PlotLabel,
-    datasets: Sequence[dict] = (),
-) -> Path:
-    """Rate at each working point's threshold against pileup, one series per working point; the
-    zero-bias samples made at other mean pileups (``datasets``) as open squares at their mean."""
+def plot_rate_vs_pileup(bins: Sequence[dict], working_points: Sequence[dict], path: Path, label: PlotLabel) -> Path:
+    """Rate at each working point's threshold against pileup, one series per working point."""
     with hep_figure(path, label) as (fig, ax):
-        for index in range(len(working_points)):
-            for number, sample in enumerate(datasets):
-                rate, error = sample["rate_khz"][index], sample["rate_uncertainty_khz"][index]
-                if rate > 0:
-                    ax.errorbar(
-                        [sample["mean_pileup"]],
-                        [rate],
-                        yerr=[[min(error, rate * 0.999)], [error]],
-                        fmt="s",
-                        mfc="none",
-                        ms=7,
-                        capsize=2,
-                        color=f"C{index}",
-                        label="samples at mean pileup " + ", ".join(f"{d['mean_pileup']:g}" for d in datasets)
-                        if index == 0 and number == 0
-                        else None,
-                    )
         centres = np.array([(b["low"] + b["high"]) / 2 for b in bins])
         halves = np.array([(b["high"] - b["low"] + 1) / 2 for b in bins])
         for index, wp in enumerate(working_points):

@@ -266,7 +266,7 @@ def run(context: BuildContext) -> RatesResult:
         weights={name: sample.weights[part] for name, part in parts.items()} if weighted else None,
     )
     variations = _pileup_datasets(context, scores, points)
-    dependence, pileup_note = _pileup(context, sample, points, label, variations)
+    dependence, pileup_note = _pileup(context, sample, points, label)
     rate_sample = dict(zip(sample.names, sample.sizes))
     files = thresholds.write_thresholds(
         context.project_dir,
@@ -326,7 +326,6 @@ def _pileup(
     sample: _Sample,
     points: list[rates.WorkingPoint],
     label: plots.PlotLabel,
-    variations: list,
 ) -> tuple[PileupDependence | None, str]:
     """Rate against pileup at every working point, or None and why not."""
     counts = []
@@ -339,11 +338,7 @@ def _pileup(
         counts.append(values)
     bins = pileup.rate_vs_pileup(sample.scores, sample.weights, np.concatenate(counts), [p.threshold for p in points])
     plot = plots.plot_rate_vs_pileup(
-        [vars(b) for b in bins],
-        [p.as_dict() for p in points],
-        context.project_dir / PILEUP_PLOT,
-        label,
-        [vars(v) for v in variations],
+        [vars(b) for b in bins], [p.as_dict() for p in points], context.project_dir / PILEUP_PLOT, label
     )
     return PileupDependence(bins, context.relative(plot)), "measured from the NPileup counts of the rate sample"
 
