@@ -175,5 +175,5 @@ def test_rates_at_other_mean_pileups(rate_build):
     assert loud.rate_uncertainty_khz == pytest.approx([np.sqrt(1000) / 2000 * 28_607.28] * 2)
     markdown = "\n".join(rates_section.section(dataclasses.asdict(result), lambda path: path))
     assert "At other mean pileups" in markdown and "| 70 | zero_bias_mu70 | 2,000 |" in markdown
-    assert (result.pileup.plot and (result.pileup_datasets[0].name in markdown))
+    assert result.pileup.plot and (result.pileup_datasets[0].name in markdown)
     assert stage.run(rate_build()).pileup_datasets == []  # none asked for

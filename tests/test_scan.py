@@ -649,6 +649,17 @@ def test_unreachable_scheduler_is_one_clear_error():
             pass
 
 
+def test_a_local_cluster_lets_workers_stay_silent_for_long_solver_calls():
+    """da4ml's solver holds Python's lock for minutes on a v2-size student: Dask's default five
+    minutes without a heartbeat restarted such workers, and the point with them, again and again."""
+    from cicada.config.scan import LocalEngine
+    from cicada.scan.cluster import open_engine
+
+    engine = LocalEngine(kind="local", workers=1, dashboard_address=":0")
+    with open_engine(engine, 0, worker_silence_s=5400) as client:
+        assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.worker_ttl) == 5400
+
+
 def test_pareto_plot_marks_cicada_v2_and_the_reference(tmp_path):
     from cicada.scan.plots import plot_pareto, read_reference
 

@@ -171,6 +171,14 @@ class ScanConfig(ConfigModel):
         2,
         ge=0,
     )
+    worker_silence_s: Number = option(
+        "seconds a worker may go without a heartbeat before the scheduler restarts it (Dask's "
+        "distributed.scheduler.worker-ttl, 5 minutes by default), on clusters the scan starts; an external "
+        "scheduler keeps its own. Long because da4ml's solver holds Python's lock for minutes on a v2-size "
+        "student, which silences the worker's heartbeat (a dead worker is noticed at once anyway)",
+        3600.0,
+        gt=0.0,
+    )
     reference: Optional[Text] = option(
         "report.json of a reference build (e.g. CICADA v2), marked in the Pareto plots; relative to the scan file",
         None,

@@ -119,11 +119,12 @@ def _wait_for_workers(client, seconds: float, where: str) -> None:
 
 
 @contextlib.contextmanager
-def open_engine(engine, retries: int) -> Iterator:
+def open_engine(engine, retries: int, worker_silence_s: float = 3600.0) -> Iterator:
     """A connected Dask client for ``engine`` (the scan file's), closed with everything it started.
 
     ``retries`` is also how many lost workers a task may outlive on a cluster started here
-    (the scheduler's allowed-failures); an external scheduler keeps its own setting.
+    (the scheduler's allowed-failures), and ``worker_silence_s`` how long its workers may miss
+    heartbeats (worker-ttl); an external scheduler keeps its own settings.
     """
     import dask
     from dask.distributed import Client, LocalCluster
@@ -136,7 +137,14 @@ def open_engine(engine, retries: int) -> Iterator:
                 raise EngineError(f"cannot reach the Dask scheduler at {engine.address} ({err})") from None
             _wait_for_workers(client, WORKER_WAIT_S, f"the scheduler at {engine.address}")
         else:
-            stack.enter_context(dask.config.set({"distributed.scheduler.allowed-failures": retries}))
+            stack.enter_context(
+                dask.config.set(
+                    {
+                        "distributed.scheduler.allowed-failures": retries,
+                        "distributed.scheduler.worker-ttl": f"{worker_silence_s}s",
+                    }
+                )
+            )
             if engine.kind == "local":
                 cluster = stack.enter_context(
                     LocalCluster(

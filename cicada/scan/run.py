@@ -150,7 +150,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     ids = {point.id for point in points}
     previous = {row["point"]: row for row in _previous_rows(directory) if row.get("point") in ids}
     tables: dict[str, Path] = {}
-    with open_engine(spec.engine, spec.retries) as client:
+    with open_engine(spec.engine, spec.retries, spec.worker_silence_s) as client:
         dashboard = client.dashboard_link
         log.info(f"  Dask scheduler {client.scheduler.address}; dashboard {dashboard}")
         workers = check_workers(client)
