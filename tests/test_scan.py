@@ -620,10 +620,10 @@ def test_base_build_lends_its_data_and_teacher_to_the_scan(tmp_path):
     with pytest.raises(
         ConfigError, match=r"key 'base_build': .* models/scanbase .*data: never run.* --until teacher` first"
     ):
-        check_base_build(spec, path, base_path, tmp_path)
+        check_base_build(spec, path, base_path, load_config(base_path), tmp_path)
 
     assert run_cli_in(tmp_path, "build", "base.yaml", "--until", "teacher") == 0
-    check_base_build(spec, path, base_path, tmp_path)
+    check_base_build(spec, path, base_path, load_config(base_path), tmp_path)
     teacher_stamp = tmp_path / "models/scanbase/.stamps/teacher.json"
     stamped = teacher_stamp.read_text()
     folders = shared_folders(spec, load_config(base_path), {p.shared_id for p in points})

@@ -87,16 +87,15 @@ def shared_folders(spec: "ScanConfig", base: "BuildConfig", groups) -> dict[str,
     return {group: base.name if group == borrowed else f"{spec.name}/{SHARED_FOLDER}/{group}" for group in groups}
 
 
-def check_base_build(spec: "ScanConfig", scan_file: Path, base_path: Path, root: Path) -> None:
+def check_base_build(spec: "ScanConfig", scan_file: Path, base_path: Path, base: "BuildConfig", root: Path) -> None:
     """With ``base_build``, the base build's data and teacher must be up to date (the scan never
     runs them there): otherwise one error saying what to run."""
-    from ..config.loader import load_config
     from ..pipeline.build import make_context, shared_stages
     from ..pipeline.engine import statuses
 
     if not spec.base_build:
         return
-    context = make_context(load_config(base_path), base_path, root)
+    context = make_context(base, base_path, root)
     stale = [f"{stage}: {status}" for stage, status in statuses(shared_stages(), context) if status != "up to date"]
     if stale:
         raise ConfigError(
@@ -133,12 +132,13 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     root = Path(root or Path.cwd()).resolve()
     scan_file = Path(scan_file)
     base_path, points = prepare(spec, scan_file)
-    check_base_build(spec, scan_file, base_path, root)
+    base = load_config(base_path)
+    check_base_build(spec, scan_file, base_path, base, root)
     directory = root / "models" / spec.name
     groups: dict[str, ScanPoint] = {}
     for point in points:
         groups.setdefault(point.shared_id, point)
-    folders = shared_folders(spec, load_config(base_path), groups)
+    folders = shared_folders(spec, base, groups)
     log.info(
         f"scan '{spec.name}': {len(points)} point(s) from {base_path.name}, {len(groups)} shared data/teacher "
         f"group(s); engine {spec.engine.kind}"
