@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import cicada  # noqa: F401  (sets TF_USE_LEGACY_KERAS before any test imports TensorFlow)
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Small enough for CI, large enough that every stage has real work to do.
