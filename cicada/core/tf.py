@@ -22,6 +22,8 @@ def tensorflow():
 
     with _quiet_native_stderr():
         import tensorflow as tf
+
+        tf.config.list_physical_devices()  # the device scan logs a CUDA note on machines without a GPU
     import tf_keras  # Keras 2 for QKeras (imported here also so that its version enters the fingerprints)
 
     if tf.keras.layers.Layer is not tf_keras.layers.Layer:
