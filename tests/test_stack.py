@@ -3,7 +3,7 @@
 * Keras 2 for QKeras: cicada sets TF_USE_LEGACY_KERAS=1 before TensorFlow is imported
   (``cicada/__init__.py``) and ``cicada.core.tf`` checks that ``tf.keras`` is tf_keras.
 * hls4ml 1.3.0 picks its Keras 3 converter when ``import keras`` gives Keras 3;
-  ``cicada.firmware.hls4ml_keras`` makes it give tf_keras while cicada converts. These tests fail
+  ``cicada.firmware.hls4ml_compat`` makes it give tf_keras while cicada converts. These tests fail
   when hls4ml changes: a new version, or a conversion that no longer needs the switch.
 """
 
@@ -19,7 +19,7 @@ import pytest
 
 from cicada.config.loader import config_from_mapping
 from cicada.core.tf import tensorflow
-from cicada.firmware.hls4ml_keras import HLS4ML_VERSION, keras_2_for_hls4ml
+from cicada.firmware.hls4ml_compat import HLS4ML_VERSION, hls4ml_on_current_stack
 
 OLD_STACK = Path(__file__).parent / "data" / "old_stack"
 REPO = Path(__file__).resolve().parents[1]
@@ -59,7 +59,7 @@ def test_hls4ml_is_the_release_the_keras_switch_was_made_for():
     import hls4ml
 
     assert hls4ml.__version__ == HLS4ML_VERSION, (
-        f"hls4ml {hls4ml.__version__} is installed; cicada/firmware/hls4ml_keras.py was made for {HLS4ML_VERSION}: "
+        f"hls4ml {hls4ml.__version__} is installed; cicada.firmware.hls4ml_compat.py was made for {HLS4ML_VERSION}: "
         "check whether its converter still chooses Keras 3 by `import keras`, then update HLS4ML_VERSION"
     )
 
@@ -70,7 +70,7 @@ def test_hls4ml_converts_a_qkeras_model_only_with_the_switch(tmp_path):
     model = tiny_qkeras_model()
     with pytest.raises(Exception):  # noqa: B017  (hls4ml's Keras 3 parser fails in its own way)
         hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
-    with keras_2_for_hls4ml():
+    with hls4ml_on_current_stack():
         config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
         converted = hls4ml.converters.convert_from_keras_model(
             model, hls_config=config, output_dir=str(tmp_path / "p"), backend="Vitis"
@@ -108,3 +108,12 @@ def test_a_student_saved_by_tensorflow_2_15_converts_bit_exactly(tmp_path):
     assert csim.compare_bits(scores, firmware, lsb).bit_exact
     integer = IntegerModel.build(model, result.layer_precisions).predict(images)
     assert np.array_equal(integer.reshape(scores.shape), scores)
+
+
+def test_numpy_product_exists_for_hls4ml_only_while_it_converts():
+    """hls4ml 1.3.0 writes power-of-two weights with np.product (tests/test_foreign_models.py
+    converts such a model); numpy 2 has no such name outside the block."""
+    assert not hasattr(np, "product")
+    with hls4ml_on_current_stack():
+        assert np.product is np.prod
+    assert not hasattr(np, "product")

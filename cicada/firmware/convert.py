@@ -25,7 +25,7 @@ from ..core.files import atomic_directory
 from ..core.progress import log
 from ..data.geometry import REGION_ET_MAX
 from .fixedpoint import FixedType
-from .hls4ml_keras import keras_2_for_hls4ml
+from .hls4ml_compat import hls4ml_on_current_stack
 from .precision import PrecisionProof, analyse
 
 if TYPE_CHECKING:
@@ -132,10 +132,10 @@ def build_hls4ml_config(model, hls: "HlsConfig", precisions: dict[tuple[str, str
 
 @contextlib.contextmanager
 def hls4ml_errors():
-    """hls4ml prints chatter and raises bare Exceptions for unsupported layers and settings; it
-    also needs ``import keras`` to give Keras 2 while it reads a QKeras model (:mod:`.hls4ml_keras`)."""
+    """hls4ml prints chatter and raises bare Exceptions for unsupported layers and settings, and it
+    needs what it expects of Keras and numpy (:mod:`.hls4ml_compat`)."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), keras_2_for_hls4ml():
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), hls4ml_on_current_stack():
             # Keras warns when hls4ml saves a copy of a QKeras model; the copy is only a record
             warnings.simplefilter("ignore", UserWarning)
             yield
