@@ -30,6 +30,7 @@ import numpy as np
 
 from ..data import geometry as geo
 from ..data.hdf5 import CHUNK_ROWS, count_events, read_region_rows
+from ..data.region_bits import region_et
 
 if TYPE_CHECKING:
     from ..config.sections import BuildConfig
@@ -155,7 +156,7 @@ def file_seed_quantities(path: Path, emulation: Emulation) -> dict[str, np.ndarr
     n = count_events(path)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in QUANTITIES}
     for start in range(0, n, CHUNK_ROWS):
-        images = read_region_rows(path, np.arange(start, min(start + CHUNK_ROWS, n)))
+        images = region_et(read_region_rows(path, np.arange(start, min(start + CHUNK_ROWS, n))))
         for name, values in seed_quantities(images, emulation).items():
             parts[name].append(values)
     return {name: np.concatenate(values) if values else np.empty(0) for name, values in parts.items()}
