@@ -261,12 +261,10 @@ def read_pileup(path: str | Path, key: str = PILEUP_KEY) -> np.ndarray | None:
 
 def read_pileup_info(path: str | Path) -> tuple[str, np.ndarray] | None:
     """The file's preferred per-event pileup information, ``(key, counts)``: ``NPileup`` where
-    simulated, else ``PV_npvsGood``, else ``PV_npvs`` (:data:`PILEUP_KEYS`); None without any."""
-    for key in PILEUP_KEYS:
-        counts = read_pileup(path, key)
-        if counts is not None:
-            return key, counts
-    return None
+    simulated, else ``PV_npvsGood``, else ``PV_npvs`` (:data:`PILEUP_KEYS`); None without any.
+    Every one the file holds is checked."""
+    found = [(key, read_pileup(path, key)) for key in PILEUP_KEYS]
+    return next(((key, counts) for key, counts in found if counts is not None), None)
 
 
 def file_has_bits(path: str | Path) -> bool:
