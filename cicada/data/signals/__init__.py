@@ -149,4 +149,5 @@ from . import monojet  # noqa: E402,F401
 from . import soft_spray  # noqa: E402,F401
 from . import long_lived_decay  # noqa: E402,F401
 from . import detector_fault  # noqa: E402,F401
+from . import vbf_higgs_tautau  # noqa: E402,F401
 # isort: on
