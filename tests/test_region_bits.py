@@ -24,9 +24,9 @@ from cicada.data.signals import sample_config, signal_images
 from cicada.data.synthetic.pileup import slice_crossings, zero_bias_crossings
 
 # Zero-bias occupancy at mu = 60 (tools/measure_region_bits.py, 20,000 crossings, 2026-12-07): the
-# synthetic generator's, and Pythia 8 CP5 min-bias overlaid from a 5,000-event pool.
+# synthetic generator's, and Pythia 8 CP5 min-bias overlaid from a 20,000-event pool.
 SYNTHETIC_MU60 = {"egbit": 0.8685, "taubit": 0.6982}
-PYTHIA_MU60 = {"egbit": 0.8901, "taubit": 0.7037}
+PYTHIA_MU60 = {"egbit": 0.8905, "taubit": 0.7061}
 
 
 # ------------------------------------------------------------------ the rule on hand-made regions

@@ -48,7 +48,6 @@ BAD_PHI_PATTERNS = (0b0101, 0b1001, 0b1010, 0b1011, 0b1101)
 
 _BAD_ETA = np.isin(np.arange(16), BAD_ETA_PATTERNS)
 _BAD_PHI = np.isin(np.arange(16), BAD_PHI_PATTERNS)
-_STRIP_WEIGHTS = 1 << np.arange(geo.TOWERS_PER_REGION)
 
 
 def ecal_counts(ecal_gev: np.ndarray, tower_counts: np.ndarray) -> np.ndarray:
@@ -60,29 +59,31 @@ def ecal_counts(ecal_gev: np.ndarray, tower_counts: np.ndarray) -> np.ndarray:
     return np.minimum(counts.astype(np.uint16), tower_counts)
 
 
-def _by_region(towers: np.ndarray) -> np.ndarray:
-    """(N, 72, 56) towers as (N, 18 region phi, 4 tower phi, 14 region eta, 4 tower eta), int32."""
-    n = towers.shape[0]
-    size = geo.TOWERS_PER_REGION
-    return np.asarray(towers, dtype=np.int32).reshape(n, geo.N_PHI, size, geo.N_ETA, size)
+def _pattern(strips: np.ndarray) -> np.ndarray:
+    """4-bit patterns from (..., 4) strip flags along the last axis: bit i for strip i."""
+    return strips[..., 0] | (strips[..., 1] << 1) | (strips[..., 2] << 2) | (strips[..., 3] << 3)
 
 
 def region_vetoes(tower_counts: np.ndarray, tower_ecal_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Region ET, e/gamma veto and tau veto ``(N, 18, 14)`` from digitised tower ET and its ECAL
-    part (both ``(N, 72, 56)`` in LSBs, ECAL <= tower), by the rule of this module."""
-    towers = _by_region(tower_counts)
-    ecal = _by_region(tower_ecal_counts)
-    region_et = np.minimum(towers.sum(axis=(2, 4)), geo.REGION_ET_MAX)
-    region_ecal = np.minimum(ecal.sum(axis=(2, 4)), geo.REGION_ET_MAX)
-    active = towers > (region_et >> ACTIVITY_SHIFT)[:, :, None, :, None]
-    active_et = np.minimum(np.where(active, towers, 0).sum(axis=(2, 4)), geo.REGION_ET_MAX)
-    eta_pattern = active.any(axis=2) @ _STRIP_WEIGHTS  # (N, 18, 14): strips along tower eta
-    phi_pattern = np.moveaxis(active.any(axis=4), 2, 3) @ _STRIP_WEIGHTS
-    pattern_veto = _BAD_ETA[eta_pattern] | _BAD_PHI[phi_pattern]
-    allowed = region_et >> MISC_SHIFT
-    eg_veto = pattern_veto | (region_et - region_ecal > allowed)
-    tau_veto = pattern_veto | (region_et - active_et > allowed)
-    return region_et.astype(np.uint16), eg_veto, tau_veto
+    part (both ``(N, 72, 56)`` uint16 LSBs, ECAL <= tower), by the rule of this module."""
+    tower_counts = np.ascontiguousarray(tower_counts, dtype=np.uint16)
+    n, size = tower_counts.shape[0], geo.TOWERS_PER_REGION
+    # sums of 4 x 4 blocks saturating at 1023, as geometry sums towers into regions
+    region_et = geo.towers_to_regions(tower_counts)
+    region_ecal = geo.towers_to_regions(tower_ecal_counts)
+    blocks = tower_counts.reshape(n, geo.N_PHI, size, geo.N_ETA, size)
+    active = blocks > (region_et >> ACTIVITY_SHIFT)[:, :, None, :, None]
+    active_et = geo.towers_to_regions((blocks * active).reshape(tower_counts.shape))
+    strips = active.view(np.uint8)
+    eta_strips = strips[:, :, 0] | strips[:, :, 1] | strips[:, :, 2] | strips[:, :, 3]  # (N, 18, 14, 4 eta)
+    phi_strips = strips[..., 0] | strips[..., 1] | strips[..., 2] | strips[..., 3]  # (N, 18, 4 phi, 14)
+    pattern_veto = _BAD_ETA[_pattern(eta_strips)] | _BAD_PHI[_pattern(np.moveaxis(phi_strips, 2, 3))]
+    total = region_et.astype(np.int32)
+    allowed = total >> MISC_SHIFT
+    eg_veto = pattern_veto | (total - region_ecal > allowed)
+    tau_veto = pattern_veto | (total - active_et > allowed)
+    return region_et, eg_veto, tau_veto
 
 
 def regions_from_towers(tower_et_gev: np.ndarray, tower_ecal_gev: np.ndarray | None = None) -> np.ndarray:
