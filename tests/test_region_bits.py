@@ -266,3 +266,19 @@ def test_the_all_hadronic_top_pair_draws_what_it_always_drew():
     explicit = sample_config({"name": "tt", "kind": "top_pair_multijet", "events": 50, "decay": "all_hadronic"})
     first = signal_images(sample, 60, numpy_stream(2, "tt"))
     assert np.array_equal(first, signal_images(explicit, 60, numpy_stream(2, "tt")))
+
+
+def test_statistics_seeds_and_outliers_read_the_et_of_images_with_bits():
+    from cicada.data import imagestats, outliers
+    from cicada.evaluation import l1_seeds
+
+    images = zero_bias_crossings(300, 60, numpy_stream(6, "stats"), bits=True).images
+    et = region_et(images)
+    for name, observable in imagestats.TAIL_OBSERVABLES.items():
+        assert np.array_equal(observable(images), observable(et)), name
+    assert imagestats.zero_bias_statistics(images) == imagestats.zero_bias_statistics(et)
+    emulation = l1_seeds.Emulation(30.0, 2.4)
+    for name, values in l1_seeds.seed_quantities(images, emulation).items():
+        assert np.array_equal(values, l1_seeds.seed_quantities(et, emulation)[name]), name
+    made = outliers.make_outliers(images, 30, ("patch_swap", "hot_spots"), np.random.default_rng(1))
+    assert made.dtype == np.uint16 and made.shape == (30, 18, 14)

@@ -112,8 +112,8 @@ class Emulation:
 
 
 def seed_quantities(images, emulation: Emulation) -> dict[str, np.ndarray]:
-    """Every quantity of QUANTITIES for each event of ``images`` (N, 18, 14), in GeV."""
-    padded = _padded(images)
+    """Every quantity of QUANTITIES for each event of ``images`` (N, 18, 14; either layout), in GeV."""
+    padded = _padded(region_et(images))
     regions = _neighbour(padded, 0, 0)  # (18, 14, N) counts
     if emulation.pileup_subtraction:
         rho = np.median(regions, axis=0)  # (14, N) counts per region, each ring's median
@@ -156,7 +156,7 @@ def file_seed_quantities(path: Path, emulation: Emulation) -> dict[str, np.ndarr
     n = count_events(path)
     parts: dict[str, list[np.ndarray]] = {name: [] for name in QUANTITIES}
     for start in range(0, n, CHUNK_ROWS):
-        images = region_et(read_region_rows(path, np.arange(start, min(start + CHUNK_ROWS, n))))
+        images = read_region_rows(path, np.arange(start, min(start + CHUNK_ROWS, n)))
         for name, values in seed_quantities(images, emulation).items():
             parts[name].append(values)
     return {name: np.concatenate(values) if values else np.empty(0) for name, values in parts.items()}
