@@ -27,7 +27,7 @@ class TopPairMultijet(SignalSample):
     Each top's b and W products share its transverse energy around its direction. A leptonic W
     gives an electron, a muon or a tau (one in three each) carrying the share of one W jet, at
     its place; its neutrino is invisible. Electrons are narrow ECAL deposits, muons leave
-    nothing, taus decay (:mod:`cicada.data.synthetic.leptons`)."""
+    nothing, taus decay (cicada/data/synthetic/leptons.py)."""
 
     kind: Literal["top_pair_multijet"] = option("signal kind")
     top_pt_mean_gev: Number = option("mean top transverse momentum (exponential spectrum)", 100.0, ge=0.0)

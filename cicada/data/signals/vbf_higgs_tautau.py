@@ -22,7 +22,7 @@ class VbfHiggsTauTau(SignalSample):
     |eta| 3 leave nothing in the image, which has no forward calorimeter) and a central Higgs boson
     (rapidity N(0, 0.8), transverse momentum from a Gaussian kick of 50 GeV per axis, recoiling
     against the jets) decaying isotropically to two tau leptons, which decay as
-    :mod:`cicada.data.synthetic.leptons` says: narrow hadronic deposits (HCAL with the ECAL share
+    cicada/data/synthetic/leptons.py says: narrow hadronic deposits (HCAL with the ECAL share
     of their pi0s), electrons, or nothing (muons)."""
 
     kind: Literal["vbf_higgs_tautau"] = option("signal kind")
