@@ -77,3 +77,19 @@ def test_pythia_zero_bias_bit_occupancy_at_pileup_60(tmp_path):
     assert pileup_pool.minbias_pool(2000, 41, tmp_path).ecal_et_gev is None  # ET only: reused as it is
     again = pileup_pool.minbias_pool(2000, 41, tmp_path, ecal=True)
     assert not again.from_cache and np.array_equal(again.et_gev, pool.et_gev)
+
+
+@pytest.mark.slow
+def test_the_pythia_processes_of_the_2026_signals():
+    from cicada.data.pythia import generation
+
+    suep = generation.generate_particles("suep", 20, 12)
+    vbf = generation.generate_particles("vbf_higgs_tautau", 20, 13)
+    # SUEP: the cascade's 128 pions per event on top of the underlying event, most of them soft
+    pions = np.isin(np.abs(suep.pid), [111, 211])
+    assert np.isin(np.abs(suep.pid), [211]).sum() / 20 > 100 and np.median(suep.pt_gev[pions]) < 1.0
+    # VBF H -> tau tau: taus decay (tau neutrinos in every event), forward tagging quarks make jets beyond |eta| 2
+    events_with_nu_tau = np.unique(vbf.event[np.abs(vbf.pid) == 16])
+    assert len(events_with_nu_tau) == 20
+    hard_forward = (vbf.pt_gev > 15) & (np.abs(vbf.eta) > 2)
+    assert len(np.unique(vbf.event[hard_forward])) >= 10
