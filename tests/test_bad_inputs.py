@@ -233,6 +233,29 @@ def signal_case(make_file, *expected, name: str = "signal.h5"):
     return setup
 
 
+def bits_data_case(make_file, *expected, name: str = "zb.h5"):
+    """A config with region bits reading zero-bias events from ``name``, made by ``make_file(path)``."""
+
+    def setup(directory: Path):
+        make_file(directory / name)
+        changes = {"data.generator": "files", "data.zero_bias_files": [name], "data.region_bits": True}
+        write_yaml(directory, config_with(**changes))
+        return (name, *expected)
+
+    return setup
+
+
+def compound_images(n: int = 300, fields=("et", "egbit", "taubit"), **values) -> np.ndarray:
+    """Images in the 2025 compound layout (good values unless ``values`` sets a field)."""
+    dtype = np.dtype([(f, "<u2" if f == "et" else "u1") for f in fields])
+    images = np.zeros((n, 18, 14), dtype=dtype)
+    if "et" in fields:
+        images["et"] = good_images(n)
+    for field, value in values.items():
+        images[field][:, 3, 4] = value  # in every event: a build reads only the events it uses
+    return images
+
+
 def regions_file(images, key: str = "CaloRegions", **extra):
     def make(path: Path):
         with h5py.File(path, "w") as handle:
@@ -300,6 +323,40 @@ DATA_CASES = [
     ("data-fractional", data_case(regions_file(good_images() + 0.5), "fractional"), ["data", "{config}"]),
     ("data-strings", data_case(regions_file(np.array([b"abc"] * 10)), "CaloRegions"), ["data", "{config}"]),
     ("data-empty", data_case(regions_file(np.zeros((0, 18, 14), np.uint16)), "events"), ["data", "{config}"]),
+    (
+        "data-compound-missing-field",
+        data_case(regions_file(compound_images(fields=("et", "taubit"))), "no field 'egbit'", "et, egbit, taubit"),
+        ["data", "{config}"],
+    ),
+    (
+        "data-compound-bit-2",
+        data_case(regions_file(compound_images(egbit=2)), "'egbit'", "0 or 1"),
+        ["data", "{config}"],
+    ),
+    (
+        "data-compound-et-1024",
+        data_case(regions_file(compound_images(et=1024)), "'et'", "0..1023"),
+        ["data", "{config}"],
+    ),
+    (
+        "data-compound-float-et",
+        data_case(
+            regions_file(compound_images().astype([("et", "<f4"), ("egbit", "u1"), ("taubit", "u1")])),
+            "field 'et'",
+            "integer region ET",
+        ),
+        ["data", "{config}"],
+    ),
+    (
+        "data-pv-npvs-length",
+        data_case(regions_file(compound_images(), PV_npvs=np.arange(7)), "PV_npvs", "(300,)"),
+        ["data", "{config}"],
+    ),
+    (
+        "data-plain-with-region-bits",
+        bits_data_case(regions_file(good_images()), "region ET only", "egbit"),
+        ["data", "{config}"],
+    ),
     (
         "signal-acceptance-shape",
         signal_case(regions_file(good_images(), AcceptanceFlag=np.ones(7, bool)), "AcceptanceFlag"),

@@ -289,7 +289,7 @@ def test_pileup_below_a_hard_scatter_draws_only_softer_pool_events(pool):
     assert np.all(np.isin(crossings.pt_hat_gev, np.concatenate([[0.0], pool.pt_hats()])))
     softest_half = np.sort(pool.pt_hats())[POOL_EVENTS // 2]
     source = overlay._OverlaySource.of(pool)
-    _, n_pileup, hardest = overlay._pileup_tower_chunk(
+    _, _, n_pileup, hardest = overlay._pileup_tower_chunk(
         source, 100, MU, np.random.default_rng(2), np.full(100, softest_half)
     )
     assert np.all(hardest < softest_half) and n_pileup.mean() > 50

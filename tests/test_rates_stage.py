@@ -177,3 +177,28 @@ def test_rates_at_other_mean_pileups(rate_build):
     assert "At other mean pileups" in markdown and "| 70 | zero_bias_mu70 | 2,000 |" in markdown
     assert result.pileup.plot and (result.pileup_datasets[0].name in markdown)
     assert stage.run(rate_build()).pileup_datasets == []  # none asked for
+
+
+def test_rate_against_reconstructed_vertices_from_a_2025_style_rate_sample(rate_build):
+    """Recorded zero-bias carries vertex counts, not interactions: the table and plot say so, and
+    the seeds read the ET of images with bits."""
+    from cicada.data.hdf5 import read_regions
+    from cicada.data.region_bits import with_bits
+
+    context = rate_build(with_pileup=False)
+    path = dataset_path(context.data_dir, ZERO_BIAS_TEST)
+    et = read_regions(path)
+    rng = np.random.default_rng(5)
+    images = with_bits(et, rng.integers(0, 2, et.shape), rng.integers(0, 2, et.shape))
+    vertices = rng.poisson(45, len(et))
+    write_regions(path, images, pv_npvs=vertices + 5, pv_npvs_good=vertices)
+    result = stage.run(context)
+    assert result.pileup.quantity == "PV_npvsGood"
+    assert (
+        result.pileup_note == "measured from the reconstructed good primary vertices (PV_npvsGood) of the rate sample"
+    )
+    assert sum(b.events for b in result.pileup.bins) == len(et) and result.pileup.bins[0].low == vertices.min()
+    markdown = "\n".join(rates_section.section(dataclasses.asdict(result), lambda path: path))
+    assert "this many reconstructed good primary vertices (PV_npvsGood)" in markdown
+    assert "| PV_npvsGood | events |" in markdown
+    assert result.seeds.seeds[0].rate_khz > 0  # the injected jets, found in the ET field

@@ -37,6 +37,7 @@ def test_every_generated_kind_is_tested():
         "soft_spray",
         "long_lived_decay",
         "detector_fault",
+        "vbf_higgs_tautau",
     }
     assert set(SIGNAL_KINDS) - {"files", "pythia"} == tested  # those two: test_data_files, test_pythia_data
 
@@ -63,6 +64,28 @@ def test_top_pair_gives_many_jets(zero_bias):
     assert np.median(regions_above(zero_bias, 40)) <= 1
     # two tops of transverse energy ~sqrt(172.5**2 + 100**2) = 200 GeV, x 0.6 response: ~480 LSB
     assert total_et(images).mean() > total_et(zero_bias).mean() + 350
+
+
+def test_vbf_higgs_tautau_has_forward_jets_and_central_tau_deposits(zero_bias):
+    images = generate("vbf_higgs_tautau").astype(np.int64)
+    forward, central = [0, 1, 2, 11, 12, 13], list(range(3, 11))
+    # the tagging jets add ET in the outer rings (those beyond |eta| 3 are not imaged)
+    assert (
+        images[:, :, forward].sum(axis=(1, 2)).mean()
+        > zero_bias[:, :, forward].astype(int).sum(axis=(1, 2)).mean() + 80
+    )
+    # the taus: a hot central region far above pileup's, most of it in one region (narrow)
+    hottest = np.median(images[:, :, central].reshape(N, -1).max(axis=1))
+    assert hottest > np.median(zero_bias[:, :, central].reshape(N, -1).max(axis=1)) + 25
+    # a heavier boson gives harder taus
+    heavy = generate("vbf_higgs_tautau", higgs_mass_gev=500.0).astype(np.int64)
+    assert np.median(heavy[:, :, central].reshape(N, -1).max(axis=1)) > 1.5 * hottest
+
+
+def test_top_pairs_with_leptonic_w_bosons_carry_less_et(zero_bias):
+    images = generate("top_pair_multijet", decay="dileptonic")
+    hadronic = generate("top_pair_multijet")
+    assert total_et(images).mean() < total_et(hadronic).mean() - 100  # neutrinos and muons are invisible
 
 
 def test_isolated_egamma_is_one_narrow_deposit(zero_bias):

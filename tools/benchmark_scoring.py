@@ -46,8 +46,9 @@ def benchmark_images(path: Path | None, events: int) -> tuple[np.ndarray, str]:
     """Region images: the file's (repeated up to ``events``), or zero-bias-like Poisson(3) ones."""
     if path:
         from cicada.data.hdf5 import read_regions
+        from cicada.data.region_bits import region_et
 
-        images = read_regions(path)
+        images = region_et(read_regions(path))
         return np.resize(images, (events, *images.shape[1:])), f"{path} ({len(images):,} events, repeated)"
     rng = np.random.default_rng(SEED)
     images = np.minimum(rng.poisson(3, size=(events, 18, 14)), 1023).astype(np.uint16)

@@ -33,6 +33,7 @@ from benchmark_common import RESULTS, machine, write_result
 from cicada.config.loader import config_from_mapping, load_config
 from cicada.data.datasets import dataset_path
 from cicada.data.hdf5 import read_regions
+from cicada.data.region_bits import region_et
 from cicada.evaluation.metrics import pearson, roc_auc
 from cicada.models.score import student_target
 
@@ -105,7 +106,7 @@ def main() -> int:
     teacher = load_teacher(model_dir / TEACHER_FILE)
 
     def images(name: str) -> np.ndarray:
-        return read_regions(dataset_path(model_dir / "data", name))
+        return region_et(read_regions(dataset_path(model_dir / "data", name)))  # the ET-only models' input
 
     # the build's own training and validation sets (same outlier streams)
     sets = {

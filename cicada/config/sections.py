@@ -25,6 +25,7 @@ from ..models.teachers import TEACHERS
 from ..synthesis import BACKENDS, BackendSettings
 from .model import (
     ConfigModel,
+    Flag,
     Integer,
     Name,
     Number,
@@ -153,6 +154,12 @@ class DataConfig(ConfigModel):
     )
     signals: Optional[tuple[Signal, ...]] = option(
         "signal samples (at least one); null gives dijet_1tev, egamma and soft_spray", None
+    )
+    region_bits: Flag = option(
+        "give each region its Layer-1 e/gamma and tau veto bits (egbit, taubit; 1 = vetoed) besides its ET, as CICADA "
+        "2026 takes them: generated data sets them by the Layer-1 region logic, files must hold CaloRegions with "
+        "fields et, egbit, taubit; every dataset is written in that compound layout. false: region ET only",
+        False,
     )
 
     @model_validator(mode="before")

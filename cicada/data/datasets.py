@@ -68,7 +68,8 @@ def split_sizes(n_events: int, fractions: tuple[float, float, float]) -> list[in
 
 
 def read_dataset(data_dir: Path, name: str) -> np.ndarray:
-    """The region images (N, 18, 14) of dataset ``name`` of a build."""
+    """The region images (N, 18, 14) of dataset ``name`` of a build, as stored: ET-only (uint16) or,
+    in a build with ``data.region_bits``, with bits (:mod:`cicada.data.region_bits`; ET: ``region_et``)."""
     return read_regions(dataset_path(data_dir, name))
 
 
@@ -98,8 +99,8 @@ def test_events(
     data_dir: Path, config: "DataConfig", seed: int, total: int, stream: str
 ) -> tuple[np.ndarray, list[tuple[str, int]], dict[str, np.ndarray]]:
     """``total`` test images (half zero-bias, half signals) drawn from the seeded ``stream``:
-    (images, (dataset, index) of each image, indices per dataset). The zero-bias half comes
-    from zero_bias_test alone."""
+    (images, (dataset, index) of each image, indices per dataset), in the datasets' layout. The
+    zero-bias half comes from zero_bias_test alone."""
     from ..core.seeds import numpy_stream
 
     names = [ZERO_BIAS_TEST] + signal_names(config)

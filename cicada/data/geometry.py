@@ -30,6 +30,9 @@ TOWER_SHAPE = (N_TOWER_PHI, N_TOWER_ETA)
 
 ET_LSB_GEV = 0.5
 TOWER_ET_MAX = 511
+#: A tower's ECAL and HCAL parts enter Layer-1 as 8-bit ET each (saturating at 255); the tower is
+#: their sum (CMSSW L1Trigger/L1TCaloLayer1/src/UCTTower.cc). Only region bits need the ECAL part.
+TOWER_ECAL_ET_MAX = 255
 REGION_ET_MAX = 1023
 REGION_ET_BITS = 10
 

@@ -1,10 +1,18 @@
 """HDF5 files of calorimeter region images, in CICADA's format.
 
-A file holds ``CaloRegions``: shape (N, 18, 14), region ET in 0.5 GeV LSBs (0..1023),
-and optionally ``AcceptanceFlag`` (N,). Files written here use uint16 and carry
-metadata attributes (generator, seed, pileup, cicada version). Reading checks
-everything and raises one :class:`~cicada.core.errors.DataError` naming the file and the
-problem.
+A file holds ``CaloRegions`` in one of two layouts:
+
+* plain: shape (N, 18, 14), integer region ET in 0.5 GeV LSBs (0..1023);
+* compound (the 2025 CICADA zero-bias files): fields ``et``, ``egbit``, ``taubit`` read by name,
+  shape (N, 18, 14) or (N, 252) (regions in C order, phi-major, as ``reshape(-1, 252)`` of the
+  (N, 18, 14) images), ET 0..1023 and bits 0 or 1 (:mod:`cicada.data.region_bits`).
+
+Optional per-event datasets: ``AcceptanceFlag``, ``EventWeight``, ``NPileup`` (simulated
+interactions), ``PtHat``, and ``PV_npvs`` / ``PV_npvsGood`` (reconstructed primary vertices, as
+the 2025 files carry them). Files written here use uint16 ET (and the compound dtype of
+:data:`~cicada.data.region_bits.REGION_DTYPE` for images with bits) and carry metadata
+attributes (generator, seed, pileup, cicada version). Reading checks everything and raises one
+:class:`~cicada.core.errors.DataError` naming the file, the dataset (and field) and what was expected.
 """
 
 from __future__ import annotations
@@ -20,7 +28,9 @@ import numpy as np
 from .. import __version__
 from ..core.errors import DataError
 from ..core.files import atomic_path, check_regular_file
-from .geometry import REGION_ET_MAX, REGION_SHAPE
+from .geometry import REGION_SHAPE
+from .layouts import check_dataset, check_images, image_dtype, images_from_rows
+from .region_bits import BIT_FIELDS, ET_FIELD, has_bits, with_bits
 
 IMAGES_KEY = "CaloRegions"
 ACCEPTANCE_KEY = "AcceptanceFlag"
@@ -32,6 +42,13 @@ PILEUP_KEY = "NPileup"
 #: Optional per-event pT-hat (GeV) of the hardest parton scatter in the crossing (simulated
 #: zero-bias; 0 when it has none): what stitches weighted hard-scatter slices to zero-bias.
 PT_HAT_KEY = "PtHat"
+#: Optional per-event numbers of reconstructed primary vertices, all and good ones (recorded data:
+#: the 2025 CICADA files carry NanoAOD's ``PV_npvs`` and ``PV_npvsGood``): a pileup proxy.
+PV_NPVS_KEY = "PV_npvs"
+PV_NPVS_GOOD_KEY = "PV_npvsGood"
+#: Per-event pileup information in the order it is preferred: the true number of interactions
+#: where simulated, else the good vertices, else all vertices.
+PILEUP_KEYS = (PILEUP_KEY, PV_NPVS_GOOD_KEY, PV_NPVS_KEY)
 
 
 @contextlib.contextmanager
@@ -58,19 +75,35 @@ def write_regions(
     weights: np.ndarray | None = None,
     pileup: np.ndarray | None = None,
     pt_hat: np.ndarray | None = None,
+    pv_npvs: np.ndarray | None = None,
+    pv_npvs_good: np.ndarray | None = None,
 ) -> Path:
     """Write region images (N, 18, 14) to ``path`` atomically, with metadata attributes and the
-    optional per-event acceptance flags, weights, pileup counts and pT-hat."""
+    optional per-event acceptance flags, weights, pileup counts, pT-hat and vertex counts.
+
+    ET-only images are written as a plain uint16 dataset, images with bits as the compound
+    layout of the 2025 CICADA files (fields ``et``, ``egbit``, ``taubit``; shape (N, 18, 14))."""
     images = np.asarray(images)
-    _check_images(images, str(path))
-    per_event = {ACCEPTANCE_KEY: acceptance, WEIGHTS_KEY: weights, PILEUP_KEY: pileup, PT_HAT_KEY: pt_hat}
+    check_images(images, str(path), IMAGES_KEY)
+    per_event = {
+        ACCEPTANCE_KEY: acceptance,
+        WEIGHTS_KEY: weights,
+        PILEUP_KEY: pileup,
+        PT_HAT_KEY: pt_hat,
+        PV_NPVS_KEY: pv_npvs,
+        PV_NPVS_GOOD_KEY: pv_npvs_good,
+    }
     for key, values in per_event.items():
         if values is not None and np.shape(values) != (len(images),):
             raise DataError(
                 f"{path}: '{key}' has shape {np.shape(values)}, expected ({len(images)},) like {IMAGES_KEY}"
             )
+    if has_bits(images):
+        stored = with_bits(images[ET_FIELD], *(images[field] for field in BIT_FIELDS))
+    else:
+        stored = images.astype(np.uint16)
     with _writing(path) as handle:
-        handle.create_dataset(IMAGES_KEY, data=images.astype(np.uint16), chunks=True, compression="lzf")
+        handle.create_dataset(IMAGES_KEY, data=stored, chunks=True, compression="lzf")
         if acceptance is not None:
             handle.create_dataset(ACCEPTANCE_KEY, data=np.asarray(acceptance, dtype=bool))
         if weights is not None:
@@ -79,6 +112,9 @@ def write_regions(
             handle.create_dataset(PILEUP_KEY, data=np.asarray(pileup, dtype=np.int32))
         if pt_hat is not None:
             handle.create_dataset(PT_HAT_KEY, data=np.asarray(pt_hat, dtype=np.float32))
+        for key, values in ((PV_NPVS_KEY, pv_npvs), (PV_NPVS_GOOD_KEY, pv_npvs_good)):
+            if values is not None:
+                handle.create_dataset(key, data=np.asarray(values, dtype=np.int32))
         handle.attrs["cicada_version"] = __version__
         for key, value in (attrs or {}).items():
             handle.attrs[key] = value
@@ -117,10 +153,7 @@ def _images_dataset(handle: h5py.File, path: Path) -> h5py.Dataset:
     dataset = handle[IMAGES_KEY]
     if not isinstance(dataset, h5py.Dataset):
         raise DataError(f"{path}: '{IMAGES_KEY}' is a group, expected a dataset of shape (N, 18, 14)")
-    if dataset.ndim != 3 or tuple(dataset.shape[1:]) != REGION_SHAPE:
-        raise DataError(f"{path}: '{IMAGES_KEY}' has shape {dataset.shape}, expected (N, 18, 14)")
-    if not (np.issubdtype(dataset.dtype, np.integer) or np.issubdtype(dataset.dtype, np.floating)):
-        raise DataError(f"{path}: '{IMAGES_KEY}' has type {dataset.dtype}, expected integer region ET")
+    check_dataset(dataset.shape, dataset.dtype, str(path), IMAGES_KEY)
     return dataset
 
 
@@ -129,18 +162,18 @@ def _read_rows(dataset: h5py.Dataset, rows, path: Path) -> np.ndarray:
         data = dataset[rows]
     except (OSError, RuntimeError) as err:
         raise DataError(f"{path}: '{IMAGES_KEY}' cannot be read (truncated or corrupt?): {err}") from None
-    _check_images(data, str(path))
-    return data.astype(np.uint16)
+    return images_from_rows(data, str(path), IMAGES_KEY)
 
 
 def read_regions(path: str | Path, limit: int | None = None) -> np.ndarray:
-    """Region images (N, 18, 14) as uint16, after checking shape, type and range; at most the first
-    ``limit`` events. Read and checked a chunk at a time."""
+    """Region images (N, 18, 14), after checking shape, type and range; at most the first ``limit``
+    events. Read and checked a chunk at a time. Plain files give uint16 ET-only images, compound
+    files images with bits (:mod:`cicada.data.region_bits`)."""
     path = Path(path)
     with _open(path) as handle:
         dataset = _images_dataset(handle, path)
         total = dataset.shape[0] if limit is None else min(limit, dataset.shape[0])
-        out = np.empty((total, *REGION_SHAPE), dtype=np.uint16)
+        out = np.empty((total, *REGION_SHAPE), dtype=image_dtype(dataset.dtype))
         for start in range(0, total, CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, total)
             out[start:stop] = _read_rows(dataset, slice(start, stop), path)
@@ -148,8 +181,8 @@ def read_regions(path: str | Path, limit: int | None = None) -> np.ndarray:
 
 
 def iter_regions(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[int, np.ndarray]]:
-    """The region images of a file a chunk at a time, (first row, images (n, 18, 14) uint16),
-    each chunk checked as :func:`read_regions` checks them: for files larger than memory."""
+    """The region images of a file a chunk at a time, (first row, images (n, 18, 14)), each chunk
+    checked as :func:`read_regions` checks them: for files larger than memory."""
     path = Path(path)
     with _open(path) as handle:
         dataset = _images_dataset(handle, path)
@@ -164,9 +197,9 @@ def read_region_rows(path: str | Path, rows: np.ndarray) -> np.ndarray:
     rows = np.asarray(rows, dtype=np.int64)
     order = np.argsort(rows, kind="stable")
     sorted_rows = rows[order]
-    out = np.empty((len(rows), *REGION_SHAPE), dtype=np.uint16)
     with _open(path) as handle:
         dataset = _images_dataset(handle, path)
+        out = np.empty((len(rows), *REGION_SHAPE), dtype=image_dtype(dataset.dtype))
         for start in range(0, len(rows), CHUNK_ROWS):
             chunk = sorted_rows[start : start + CHUNK_ROWS]
             unique, inverse = np.unique(chunk, return_inverse=True)
@@ -200,6 +233,8 @@ def _per_event(path: str | Path, key: str, n_events: int, dtype) -> np.ndarray |
         if not isinstance(handle.get(key, getlink=True), h5py.HardLink) or not isinstance(handle[key], h5py.Dataset):
             raise DataError(f"{path}: '{key}' is not a dataset stored in the file, expected a ({n_events},) array")
         values = handle[key][()]
+    if not (np.issubdtype(values.dtype, np.number) or np.issubdtype(values.dtype, np.bool_)):
+        raise DataError(f"{path}: '{key}' has type {values.dtype}, expected a numeric ({n_events},) array")
     if values.shape != (n_events,):
         raise DataError(f"{path}: '{key}' has shape {values.shape}, expected ({n_events},) like {IMAGES_KEY}")
     return values.astype(dtype)
@@ -213,12 +248,30 @@ def read_event_weights(path: str | Path) -> np.ndarray | None:
     return weights
 
 
-def read_pileup(path: str | Path) -> np.ndarray | None:
-    """The optional ``NPileup`` (N,): pileup interactions per event, or None when not stored."""
-    pileup = _per_event(path, PILEUP_KEY, count_events(path), np.int64)
-    if pileup is not None and np.any(pileup < 0):
-        raise DataError(f"{path}: '{PILEUP_KEY}' holds negative counts, expected >= 0")
-    return pileup
+def read_pileup(path: str | Path, key: str = PILEUP_KEY) -> np.ndarray | None:
+    """Optional per-event counts (N,): ``NPileup`` (pileup interactions) by default, or another of
+    :data:`PILEUP_KEYS` (``PV_npvsGood``, ``PV_npvs``); None when not stored."""
+    counts = _per_event(path, key, count_events(path), np.float64)
+    if counts is None:
+        return None
+    if not (np.all(np.isfinite(counts)) and np.all(counts == np.round(counts))) or np.any(counts < 0):
+        raise DataError(f"{path}: '{key}' holds negative, fractional or non-finite values, expected counts >= 0")
+    return counts.astype(np.int64)
+
+
+def read_pileup_info(path: str | Path) -> tuple[str, np.ndarray] | None:
+    """The file's preferred per-event pileup information, ``(key, counts)``: ``NPileup`` where
+    simulated, else ``PV_npvsGood``, else ``PV_npvs`` (:data:`PILEUP_KEYS`); None without any.
+    Every one the file holds is checked."""
+    found = [(key, read_pileup(path, key)) for key in PILEUP_KEYS]
+    return next(((key, counts) for key, counts in found if counts is not None), None)
+
+
+def file_has_bits(path: str | Path) -> bool:
+    """Whether a region file's ``CaloRegions`` is the compound layout with bits (not reading it)."""
+    path = Path(path)
+    with _open(path) as handle:
+        return _images_dataset(handle, path).dtype.names is not None
 
 
 def read_pt_hat(path: str | Path) -> np.ndarray | None:
@@ -227,21 +280,6 @@ def read_pt_hat(path: str | Path) -> np.ndarray | None:
     if pt_hat is not None and not (np.all(np.isfinite(pt_hat)) and np.all(pt_hat >= 0)):
         raise DataError(f"{path}: '{PT_HAT_KEY}' holds negative, NaN or infinite values, expected pT-hat >= 0 (GeV)")
     return pt_hat
-
-
-def _check_images(images: np.ndarray, where: str) -> None:
-    if images.ndim != 3 or tuple(images.shape[1:]) != REGION_SHAPE:
-        raise DataError(f"{where}: images have shape {images.shape}, expected (N, 18, 14)")
-    if images.size == 0:
-        return
-    if np.issubdtype(images.dtype, np.floating):
-        if not np.all(np.isfinite(images)):
-            raise DataError(f"{where}: '{IMAGES_KEY}' holds NaN or infinite values, expected region ET 0..1023")
-        if not np.all(images == np.round(images)):
-            raise DataError(f"{where}: '{IMAGES_KEY}' holds fractional values, expected integer region ET in LSBs")
-    low, high = images.min(), images.max()
-    if low < 0 or high > REGION_ET_MAX:
-        raise DataError(f"{where}: '{IMAGES_KEY}' values span {low}..{high}, expected 0..{REGION_ET_MAX}")
 
 
 def read_attrs(path: str | Path) -> dict:

@@ -1,24 +1,30 @@
-"""Summary statistics of region images: what a calibration compares and `cicada show` prints."""
+"""Summary statistics of region images: what a calibration compares and `cicada show` prints.
+
+Every function takes images of either layout (:mod:`cicada.data.region_bits`) and reads their ET."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from . import geometry as geo
+from .region_bits import region_et
 
 
 def total_et(images: np.ndarray) -> np.ndarray:
     """Sum of region ET per event (LSB)."""
+    images = region_et(images)
     return np.asarray(images, dtype=np.int64).reshape(len(images), -1).sum(axis=1)
 
 
 def hottest_region(images: np.ndarray) -> np.ndarray:
     """Largest region ET per event (LSB)."""
+    images = region_et(images)
     return np.asarray(images).reshape(len(images), -1).max(axis=1)
 
 
 def missing_et(images: np.ndarray) -> np.ndarray:
     """Magnitude of the vector sum of region ET (LSB), each region at its phi centre."""
+    images = region_et(images)
     per_phi = np.asarray(images, dtype=np.float64).sum(axis=2)  # (N, 18)
     x = per_phi @ np.cos(geo.REGION_PHI_CENTRES)
     y = per_phi @ np.sin(geo.REGION_PHI_CENTRES)
@@ -27,6 +33,7 @@ def missing_et(images: np.ndarray) -> np.ndarray:
 
 def zero_bias_statistics(images: np.ndarray) -> dict[str, float]:
     """The statistics a zero-bias calibration is checked against."""
+    images = region_et(images)
     totals = total_et(images)
     return {
         "events": int(len(images)),
@@ -41,6 +48,7 @@ def zero_bias_statistics(images: np.ndarray) -> dict[str, float]:
 
 def second_hottest_region(images: np.ndarray) -> np.ndarray:
     """Second largest region ET per event (LSB)."""
+    images = region_et(images)
     flat = np.asarray(images).reshape(len(images), -1)
     return np.partition(flat, -2, axis=1)[:, -2]
 
@@ -48,6 +56,7 @@ def second_hottest_region(images: np.ndarray) -> np.ndarray:
 def jet_et_3x3(images: np.ndarray) -> np.ndarray:
     """Largest 3 x 3 region sum per event (LSB): a single-jet trigger's jet, as the calorimeter
     trigger's boosted-jet code builds it. Windows wrap in phi and stop at the eta edges."""
+    images = region_et(images)
     images = np.asarray(images, dtype=np.int32)
     along_phi = images + np.roll(images, 1, axis=1) + np.roll(images, -1, axis=1)
     window = along_phi.copy()
@@ -62,6 +71,7 @@ HT_REGION_THRESHOLD_LSB = 30
 
 def ht_like(images: np.ndarray, threshold_lsb: int = HT_REGION_THRESHOLD_LSB) -> np.ndarray:
     """Scalar sum (LSB) of the regions at or above ``threshold_lsb``: an HT-like sum."""
+    images = region_et(images)
     flat = np.asarray(images, dtype=np.int64).reshape(len(images), -1)
     return np.where(flat >= threshold_lsb, flat, 0).sum(axis=1)
 
@@ -86,7 +96,7 @@ def tail_statistics(images: np.ndarray, weights: np.ndarray | None = None) -> di
     in crossings with a hottest region above 30 GeV (fraction per ring)."""
     from .slices import weighted_fraction, weighted_quantile
 
-    images = np.asarray(images)
+    images = np.asarray(region_et(images))
     n = len(images)
     weights = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, dtype=np.float64)
     values = {name: f(images).astype(np.float64) for name, f in TAIL_OBSERVABLES.items()}
@@ -119,6 +129,7 @@ def fractions_at_levels(images: np.ndarray, weights: np.ndarray, levels_gev: dic
     ``levels_gev[observable][key]`` (GeV) -> ``[fraction, uncertainty]`` under the same keys."""
     from .slices import weighted_fraction
 
+    images = region_et(images)
     out = {}
     for name, levels in levels_gev.items():
         values = TAIL_OBSERVABLES[name](images).astype(np.float64) * geo.ET_LSB_GEV

@@ -43,10 +43,13 @@ def source_files(config: "DataConfig", base_dir: Path) -> list[Path]:
 def _part(crossings: Crossings, start: int, stop: int) -> dict:
     """The per-event columns of crossings start..stop-1, as ``write_regions`` keywords."""
     pick = slice(start, stop)
-    return {
-        "pileup": None if crossings.n_pileup is None else crossings.n_pileup[pick],
-        "pt_hat": None if crossings.pt_hat_gev is None else crossings.pt_hat_gev[pick],
+    columns = {
+        "pileup": crossings.n_pileup,
+        "pt_hat": crossings.pt_hat_gev,
+        "pv_npvs": crossings.pv_npvs,
+        "pv_npvs_good": crossings.pv_npvs_good,
     }
+    return {key: None if values is None else values[pick] for key, values in columns.items()}
 
 
 def make_datasets(config: "DataConfig", seed: int, data_dir: Path, base_dir: Path = Path(".")) -> dict[str, Path]:
@@ -95,7 +98,15 @@ def make_datasets(config: "DataConfig", seed: int, data_dir: Path, base_dir: Pat
             **_part(crossings, 0, len(crossings)),
         )
 
-    context = SignalContext(config.pileup, seed, Path(base_dir), generator.pileup_towers, generator)
+    context = SignalContext(
+        config.pileup,
+        seed,
+        Path(base_dir),
+        generator.pileup_towers,
+        generator,
+        config.region_bits,
+        generator.pileup_layers,
+    )
     for sample in config.signals:
         kind = SIGNAL_KINDS.get(sample.kind)
         images = kind.make(sample, context, numpy_stream(seed, f"signal/{sample.name}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import N_ETA, N_PHI, REGION_ET_MAX
+from .region_bits import region_et
 
 
 def uniform_images(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -46,7 +47,9 @@ def hot_spots(images: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarra
 
 
 def make_outliers(zero_bias: np.ndarray, n: int, kinds: tuple[str, ...], rng: np.random.Generator) -> np.ndarray:
-    """``n`` outlier images split evenly over ``kinds`` ("uniform", "patch_swap", "hot_spots")."""
+    """``n`` outlier images split evenly over ``kinds`` ("uniform", "patch_swap", "hot_spots"), ET only
+    (``zero_bias`` of either layout)."""
+    zero_bias = region_et(zero_bias)
     counts = np.diff(np.linspace(0, n, len(kinds) + 1).round()).astype(int)
     parts = []
     for kind, count in zip(kinds, counts):

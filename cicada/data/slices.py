@@ -30,11 +30,14 @@ import numpy as np
 class Crossings:
     """Generated bunch crossings: region images with, per event, the number of interactions
     (``n_pileup``) and the pT-hat of the hardest scatter (``pt_hat_gev``, 0 when it has none);
-    either is None when the source does not know it (recorded data)."""
+    either is None when the source does not know it (recorded data). Recorded data may know the
+    reconstructed primary vertices instead (``pv_npvs``, ``pv_npvs_good``)."""
 
     images: np.ndarray
     n_pileup: np.ndarray | None = None
     pt_hat_gev: np.ndarray | None = None
+    pv_npvs: np.ndarray | None = None
+    pv_npvs_good: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.images)

@@ -28,6 +28,7 @@ from ..core.files import write_json, write_text
 from ..core.progress import log
 from ..data.hdf5 import count_events, iter_regions, read_event_weights, write_scores
 from ..data.imagestats import total_et
+from ..data.region_bits import region_et
 from ..firmware.scoring import FirmwareScorer
 from ..models.student import STUDENT_FILE, float_twin, load_student, student_scores
 from ..models.teacher import TEACHER_FILE, load_teacher, teacher_mse
@@ -116,6 +117,7 @@ def _score_file(context, models: _Models, file: Path, events: int, targets: dict
     parts: dict[str, list[np.ndarray]] = {}
     checked = 0
     for start, images in iter_regions(file):
+        images = region_et(images)  # the ET-only models' input, from either file layout
         stop = start + len(images)
         outputs = models.firmware.predict(images)
         local = checked_rows[(checked_rows >= start) & (checked_rows < stop)] - start

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..data import geometry as geo
 from ..data.hdf5 import CHUNK_ROWS, count_events, read_region_rows
+from ..data.region_bits import region_et
 
 if TYPE_CHECKING:
     from ..config.sections import BuildConfig
@@ -111,8 +112,8 @@ class Emulation:
 
 
 def seed_quantities(images, emulation: Emulation) -> dict[str, np.ndarray]:
-    """Every quantity of QUANTITIES for each event of ``images`` (N, 18, 14), in GeV."""
-    padded = _padded(images)
+    """Every quantity of QUANTITIES for each event of ``images`` (N, 18, 14; either layout), in GeV."""
+    padded = _padded(region_et(images))
     regions = _neighbour(padded, 0, 0)  # (18, 14, N) counts
     if emulation.pileup_subtraction:
         rho = np.median(regions, axis=0)  # (14, N) counts per region, each ring's median

@@ -1,5 +1,8 @@
-"""Trigger rate against the number of pileup interactions in the crossing.
+"""Trigger rate against the number of pileup interactions in the crossing, or its proxy.
 
+The per-event quantity is what the rate sample's files carry (:data:`QUANTITY_LABELS`): the true
+number of interactions of simulated crossings (``NPileup``), else the reconstructed good primary
+vertices of recorded ones (``PV_npvsGood``), else all reconstructed vertices (``PV_npvs``).
 The rate at pileup n is what the trigger would take if every crossing had n interactions:
 the crossing rate times the weighted fraction of events with that pileup that pass. Events
 are grouped in bins of pileup; the uncertainty is ``sqrt(sum w^2)`` of the passing events over
@@ -17,6 +20,18 @@ from .rates import ZERO_BIAS_RATE_KHZ
 
 #: About this many pileup bins between the lowest and highest pileup of the sample.
 TARGET_BINS = 8
+
+#: What each per-event pileup dataset counts, as axis labels and table headers say it.
+QUANTITY_LABELS = {
+    "NPileup": "pileup interactions in the crossing",
+    "PV_npvsGood": "reconstructed good primary vertices",
+    "PV_npvs": "reconstructed primary vertices",
+}
+
+
+def quantity_label(key: str) -> str:
+    """``"reconstructed good primary vertices (PV_npvsGood)"``: what the counts under ``key`` are."""
+    return f"{QUANTITY_LABELS.get(key, key)} ({key})"
 
 
 @dataclass

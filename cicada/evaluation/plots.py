@@ -145,8 +145,15 @@ def plot_rate_vs_threshold(
     return Path(path)
 
 
-def plot_rate_vs_pileup(bins: Sequence[dict], working_points: Sequence[dict], path: Path, label: PlotLabel) -> Path:
-    """Rate at each working point's threshold against pileup, one series per working point."""
+def plot_rate_vs_pileup(
+    bins: Sequence[dict],
+    working_points: Sequence[dict],
+    path: Path,
+    label: PlotLabel,
+    xlabel: str = "pileup interactions in the crossing",
+) -> Path:
+    """Rate at each working point's threshold against pileup (``xlabel``: what the bins count),
+    one series per working point."""
     with hep_figure(path, label) as (fig, ax):
         centres = np.array([(b["low"] + b["high"]) / 2 for b in bins])
         halves = np.array([(b["high"] - b["low"] + 1) / 2 for b in bins])
@@ -166,7 +173,7 @@ def plot_rate_vs_pileup(bins: Sequence[dict], working_points: Sequence[dict], pa
                 label=f"{wp['target_khz']:g} kHz point (threshold {wp['threshold']})",
             )
         ax.set_yscale("log")
-        ax.set_xlabel("pileup interactions in the crossing")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("trigger rate [kHz]")
         ax.legend(fontsize="xx-small")
         ax.grid(alpha=0.3, which="both")

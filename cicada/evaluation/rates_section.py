@@ -206,13 +206,14 @@ def _pileup_section(rt: dict, link: Callable[[str], str]) -> list[str]:
     if dependence is None:
         return out + [f"Rate against pileup {rt['pileup_note']}."] + _pileup_datasets_table(rt)
     points = rt["working_points"]
+    quantity = dependence.get("quantity_label", "pileup interactions in the crossing (NPileup)")
     out += [
-        "The rate each working point's threshold would give if every crossing had this pileup (weighted fraction "
-        "of the events in the bin that pass x the crossing rate), kHz:",
+        f"The rate each working point's threshold would give if every crossing had this many {quantity} "
+        "(weighted fraction of the events in the bin that pass x the crossing rate), kHz:",
         "",
     ]
     out += table(
-        ["pileup", "events", *[f"{wp['target_khz']:g} kHz point" for wp in points]],
+        [dependence.get("quantity", "NPileup"), "events", *[f"{wp['target_khz']:g} kHz point" for wp in points]],
         [
             [
                 f"{b['low']}-{b['high']}" if b["high"] > b["low"] else b["low"],

@@ -24,7 +24,8 @@ import numpy as np
 from ..core.files import atomic_path, sha256_json
 from ..core.seeds import numpy_stream
 from ..data.geometry import REGION_SHAPE
-from ..data.hdf5 import IMAGES_KEY, count_events, read_region_rows, write_regions
+from ..data.hdf5 import IMAGES_KEY, count_events, file_has_bits, read_region_rows, write_regions
+from ..data.region_bits import REGION_DTYPE, region_et
 
 if TYPE_CHECKING:
     from ..config.sections import DataConfig
@@ -91,9 +92,10 @@ def _create(handle: h5py.File, name: str, total: int, shape: tuple, dtype) -> h5
 def assemble_regions(parts: list[str], path: Path, attrs: dict) -> Path:
     """Copy the region files ``parts``, in order, into one chunked HDF5 file at ``path`` (atomic)."""
     sizes = [count_events(p) for p in parts]
+    dtype = REGION_DTYPE if parts and file_has_bits(parts[0]) else np.uint16  # the shards' layout
     with atomic_path(path) as tmp:
         with h5py.File(tmp, "w") as handle:
-            images = _create(handle, IMAGES_KEY, sum(sizes), REGION_SHAPE, np.uint16)
+            images = _create(handle, IMAGES_KEY, sum(sizes), REGION_SHAPE, dtype)
             start = 0
             for part, size in zip(parts, sizes):
                 images[start : start + size] = read_region_rows(part, np.arange(size))
@@ -146,7 +148,7 @@ def firmware_scores(project_dir: Path, images: np.ndarray) -> np.ndarray:
 def score_shard(project_dir: str, images_file: str, start: int, size: int) -> np.ndarray:
     """Scores of events [start, start + size) of ``images_file``."""
     images = read_region_rows(images_file, np.arange(start, start + size))
-    return firmware_scores(Path(project_dir), images)
+    return firmware_scores(Path(project_dir), region_et(images))
 
 
 def write_scores_file(path: Path, scores: list[np.ndarray], attrs: dict) -> Path:

@@ -43,8 +43,9 @@ class ZeroBiasGenerator:
         return {}
 
     def zero_bias(self, rng: np.random.Generator) -> "Crossings":
-        """All zero-bias crossings (images (N, 18, 14) uint16, with the pileup and pT-hat of each
-        where known), before the train/val/test split."""
+        """All zero-bias crossings (images (N, 18, 14): ET-only uint16, or with region bits when
+        ``data.region_bits``; with the pileup and pT-hat of each where known), before the
+        train/val/test split."""
         return self.crossings(self.config.zero_bias_events, self.config.pileup, rng)
 
     def crossings(self, n: int, mu: float, rng: np.random.Generator) -> "Crossings":
@@ -56,11 +57,25 @@ class ZeroBiasGenerator:
         (:mod:`cicada.data.slices`; generators that simulate)."""
         raise NotImplementedError(f"the {self.name} generator does not simulate hard-scatter slices")
 
+    @property
+    def region_bits(self) -> bool:
+        """Whether the build's images carry e/gamma and tau bits (``data.region_bits``)."""
+        return bool(self.config.region_bits)
+
     def pileup_towers(self, n: int, mu: float, rng: np.random.Generator) -> np.ndarray:
         """Pileup-only tower ET maps (n, 72, 56) in GeV, for overlaying synthetic signals."""
         from ..synthetic.pileup import zero_bias_towers
 
         return zero_bias_towers(n, mu, rng)
+
+    def pileup_layers(
+        self, n: int, mu: float, rng: np.random.Generator, side: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The towers of :meth:`pileup_towers` (same draws from ``rng``) and their ECAL part, for
+        synthetic signals with region bits; ``side`` is the stream for choices only bits need."""
+        from ..synthetic.pileup import zero_bias_tower_layers
+
+        return zero_bias_tower_layers(n, mu, rng, side)
 
 
 ZERO_BIAS_GENERATORS: Registry[type[ZeroBiasGenerator]] = Registry("zero-bias generator")

@@ -9,7 +9,8 @@ import numpy as np
 from ...core.errors import DataError
 from ...core.progress import log
 from ...core.seeds import numpy_stream
-from ..files import read_shuffled, resolve
+from ..files import read_pileup_columns, read_rows, resolve, shuffled_rows
+from ..hdf5 import PILEUP_KEY, PV_NPVS_GOOD_KEY, PV_NPVS_KEY
 from ..slices import Crossings
 from . import ZeroBiasGenerator, zero_bias_generator
 
@@ -28,8 +29,16 @@ class FileZeroBias(ZeroBiasGenerator):
         paths = self.source_files(self.config, self.base_dir)
         # shuffled before splitting (files are often ordered by run and lumisection), and only the
         # events used are read: a file may hold many millions
-        images = read_shuffled(paths, self.config.zero_bias_events, numpy_stream(self.seed, "zero_bias_split"))
+        rows = shuffled_rows(paths, self.config.zero_bias_events, numpy_stream(self.seed, "zero_bias_split"))
+        images = read_rows(paths, rows, self.region_bits)
         log.info(f"  read {len(images):,} zero-bias events from {len(paths)} file(s)")
         if len(images) < 10:
             raise DataError(f"{', '.join(map(str, paths))}: {len(images)} zero-bias events, expected at least 10")
-        return Crossings(images)
+        # per-event pileup information travels with the events (the rates stage's rate against pileup)
+        columns = read_pileup_columns(paths, rows)
+        return Crossings(
+            images,
+            n_pileup=columns.get(PILEUP_KEY),
+            pv_npvs=columns.get(PV_NPVS_KEY),
+            pv_npvs_good=columns.get(PV_NPVS_GOOD_KEY),
+        )

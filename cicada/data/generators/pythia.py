@@ -36,7 +36,11 @@ class PythiaZeroBias(ZeroBiasGenerator):
         log.info(f"  Pythia min-bias pool of {pythia.pool_events:,} events (cache {pythia.cache_dir})")
         with pythia_errors():
             self.pool = minbias_pool(
-                pythia.pool_events, pythia_seed(seed, "minbias_pool"), pythia.cache_dir, response=self.response()
+                pythia.pool_events,
+                pythia_seed(seed, "minbias_pool"),
+                pythia.cache_dir,
+                response=self.response(),
+                ecal=self.region_bits,
             )
 
     def response(self):
@@ -55,7 +59,7 @@ class PythiaZeroBias(ZeroBiasGenerator):
         from ..pythia.overlay import pileup_crossings
 
         log.info(f"  overlaying {n:,} zero-bias events (pileup {mu:g}) from the pool")
-        return pileup_crossings(self.pool, n, mu, rng)
+        return pileup_crossings(self.pool, n, mu, rng, bits=self.region_bits)
 
     def slices(self, rng: np.random.Generator):
         """Hard QCD (``HardQCD:all``) in ``PhaseSpace:pTHatMin/Max`` slices, each slice a cached pool
@@ -80,6 +84,7 @@ class PythiaZeroBias(ZeroBiasGenerator):
                         response=self.response(),
                         pthat_min_gev=low,
                         pthat_max_gev=0.0 if np.isinf(high) else high,
+                        ecal=self.region_bits,
                     )
                 )
         if not np.isfinite(self.pool.cross_section_mb) or self.pool.cross_section_mb <= 0:
@@ -90,7 +95,7 @@ class PythiaZeroBias(ZeroBiasGenerator):
         parts, weights = [], []
         for pool, p, p_above in zip(hard, probability, above):
             tail = empirical_tail(pool.pt_hats(), p, p_above)
-            parts.append(hard_scatter_crossings(pool, self.pool, mu, tail, rng))
+            parts.append(hard_scatter_crossings(pool, self.pool, mu, tail, rng, self.region_bits))
             weights.append(slice_weights(tail, p, mu))
         return WeightedCrossings(
             images=np.concatenate([c.images for c in parts]),
@@ -106,6 +111,12 @@ class PythiaZeroBias(ZeroBiasGenerator):
 
         return pileup_towers(self.pool, n, mu, rng)
 
+    def pileup_layers(self, n: int, mu: float, rng: np.random.Generator, side: np.random.Generator):
+        """Pileup towers and their ECAL part from the pool (which knows it: ``side`` stays unused)."""
+        from ..pythia.overlay import pileup_tower_layers
+
+        return pileup_tower_layers(self.pool, n, mu, rng)
+
     def signal_images(self, process: str, events: int, seed: int, rng: np.random.Generator, params: dict) -> np.ndarray:
         """A Pythia process's events overlaid on this pool's pileup."""
         from ..pythia.generation import generate_deposits
@@ -113,4 +124,4 @@ class PythiaZeroBias(ZeroBiasGenerator):
 
         with pythia_errors():
             deposits = generate_deposits(process, events, seed, response=self.response(), **params)
-        return overlay_regions(deposits, self.pool, self.config.pileup, rng)
+        return overlay_regions(deposits, self.pool, self.config.pileup, rng, bits=self.region_bits)

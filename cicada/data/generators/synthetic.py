@@ -17,11 +17,11 @@ class SyntheticZeroBias(ZeroBiasGenerator):
         from ..synthetic.pileup import zero_bias_crossings
 
         log.info(f"  generating {n:,} zero-bias events (pileup {mu:g})")
-        return zero_bias_crossings(n, mu, rng)
+        return zero_bias_crossings(n, mu, rng, bits=self.region_bits)
 
     def slices(self, rng: np.random.Generator):
         from ..synthetic.pileup import slice_crossings
 
         edges, events = self.config.slices.pt_hat_edges, self.config.events_per_slice()
         log.info(f"  generating {events:,} hard-scatter events in each of {len(edges)} pT-hat slices")
-        return slice_crossings(edges, events, self.config.pileup, rng)
+        return slice_crossings(edges, events, self.config.pileup, rng, bits=self.region_bits)

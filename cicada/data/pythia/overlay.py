@@ -1,4 +1,8 @@
-"""Pileup overlay: Poisson(mu) pool events per crossing, plus a signal, to region images."""
+"""Pileup overlay: Poisson(mu) pool events per crossing, plus a signal, to region images.
+
+With region bits (``bits=True``) the towers' ECAL part is overlaid beside their ET, from the
+same draws (:attr:`PileupPool.ecal_et_gev`, :attr:`Deposits.ecal_et_gev`), and the Layer-1 logic
+(:mod:`cicada.data.layer1`) sets each region's bits; the images' ET is the same either way."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from ...core.progress import progress as progress_bar
 from ...core.seeds import numpy_stream
 from .. import geometry as geo
 from ..detector import DetectorResponse
+from ..layer1 import regions_from_towers
+from ..region_bits import empty_images
 from ..slices import Crossings
 from .generation import ProgressCallback, generate_deposits
 from .pool import PileupPool
@@ -35,23 +41,30 @@ class _OverlaySource:
     pt_hat: np.ndarray  # per pool event, GeV
     by_pt_hat: np.ndarray  # pool events in increasing pT-hat
     sorted_pt_hat: np.ndarray
+    ecal_gev: np.ndarray | None = None  # float64 ECAL part of the ET, twice; None without region bits
 
     @classmethod
-    def of(cls, pool: PileupPool) -> "_OverlaySource":
+    def of(cls, pool: PileupPool, bits: bool = False) -> "_OverlaySource":
         phi = pool.tower_phi.astype(np.int64) * geo.N_TOWER_ETA
         eta = pool.tower_eta.astype(np.int64)
         flat = np.concatenate([phi + eta, phi + (geo.N_TOWER_ETA - 1 - eta)])
         et = np.tile(pool.et_gev.astype(np.float64), 2)
         pt_hat = pool.pt_hats()
         order = np.argsort(pt_hat, kind="stable")
-        return cls(flat, et, pool.offsets[:-1], np.diff(pool.offsets), pool.n_deposits, pt_hat, order, pt_hat[order])
+        ecal = None
+        if bits:
+            require(pool.ecal_et_gev is not None, "region bits need a pool with the towers' ECAL part (regenerate it)")
+            ecal = np.tile(pool.ecal_et_gev.astype(np.float64), 2)
+        return cls(
+            flat, et, pool.offsets[:-1], np.diff(pool.offsets), pool.n_deposits, pt_hat, order, pt_hat[order], ecal
+        )
 
 
 def _pileup_tower_chunk(
     source: _OverlaySource, n_images: int, mu, rng: np.random.Generator, below: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Float32 tower maps (n_images, 72, 56) in GeV of Poisson(mu) pool events per image, the
-    number of events and the largest pT-hat among them.
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Float32 tower maps (n_images, 72, 56) in GeV of Poisson(mu) pool events per image, their
+    ECAL part (None unless the source has it), the number of events and the largest pT-hat among them.
 
     Each interaction is a random pool event turned by a random number of towers in phi and
     mirrored in eta with probability 1/2. Turning in phi is an addition of 56 * shift to the
@@ -80,12 +93,19 @@ def _pileup_tower_chunk(
     read += np.arange(read.size, dtype=np.int64)
     write = source.flat[read]
     write += np.repeat(write_shift, lengths)
-    doubled = np.bincount(write, weights=source.et_gev[read], minlength=n_images * 2 * _TOWERS_PER_EVENT)
-    doubled = doubled.reshape(n_images, 2, geo.N_TOWER_PHI, geo.N_TOWER_ETA)
     hardest = np.zeros(n_images)
     np.maximum.at(hardest, image, source.pt_hat[picks])
+    towers = _fold(write, source.et_gev[read], n_images)
+    ecal = None if source.ecal_gev is None else _fold(write, source.ecal_gev[read], n_images)
+    return towers, ecal, n_pileup, hardest
+
+
+def _fold(write: np.ndarray, weights: np.ndarray, n_images: int) -> np.ndarray:
+    """Sum weights into maps twice as long in phi, then add the halves (see above)."""
+    doubled = np.bincount(write, weights=weights, minlength=n_images * 2 * _TOWERS_PER_EVENT)
+    doubled = doubled.reshape(n_images, 2, geo.N_TOWER_PHI, geo.N_TOWER_ETA)
     # float32 like geometry.particles_to_regions; digitising float32 is also ~5x faster
-    return np.add(doubled[:, 0], doubled[:, 1], dtype=np.float32), n_pileup, hardest
+    return np.add(doubled[:, 0], doubled[:, 1], dtype=np.float32)
 
 
 def _check_overlay_inputs(pool: PileupPool | None, mu: float) -> None:
@@ -96,15 +116,30 @@ def _check_overlay_inputs(pool: PileupPool | None, mu: float) -> None:
 
 def pileup_towers(pool: PileupPool | None, n_images: int, mu: float, rng: np.random.Generator) -> np.ndarray:
     """Float32 tower maps (n_images, 72, 56) in GeV of pileup only (same draws as the overlay)."""
+    return _pileup_layers(pool, n_images, mu, rng, False)[0]
+
+
+def pileup_tower_layers(
+    pool: PileupPool | None, n_images: int, mu: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The towers of :func:`pileup_towers` (same draws) and their ECAL part."""
+    towers, ecal = _pileup_layers(pool, n_images, mu, rng, True)
+    return towers, ecal
+
+
+def _pileup_layers(pool, n_images: int, mu: float, rng, bits: bool):
     _check_overlay_inputs(pool, mu)
     towers = np.zeros((n_images, *geo.TOWER_SHAPE), dtype=np.float32)
+    ecal = np.zeros_like(towers) if bits else None
     if mu == 0 or n_images == 0:
-        return towers
-    source = _OverlaySource.of(pool)
+        return towers, ecal
+    source = _OverlaySource.of(pool, bits)
     for start in range(0, n_images, OVERLAY_CHUNK_IMAGES):
         stop = min(start + OVERLAY_CHUNK_IMAGES, n_images)
-        towers[start:stop] = _pileup_tower_chunk(source, stop - start, mu, rng)[0]
-    return towers
+        towers[start:stop], chunk_ecal, _, _ = _pileup_tower_chunk(source, stop - start, mu, rng)
+        if ecal is not None:
+            ecal[start:stop] = chunk_ecal
+    return towers, ecal
 
 
 def pileup_regions(
@@ -124,10 +159,11 @@ def pileup_crossings(
     mu: float,
     rng: np.random.Generator,
     progress: ProgressCallback | None = None,
+    bits: bool = False,
 ) -> Crossings:
     """Zero-bias crossings: the images of :func:`pileup_regions` (same draws) with each one's
-    number of interactions and the largest pT-hat among them."""
-    return _overlay(None, pool, mu, rng, int(n_images), progress)
+    number of interactions and the largest pT-hat among them; with ``bits`` images with region bits."""
+    return _overlay(None, pool, mu, rng, int(n_images), progress, bits)
 
 
 def overlay_regions(
@@ -138,8 +174,10 @@ def overlay_regions(
     *,
     n_images: int | None = None,
     progress: ProgressCallback | None = None,
+    bits: bool = False,
 ) -> np.ndarray:
-    """Region images (N, 18, 14) uint16 of ``signal`` deposits on Poisson(mu) pileup.
+    """Region images (N, 18, 14) of ``signal`` deposits on Poisson(mu) pileup: uint16 ET, or
+    with ``bits`` images with region bits.
 
     Signal and pileup are added as float tower ET, then digitised (0.5 GeV LSB, saturation)
     and summed to regions with :mod:`cicada.data.geometry`, as the hardware does. ``N`` is the
@@ -148,7 +186,7 @@ def overlay_regions(
     """
     n = signal.n_events if signal is not None else int(n_images or 0)
     require(signal is None or n_images in (None, n), "overlay_regions: n_images must match the signal's event count")
-    return _overlay(signal, pool, mu, rng, n, progress).images
+    return _overlay(signal, pool, mu, rng, n, progress, bits).images
 
 
 def _overlay(
@@ -158,23 +196,27 @@ def _overlay(
     rng: np.random.Generator,
     n: int,
     progress: ProgressCallback | None,
+    bits: bool = False,
 ) -> Crossings:
     _check_overlay_inputs(pool, mu)
-    source = _OverlaySource.of(pool) if mu > 0 else None
+    source = _OverlaySource.of(pool, bits) if mu > 0 else None
     signal = _sorted_by_event(signal) if signal is not None else None
-    images = np.empty((n, *geo.REGION_SHAPE), dtype=np.uint16)
+    images = empty_images(n, bits)
     n_pileup = np.zeros(n, dtype=np.int64)
     hardest = np.zeros(n)
     with progress_bar(n, "pileup overlay", unit="images") as bar:
         for start in range(0, n, OVERLAY_CHUNK_IMAGES):
             stop = min(start + OVERLAY_CHUNK_IMAGES, n)
             if source is not None:
-                towers, n_pileup[start:stop], hardest[start:stop] = _pileup_tower_chunk(source, stop - start, mu, rng)
+                towers, ecal, n_pileup[start:stop], hardest[start:stop] = _pileup_tower_chunk(
+                    source, stop - start, mu, rng
+                )
             else:
                 towers = np.zeros((stop - start, *geo.TOWER_SHAPE), dtype=np.float32)
+                ecal = np.zeros_like(towers) if bits else None
             if signal is not None:
-                _add_signal(towers, signal, start, stop)
-            images[start:stop] = geo.towers_to_regions(geo.digitise_towers(towers))
+                _add_signal(towers, ecal, signal, start, stop)
+            images[start:stop] = regions_from_towers(towers, ecal)
             bar.update(stop - start)
             if progress is not None:
                 progress(stop, n)
@@ -182,26 +224,33 @@ def _overlay(
 
 
 def hard_scatter_crossings(
-    hard: PileupPool, pool: PileupPool, mu: float, tail: np.ndarray, rng: np.random.Generator
+    hard: PileupPool, pool: PileupPool, mu: float, tail: np.ndarray, rng: np.random.Generator, bits: bool = False
 ) -> Crossings:
     """Crossings made of each event of the ``hard`` pool (as generated, not turned) plus
     Poisson(mu (1 - tail)) pileup events of ``pool`` with a smaller pT-hat than the hard one's
-    (see :mod:`cicada.data.slices`; ``tail`` is F(pT-hat) per hard event)."""
+    (see :mod:`cicada.data.slices`; ``tail`` is F(pT-hat) per hard event); with ``bits`` images
+    with region bits (both pools need their towers' ECAL part)."""
     _check_overlay_inputs(pool, mu)
     n = hard.n_events
     pt_hat = hard.pt_hats()
-    source = _OverlaySource.of(pool)
-    images = np.empty((n, *geo.REGION_SHAPE), dtype=np.uint16)
+    source = _OverlaySource.of(pool, bits)
+    require(not bits or hard.ecal_et_gev is not None, "region bits need a hard-scatter pool with the ECAL part")
+    images = empty_images(n, bits)
     n_pileup = np.zeros(n, dtype=np.int64)
     with progress_bar(n, "hard scatters on pileup", unit="images") as bar:
         for start in range(0, n, OVERLAY_CHUNK_IMAGES):
             stop = min(start + OVERLAY_CHUNK_IMAGES, n)
             mean = mu * (1.0 - np.asarray(tail[start:stop], dtype=np.float64))
-            towers, n_pileup[start:stop], _ = _pileup_tower_chunk(source, stop - start, mean, rng, pt_hat[start:stop])
+            towers, ecal, n_pileup[start:stop], _ = _pileup_tower_chunk(
+                source, stop - start, mean, rng, pt_hat[start:stop]
+            )
             lo, hi = hard.offsets[start], hard.offsets[stop]
             event = np.repeat(np.arange(stop - start), np.diff(hard.offsets[start : stop + 1]))
-            np.add.at(towers, (event, hard.tower_phi[lo:hi], hard.tower_eta[lo:hi]), hard.et_gev[lo:hi])
-            images[start:stop] = geo.towers_to_regions(geo.digitise_towers(towers))
+            where = (event, hard.tower_phi[lo:hi], hard.tower_eta[lo:hi])
+            np.add.at(towers, where, hard.et_gev[lo:hi])
+            if ecal is not None:
+                np.add.at(ecal, where, hard.ecal_et_gev[lo:hi])
+            images[start:stop] = regions_from_towers(towers, ecal)
             bar.update(stop - start)
     return Crossings(images, n_pileup + 1, pt_hat)
 
@@ -216,13 +265,18 @@ def _sorted_by_event(deposits: Deposits) -> Deposits:
         et_gev=deposits.et_gev[order],
         eta=deposits.eta[order],
         phi=deposits.phi[order],
+        ecal_et_gev=None if deposits.ecal_et_gev is None else deposits.ecal_et_gev[order],
     )
 
 
-def _add_signal(towers: np.ndarray, signal: Deposits, start: int, stop: int) -> None:
-    """Add the deposits of signal events start..stop-1 into ``towers`` (indexed from start)."""
+def _add_signal(towers: np.ndarray, ecal: np.ndarray | None, signal: Deposits, start: int, stop: int) -> None:
+    """Add the deposits of signal events start..stop-1 into ``towers`` (indexed from start), and
+    their ECAL part into ``ecal`` when given."""
     lo, hi = np.searchsorted(signal.event, [start, stop])
-    geo.deposit(towers, signal.event[lo:hi] - start, signal.et_gev[lo:hi], signal.eta[lo:hi], signal.phi[lo:hi])
+    event, eta, phi = signal.event[lo:hi] - start, signal.eta[lo:hi], signal.phi[lo:hi]
+    geo.deposit(towers, event, signal.et_gev[lo:hi], eta, phi)
+    if ecal is not None:
+        geo.deposit(ecal, event, signal.electromagnetic_et()[lo:hi], eta, phi)
 
 
 def regions(

@@ -34,7 +34,8 @@ class PileupPool:
     tower (float, before digitisation). ``pt_hat_gev`` holds each event's pT-hat (None: not
     known, read as 0), ``cross_section_mb`` Pythia's estimate for the process. ``key``
     identifies the settings that made it; ``from_cache`` says whether it was read from a file
-    rather than generated.
+    rather than generated. ``ecal_et_gev`` (one per entry, or None in pools cached before it was
+    kept) is the ECAL part of each tower's ET, which region bits need.
     """
 
     tower_phi: np.ndarray
@@ -45,6 +46,7 @@ class PileupPool:
     from_cache: bool = False
     pt_hat_gev: np.ndarray | None = None
     cross_section_mb: float = float("nan")
+    ecal_et_gev: np.ndarray | None = None
 
     @property
     def n_events(self) -> int:
@@ -73,6 +75,7 @@ def pool_from_deposits(deposits: Deposits, key: str = "") -> PileupPool:
     flat = (deposits.event[inside] * geo.N_TOWER_PHI + tphi[inside]) * geo.N_TOWER_ETA + teta[inside]
     towers, where = np.unique(flat, return_inverse=True)
     et = np.bincount(where, weights=deposits.et_gev[inside], minlength=len(towers))
+    ecal = np.bincount(where, weights=deposits.electromagnetic_et()[inside], minlength=len(towers))
     event, tower = np.divmod(towers, geo.N_TOWER_PHI * geo.N_TOWER_ETA)
     counts = np.bincount(event, minlength=deposits.n_events)
     pt_hat = None if deposits.pt_hat_gev is None else np.asarray(deposits.pt_hat_gev, dtype=np.float32)
@@ -84,6 +87,7 @@ def pool_from_deposits(deposits: Deposits, key: str = "") -> PileupPool:
         key=key,
         pt_hat_gev=pt_hat,
         cross_section_mb=float(deposits.cross_section_mb),
+        ecal_et_gev=None if deposits.ecal_et_gev is None else ecal.astype(np.float32),
     )
 
 
@@ -101,6 +105,7 @@ def save_pool(pool: PileupPool, path: str | Path) -> Path:
             offsets=pool.offsets,
             pt_hat_gev=pool.pt_hats().astype(np.float32),
             cross_section_mb=np.array(pool.cross_section_mb),
+            **({} if pool.ecal_et_gev is None else {"ecal_et_gev": pool.ecal_et_gev}),
         )
     return path
 
@@ -121,6 +126,7 @@ def load_pool(path: str | Path) -> PileupPool:
                 from_cache=True,
                 pt_hat_gev=data["pt_hat_gev"].astype(np.float32),
                 cross_section_mb=float(data["cross_section_mb"]),
+                ecal_et_gev=data["ecal_et_gev"].astype(np.float32) if "ecal_et_gev" in data else None,
             )
     except (OSError, KeyError, ValueError) as error:
         raise ValueError(f"{path}: not a readable cicada pileup pool ({error})") from error
@@ -136,7 +142,8 @@ def _check_pool(pool: PileupPool, path: Path) -> None:
     )
     in_range = (pool.tower_phi < geo.N_TOWER_PHI).all() and (pool.tower_eta < geo.N_TOWER_ETA).all()
     pt_hat_ok = pool.pt_hat_gev is None or pool.pt_hat_gev.shape == (pool.n_events,)
-    if not (sizes_match and offsets_ok and in_range and pt_hat_ok):
+    ecal_ok = pool.ecal_et_gev is None or pool.ecal_et_gev.shape == pool.et_gev.shape
+    if not (sizes_match and offsets_ok and in_range and pt_hat_ok and ecal_ok):
         raise ValueError(f"{path}: pileup pool arrays are inconsistent (key 'offsets' or tower indices)")
 
 
@@ -175,13 +182,15 @@ def minbias_pool(
     *,
     response: DetectorResponse | None = None,
     progress: ProgressCallback | None = None,
+    ecal: bool = False,
 ) -> PileupPool:
     """A pool of ``n_events`` min-bias events, read from ``cache_dir`` if made before.
 
     Without ``cache_dir`` the pool is generated and not stored. A cache file that cannot be
-    read or belongs to other settings is regenerated (with a warning).
+    read or belongs to other settings is regenerated (with a warning), and so is one without the
+    towers' ECAL part when ``ecal`` asks for it (region bits; the same events and ET again).
     """
-    return event_pool("minbias", n_events, seed, cache_dir, response=response, progress=progress)
+    return event_pool("minbias", n_events, seed, cache_dir, response=response, progress=progress, ecal=ecal)
 
 
 def event_pool(
@@ -192,6 +201,7 @@ def event_pool(
     *,
     response: DetectorResponse | None = None,
     progress: ProgressCallback | None = None,
+    ecal: bool = False,
     **params,
 ) -> PileupPool:
     """A pool of ``n_events`` events of Pythia ``process`` (with its ``params``), read from
@@ -203,9 +213,12 @@ def event_pool(
     if path is not None and path.exists():
         try:
             pool = load_pool(path)
-            if pool.key == key:
+            if pool.key == key and (pool.ecal_et_gev is not None or not ecal):
                 return pool
-            log.warning(f"  {path}: pool made with other settings; regenerating")
+            if pool.key == key:
+                log.warning(f"  {path}: pool without the towers' ECAL part (region bits need it); regenerating")
+            else:
+                log.warning(f"  {path}: pool made with other settings; regenerating")
         except ValueError as error:
             log.warning(f"  {error}; regenerating")
     deposits = generate_deposits(process, n_events, seed, response=response, progress=progress, **params)

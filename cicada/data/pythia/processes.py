@@ -166,6 +166,53 @@ def wprime_lnu_settings(mass_gev: float = 1000.0) -> list[str]:
     return ["NewGaugeBoson:ffbar2Wprime = on", f"34:m0 = {mass_gev:g}", "34:onMode = off", "34:onIfAny = 11 13"]
 
 
+#: PDG ids given to the two generations of dark mesons of ``suep`` (free ids; not the hidden-valley
+#: block, which the detector response treats as invisible: these decay to pions).
+SUEP_MESON_IDS = (9000021, 9000022)
+
+
+def suep_settings(mediator_mass_gev: float = 125.0, dark_meson_mass_gev: float = 2.0) -> list[str]:
+    """SUEP-like (soft unclustered energy patterns): gg -> S, a scalar of ``mediator_mass_gev``
+    (the Higgs boson's production with its mass changed), decaying isotropically to eight dark
+    mesons, each of those to four lighter ones of ``dark_meson_mass_gev``, each of those to four
+    pions (pi+ pi- pi0 pi0 or pi+ pi- pi+ pi-): 128 soft pions spread spherically in the
+    scalar's frame. The decays are n-body phase space (no thermal spectrum, unlike dedicated
+    SUEP generators); the heavier mesons' mass sqrt(M/8 * 4 m) sits between the two stages."""
+    require(
+        0.6 <= dark_meson_mass_gev <= mediator_mass_gev / 32,
+        "suep: dark_meson_mass_gev must be between 0.6 (four pions) and mediator_mass_gev / 32",
+    )
+    heavy, light = SUEP_MESON_IDS
+    m_light = dark_meson_mass_gev
+    m_heavy = (mediator_mass_gev / 8 * 4 * m_light) ** 0.5
+    return [
+        "HiggsSM:gg2H = on",
+        f"25:m0 = {mediator_mass_gev:g}",
+        "25:onMode = off",
+        f"25:addChannel = 1 1.0 100 {' '.join([str(heavy)] * 8)}",
+        f"{heavy}:new = suep_meson void 1 0 0 {m_heavy:g} 0.0 {m_heavy:g} {m_heavy:g} 0.0",
+        f"{heavy}:mayDecay = on",
+        f"{heavy}:addChannel = 1 1.0 0 {' '.join([str(light)] * 4)}",
+        f"{light}:new = suep_light_meson void 1 0 0 {m_light:g} 0.0 {m_light:g} {m_light:g} 0.0",
+        f"{light}:mayDecay = on",
+        f"{light}:addChannel = 1 0.5 0 211 -211 111 111",
+        f"{light}:addChannel = 1 0.5 0 211 -211 211 -211",
+    ]
+
+
+def vbf_higgs_tautau_settings(mass_gev: float = 125.0) -> list[str]:
+    """Vector-boson fusion q q -> q q H (W W and Z Z fusion), H -> tau+ tau-; Pythia decays the
+    taus (with their polarisation) and the tagging quarks shower into forward jets."""
+    require(10.0 <= mass_gev <= 3000.0, "vbf_higgs_tautau: mass_gev must be between 10 and 3000")
+    return [
+        "HiggsSM:ff2Hff(t:ZZ) = on",
+        "HiggsSM:ff2Hff(t:WW) = on",
+        f"25:m0 = {mass_gev:g}",
+        "25:onMode = off",
+        "25:onIfAny = 15",
+    ]
+
+
 def excited_quark_settings(mass_gev: float = 2000.0) -> list[str]:
     """Excited u and d quarks, q g -> q* -> q g, compositeness scale Lambda = mass."""
     require(mass_gev > 0, "excited_quark: mass_gev must be positive")
@@ -185,6 +232,8 @@ PROCESSES: dict[str, Callable[..., list[str]]] = {
     "zprime_leptons": zprime_leptons_settings,
     "wprime_lnu": wprime_lnu_settings,
     "excited_quark": excited_quark_settings,
+    "vbf_higgs_tautau": vbf_higgs_tautau_settings,
+    "suep": suep_settings,
 }
 
 

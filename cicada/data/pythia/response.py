@@ -76,6 +76,9 @@ class Deposits:
     index (in increasing order for generated events). ``cross_section_mb`` is Pythia's estimate for the process (NaN if unknown).
     ``pt_hat_gev`` (one per event, or None) is the partonic pT of each event's hardest scatter
     (Pythia's ``pTHat``: the hard process, or for min-bias the hardest multiparton interaction).
+    ``ecal_et_gev`` (one per deposit, or None) is the part of each deposit's ET the ECAL measures:
+    all of it for photons and electrons (prompt ones and those of pi0 and other decays), none
+    for hadrons, which the model puts in the HCAL (what the region bits need).
     """
 
     event: np.ndarray
@@ -85,6 +88,7 @@ class Deposits:
     n_events: int
     cross_section_mb: float = float("nan")
     pt_hat_gev: np.ndarray | None = None
+    ecal_et_gev: np.ndarray | None = None
 
     def total_et_gev(self) -> np.ndarray:
         """Summed deposit ET of each event, in GeV (before digitisation)."""
@@ -94,12 +98,21 @@ class Deposits:
         """Region images (n_events, 18, 14) uint16 without pileup."""
         return geo.particles_to_regions(self.n_events, self.event, self.et_gev, self.eta, self.phi)
 
+    def electromagnetic_et(self) -> np.ndarray:
+        """The ECAL part of each deposit's ET (zeros when unknown: all hadronic)."""
+        return np.zeros_like(self.et_gev) if self.ecal_et_gev is None else self.ecal_et_gev
+
 
 def invisible(pid) -> np.ndarray:
     """True for particles the calorimeter cannot see at all (neutrinos, dark sector, LSP...)."""
     apid = np.abs(np.asarray(pid, dtype=np.int64))
     hidden_valley = (apid >= _HIDDEN_VALLEY_IDS[0]) & (apid <= _HIDDEN_VALLEY_IDS[1])
     return np.isin(apid, _INVISIBLE_IDS) | hidden_valley
+
+
+def electromagnetic(pid) -> np.ndarray:
+    """True for particles whose shower the ECAL contains: photons and electrons."""
+    return np.isin(np.abs(np.asarray(pid, dtype=np.int64)), _EM_IDS)
 
 
 def response_fraction(pid, response: DetectorResponse) -> np.ndarray:
@@ -192,6 +205,7 @@ def detector_response(particles: Particles, response: DetectorResponse | None = 
         eta=eta[keep],
         phi=phi[keep],
         n_events=particles.n_events,
+        ecal_et_gev=np.where(electromagnetic(particles.pid[keep]), et, 0.0),
     )
 
 
@@ -204,7 +218,8 @@ def concatenate_deposits(
     """One :class:`Deposits` from pieces whose event indices are already global."""
     if not pieces:
         empty = np.zeros(0)
-        return Deposits(empty.astype(np.int64), empty, empty, empty, n_events, cross_section_mb, pt_hat_gev)
+        return Deposits(empty.astype(np.int64), empty, empty, empty, n_events, cross_section_mb, pt_hat_gev, empty)
+    with_ecal = all(p.ecal_et_gev is not None for p in pieces)
     return Deposits(
         event=np.concatenate([p.event for p in pieces]),
         et_gev=np.concatenate([p.et_gev for p in pieces]),
@@ -213,4 +228,5 @@ def concatenate_deposits(
         n_events=n_events,
         cross_section_mb=cross_section_mb,
         pt_hat_gev=pt_hat_gev,
+        ecal_et_gev=np.concatenate([p.ecal_et_gev for p in pieces]) if with_ecal else None,
     )

@@ -8,6 +8,7 @@ import numpy as np
 
 from ...config.model import Number, option
 from .. import geometry as geo
+from ..synthetic.ecal import EcalShare
 from . import SignalSample, synthetic_signal
 
 
@@ -20,6 +21,11 @@ class DetectorFault(SignalSample):
     location: Literal["fixed", "random"] = option(
         "fixed: the same place in every event (chosen by the seed), as a real fault; random: anywhere", "fixed"
     )
+    calorimeter: Literal["hcal", "ecal"] = option(
+        "the calorimeter a hot tower or region reads in; matters only with data.region_bits (an ECAL hot tower, like "
+        "an ECAL spike, looks e/gamma-like to Layer-1)",
+        "hcal",
+    )
 
 
 def broken_tower(sample: DetectorFault, rng: np.random.Generator) -> dict:
@@ -29,7 +35,11 @@ def broken_tower(sample: DetectorFault, rng: np.random.Generator) -> dict:
 
 @synthetic_signal("detector_fault", DetectorFault, prepare=broken_tower)
 def add_detector_fault(
-    towers: np.ndarray, sample: DetectorFault, rng: np.random.Generator, fixed_location: tuple[int, int]
+    towers: np.ndarray,
+    sample: DetectorFault,
+    rng: np.random.Generator,
+    fixed_location: tuple[int, int],
+    ecal: EcalShare | None = None,
 ) -> None:
     n = towers.shape[0]
     if sample.location == "fixed":
@@ -39,12 +49,19 @@ def add_detector_fault(
         tphi = rng.integers(0, geo.N_TOWER_PHI, n)
         teta = rng.integers(0, geo.N_TOWER_ETA, n)
     events = np.arange(n)
+    # a broken tower reads its ET in one calorimeter and nothing in the other
+    in_ecal = sample.calorimeter == "ecal" and sample.fault != "dead_region"
     if sample.fault == "hot_tower":
         towers[events, tphi, teta] = sample.et_gev
+        if ecal is not None:
+            ecal.towers[events, tphi, teta] = sample.et_gev if in_ecal else 0.0
         return
     # region faults act on the 4 x 4 towers of the region holding the chosen tower
     size = geo.TOWERS_PER_REGION
     rphi, reta = (tphi // size) * size, (teta // size) * size
+    value = sample.et_gev / size**2 if sample.fault == "hot_region" else 0.0
     for dphi in range(size):
         for deta in range(size):
-            towers[events, rphi + dphi, reta + deta] = sample.et_gev / size**2 if sample.fault == "hot_region" else 0.0
+            towers[events, rphi + dphi, reta + deta] = value
+            if ecal is not None:
+                ecal.towers[events, rphi + dphi, reta + deta] = value if in_ecal else 0.0

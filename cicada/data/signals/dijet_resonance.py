@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 
 from ...config.model import Number, option
+from ..synthetic.ecal import EcalShare
 from ..synthetic.jets import add_jets, two_body_pair
 from . import SignalSample, synthetic_signal
 
@@ -20,7 +21,9 @@ class DijetResonance(SignalSample):
 
 
 @synthetic_signal("dijet_resonance", DijetResonance)
-def add_dijet_resonance(towers: np.ndarray, sample: DijetResonance, rng: np.random.Generator) -> None:
+def add_dijet_resonance(
+    towers: np.ndarray, sample: DijetResonance, rng: np.random.Generator, ecal: EcalShare | None = None
+) -> None:
     n = towers.shape[0]
     width = sample.width_fraction * sample.mass_gev
     mass = (
@@ -30,4 +33,4 @@ def add_dijet_resonance(towers: np.ndarray, sample: DijetResonance, rng: np.rand
     )
     mass = np.clip(mass, 0.5 * sample.mass_gev, 1.5 * sample.mass_gev)
     pt, eta, phi, _ = two_body_pair(rng, n, mass, 0.0, parent_pt_sigma=0.05 * sample.mass_gev)
-    add_jets(towers, np.tile(np.arange(n), 2), pt.ravel(), eta.ravel(), phi.ravel(), rng)
+    add_jets(towers, np.tile(np.arange(n), 2), pt.ravel(), eta.ravel(), phi.ravel(), rng, ecal=ecal)

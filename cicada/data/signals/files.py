@@ -1,4 +1,5 @@
-"""Signal events read from HDF5 files in CICADA's format (``CaloRegions``, optional ``AcceptanceFlag``)."""
+"""Signal events read from HDF5 files in CICADA's format (``CaloRegions``, optional ``AcceptanceFlag``):
+plain or compound; a build with region bits needs the compound layout (fields et, egbit, taubit)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from . import SignalContext, SignalSample, signal_kind
 
 
 class SignalFiles(SignalSample):
-    """Signal events read from HDF5 files in CICADA's format (``CaloRegions``, optional ``AcceptanceFlag``)."""
+    """Signal events read from HDF5 files in CICADA's format (``CaloRegions``, optional ``AcceptanceFlag``):
+    plain or compound; a build with region bits needs the compound layout (fields et, egbit, taubit)."""
 
     kind: Literal["files"] = option("signal kind")
     files: tuple[Text, ...] = option("HDF5 files, relative to the config file's folder")
@@ -31,7 +33,7 @@ class SignalFiles(SignalSample):
 @signal_kind("files", SignalFiles, source_files=lambda sample: sample.files)
 def read_signal_files(sample: SignalFiles, context: SignalContext, rng: np.random.Generator) -> np.ndarray:
     paths = [resolve(context.base_dir, f) for f in sample.files]
-    images = read_files(paths, sample.use_acceptance, limit=sample.events)
+    images = read_files(paths, sample.use_acceptance, limit=sample.events, bits=context.region_bits)
     if len(images) == 0:
         raise DataError(f"{', '.join(map(str, paths))}: no events for signal '{sample.name}'")
     log.info(f"  read {len(images):,} events of signal '{sample.name}' from {len(paths)} file(s)")

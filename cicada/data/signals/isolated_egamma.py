@@ -8,8 +8,8 @@ import numpy as np
 from pydantic import model_validator
 
 from ...config.model import Integer, Number, invalid, option
-from .. import geometry as geo
-from ..detector import EM_RESPONSE
+from ..synthetic.ecal import EcalShare
+from ..synthetic.leptons import add_electrons
 from . import SignalSample, synthetic_signal
 
 
@@ -29,11 +29,13 @@ class IsolatedEGamma(SignalSample):
 
 
 @synthetic_signal("isolated_egamma", IsolatedEGamma)
-def add_isolated_egamma(towers: np.ndarray, sample: IsolatedEGamma, rng: np.random.Generator) -> None:
+def add_isolated_egamma(
+    towers: np.ndarray, sample: IsolatedEGamma, rng: np.random.Generator, ecal: EcalShare | None = None
+) -> None:
     n = towers.shape[0] * sample.count
     event = np.repeat(np.arange(towers.shape[0]), sample.count)
     pt = rng.uniform(sample.pt_min_gev, sample.pt_max_gev, n)
     eta = rng.uniform(-2.5, 2.5, n)
     phi = rng.uniform(-np.pi, np.pi, n)
-    # an electromagnetic shower is narrow: nearly all of it in one tower
-    geo.deposit(towers, event, pt * EM_RESPONSE, eta, phi)
+    # an electromagnetic shower is narrow: nearly all of it in one tower, through the ECAL
+    add_electrons(towers, event, pt, eta, phi, ecal)

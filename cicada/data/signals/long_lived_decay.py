@@ -9,6 +9,7 @@ from pydantic import model_validator
 
 from ...config.model import Number, invalid, option
 from .. import geometry as geo
+from ..synthetic.ecal import EcalShare
 from ..synthetic.jets import add_jets, two_body_pair
 from . import SignalSample, synthetic_signal
 
@@ -35,7 +36,9 @@ class LongLivedDecay(SignalSample):
 
 
 @synthetic_signal("long_lived_decay", LongLivedDecay)
-def add_long_lived_decay(towers: np.ndarray, sample: LongLivedDecay, rng: np.random.Generator) -> None:
+def add_long_lived_decay(
+    towers: np.ndarray, sample: LongLivedDecay, rng: np.random.Generator, ecal: EcalShare | None = None
+) -> None:
     n = towers.shape[0]
     pt, eta, phi, momentum = two_body_pair(rng, n, sample.parent_mass_gev, sample.mass_gev)
     # decay point: exponential flight of beta*gamma*c*tau along the direction of flight
@@ -58,4 +61,5 @@ def add_long_lived_decay(towers: np.ndarray, sample: LongLivedDecay, rng: np.ran
         np.concatenate([centre_eta + half * np.cos(direction), centre_eta - half * np.cos(direction)]),
         np.concatenate([centre_phi + half * np.sin(direction), centre_phi - half * np.sin(direction)]),
         rng,
+        ecal=ecal,
     )

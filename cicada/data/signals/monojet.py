@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import model_validator
 
 from ...config.model import Number, invalid, option
+from ..synthetic.ecal import EcalShare
 from ..synthetic.jets import add_jets
 from . import SignalSample, synthetic_signal
 
@@ -27,8 +28,8 @@ class Monojet(SignalSample):
 
 
 @synthetic_signal("monojet", Monojet)
-def add_monojet(towers: np.ndarray, sample: Monojet, rng: np.random.Generator) -> None:
+def add_monojet(towers: np.ndarray, sample: Monojet, rng: np.random.Generator, ecal: EcalShare | None = None) -> None:
     n = towers.shape[0]
     pt = rng.uniform(sample.pt_min_gev, sample.pt_max_gev, n)
     # the recoiling system (e.g. a Z -> nu nu or dark matter) leaves nothing
-    add_jets(towers, np.arange(n), pt, rng.normal(0.0, 1.0, n), rng.uniform(-np.pi, np.pi, n), rng)
+    add_jets(towers, np.arange(n), pt, rng.normal(0.0, 1.0, n), rng.uniform(-np.pi, np.pi, n), rng, ecal=ecal)

@@ -1,4 +1,7 @@
-"""A soft isotropic spray of many low-ET particles (SUEP-like)."""
+"""A soft isotropic spray of many low-ET particles (SUEP-like: soft unclustered energy patterns).
+
+The CICADA 2026 studies' SUEP sample is this kind: many soft hadrons spread widely in eta and
+uniformly in phi, from a spherical decay in the rest frame of a heavy mediator."""
 
 from __future__ import annotations
 
@@ -9,7 +12,12 @@ import numpy as np
 from ...config.model import Number, option
 from .. import geometry as geo
 from ..detector import HADRON_RESPONSE
+from ..synthetic.ecal import EcalShare
 from . import SignalSample, synthetic_signal
+
+#: With region bits, a spray particle's ET goes through the ECAL with this probability: a third
+#: of the pions are neutral (isospin) and their photons shower in the ECAL.
+NEUTRAL_PION_FRACTION = 1.0 / 3.0
 
 
 class SoftSpray(SignalSample):
@@ -22,7 +30,9 @@ class SoftSpray(SignalSample):
 
 
 @synthetic_signal("soft_spray", SoftSpray)
-def add_soft_spray(towers: np.ndarray, sample: SoftSpray, rng: np.random.Generator) -> None:
+def add_soft_spray(
+    towers: np.ndarray, sample: SoftSpray, rng: np.random.Generator, ecal: EcalShare | None = None
+) -> None:
     n_events = towers.shape[0]
     counts = rng.poisson(sample.mean_particles, n_events)
     event = np.repeat(np.arange(n_events), counts)
@@ -31,3 +41,5 @@ def add_soft_spray(towers: np.ndarray, sample: SoftSpray, rng: np.random.Generat
     eta = axis[event] + rng.normal(0.0, sample.eta_spread, event.size)
     phi = rng.uniform(-np.pi, np.pi, event.size)
     geo.deposit(towers, event, et * HADRON_RESPONSE, eta, phi)
+    if ecal is not None:
+        ecal.deposit_share(event, et * HADRON_RESPONSE, eta, phi, NEUTRAL_PION_FRACTION)

@@ -6,13 +6,21 @@ import numpy as np
 
 from .. import geometry as geo
 from ..detector import HADRON_RESPONSE
+from .ecal import EcalShare
 
 JET_CONSTITUENTS = 12
 JET_RADIUS_SPREAD = 0.08  # Gaussian spread of constituents around the jet axis (eta and phi)
+#: With region bits, each constituent's ET goes through the ECAL with this probability (photons
+#: from neutral pions): the calibrated photon fraction of the zero-bias model's jets
+#: (``ZeroBiasModel.em_fraction``), so signal and pileup jets look alike to the e/gamma veto.
+JET_PHOTON_FRACTION = 0.1791
 
 
-def add_jets(towers, event, pt, eta, phi, rng, response: float = HADRON_RESPONSE) -> None:
-    """Deposit jets as ``JET_CONSTITUENTS`` particles spread around each axis."""
+def add_jets(
+    towers, event, pt, eta, phi, rng, response: float = HADRON_RESPONSE, ecal: EcalShare | None = None
+) -> None:
+    """Deposit jets as ``JET_CONSTITUENTS`` particles spread around each axis (and, with
+    ``ecal``, the photons among them into the ECAL share)."""
     if len(event) == 0:
         return
     k = JET_CONSTITUENTS
@@ -23,6 +31,8 @@ def add_jets(towers, event, pt, eta, phi, rng, response: float = HADRON_RESPONSE
     c_eta = np.repeat(eta, k) + rng.normal(0.0, JET_RADIUS_SPREAD, c_event.size)
     c_phi = np.repeat(phi, k) + rng.normal(0.0, JET_RADIUS_SPREAD, c_event.size)
     geo.deposit(towers, c_event, c_pt, c_eta, c_phi)
+    if ecal is not None:
+        ecal.deposit_share(c_event, c_pt, c_eta, c_phi, JET_PHOTON_FRACTION)
 
 
 def two_body_pair(rng, n, parent_mass, daughter_mass, parent_pt_sigma=20.0):

@@ -17,7 +17,12 @@ Zero-bias (pileup only):
   charged particles reach the calorimeter instead of curling away;
 * hard scatters (:mod:`.scatters`): each interaction's hardest parton scatter, above the
   spectrum's first knot, makes a dijet; the crossing's largest pT-hat is recorded, which is
-  what stitches the weighted slices (:mod:`cicada.data.slices`) to the zero-bias events.
+  what stitches the weighted slices (:mod:`cicada.data.slices`) to the zero-bias events;
+* with region bits (``bits=True``), each tower's ECAL part: a soft deposit is a photon (its ET
+  in the ECAL) with the eta-dependent probability :data:`.ecal.SOFT_EM_SHARE` (Pythia's EM share
+  of min-bias ET), a jet constituent when it was measured with the EM response; drawn from the
+  side stream :data:`.ecal.BITS_STREAM`, so the ET of every tower is the same with or without
+  bits. The Layer-1 logic (:mod:`cicada.data.layer1`) then sets each region's veto bits.
 
 The parameters live in :class:`ZeroBiasModel`; its defaults are calibrated against Pythia 8
 min-bias and hard-QCD slices (see ``tools/calibrate_zero_bias.py`` and the statistics in
@@ -38,8 +43,12 @@ from typing import Callable
 import numpy as np
 
 from ...core.progress import progress
+from ...core.seeds import side_stream
 from .. import geometry as geo
+from ..layer1 import regions_from_towers
+from ..region_bits import empty_images
 from ..slices import Crossings, WeightedCrossings, slice_bounds, slice_weights
+from .ecal import BITS_STREAM, COLUMN_EM_SHARE, EcalShare
 from .scatters import Spectrum, constituent_towers, jet_constituents
 
 #: Crossings generated per vectorised step, each from its own random stream; results depend on it.
@@ -124,9 +133,11 @@ def _crossing_towers(
     model: ZeroBiasModel,
     hard_pt_hat: np.ndarray | None = None,
     hard_tail: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Measured tower ET (GeV, float64, (N, 72, 56)) of crossings before digitisation, with their
-    number of interactions and largest pT-hat (0 without a scatter).
+    side: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Measured tower ET (GeV, float64, (N, 72, 56)) of crossings before digitisation, its ECAL
+    part (with a ``side`` stream for the EM choices; else None), the number of interactions and
+    the largest pT-hat (0 without a scatter).
 
     Without ``hard_pt_hat``: Poisson(pileup) interactions. With it: one interaction whose
     scatter has that pT-hat plus Poisson(pileup (1 - hard_tail)) others whose scatters stay
@@ -164,10 +175,16 @@ def _crossing_towers(
     hardest = np.zeros(n_events)
     np.maximum.at(hardest, event, pt_hat)
 
-    scatter, jet_et, eta, phi = jet_constituents(pt_hat, rng, model)
+    scatter, jet_et, eta, phi, jet_em = jet_constituents(pt_hat, rng, model)
     jet_flat, inside = constituent_towers(event[scatter], eta, phi)
     np.add.at(towers, jet_flat[inside], jet_et[inside])
-    return towers.reshape(n_events, *geo.TOWER_SHAPE), n_pu, hardest
+    ecal = None
+    if side is not None:
+        soft_em = side.random(n_soft) < COLUMN_EM_SHARE[soft_tower % geo.N_TOWER_ETA]
+        ecal = np.bincount(soft_tower[soft_em], weights=soft_et[soft_em], minlength=towers.size)
+        np.add.at(ecal, jet_flat[inside & jet_em], jet_et[inside & jet_em])
+        ecal = ecal.reshape(n_events, *geo.TOWER_SHAPE)
+    return towers.reshape(n_events, *geo.TOWER_SHAPE), ecal, n_pu, hardest
 
 
 def zero_bias_towers(
@@ -177,24 +194,52 @@ def zero_bias_towers(
     return _crossing_towers(n_events, pileup, rng, model)[0]
 
 
+def zero_bias_tower_layers(
+    n_events: int,
+    pileup: float,
+    rng: np.random.Generator,
+    side: np.random.Generator,
+    model: ZeroBiasModel = DEFAULT_MODEL,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The towers of :func:`zero_bias_towers` (same draws from ``rng``) and their ECAL part, whose
+    EM choices draw from ``side``."""
+    towers, ecal, _, _ = _crossing_towers(n_events, pileup, rng, model, side=side)
+    return towers, ecal
+
+
 PileupTowers = Callable[[int, float, np.random.Generator], np.ndarray]
+PileupLayers = Callable[[int, float, np.random.Generator, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
 def tower_images(
-    n_events: int, pileup: float, rng, add_signal, label: str, pileup_towers: PileupTowers = zero_bias_towers
+    n_events: int,
+    pileup: float,
+    rng,
+    add_signal,
+    label: str,
+    pileup_towers: PileupTowers = zero_bias_towers,
+    pileup_layers: PileupLayers | None = None,
 ) -> np.ndarray:
-    """Region images (N, 18, 14) uint16 of pileup (``pileup_towers``) plus ``add_signal(towers, rng)``
+    """Region images (N, 18, 14) of pileup (``pileup_towers``) plus ``add_signal(towers, rng, ecal)``
     (or nothing), made in chunks of ``CHUNK_EVENTS`` and digitised as the hardware does.
 
-    Chunks draw from streams spawned from ``rng`` as :func:`zero_bias_crossings` does, so a
-    signal made from the same stream as a zero-bias sample sits on exactly its pileup."""
-    images = np.empty((n_events, *geo.REGION_SHAPE), dtype=np.uint16)
+    With ``pileup_layers`` (pileup towers and their ECAL part, :func:`zero_bias_tower_layers`) the
+    images carry region bits and ``ecal`` is an :class:`~.ecal.EcalShare`; without, they are
+    ET-only and ``ecal`` is None. Chunks draw from streams spawned from ``rng`` as
+    :func:`zero_bias_crossings` does, so a signal made from the same stream as a zero-bias sample
+    sits on exactly its pileup."""
+    images = empty_images(n_events, pileup_layers is not None)
 
     def chunk(start: int, stop: int, stream: np.random.Generator) -> None:
-        towers = pileup_towers(stop - start, pileup, stream)
+        if pileup_layers is None:
+            towers, share = pileup_towers(stop - start, pileup, stream), None
+        else:
+            side = side_stream(stream, BITS_STREAM)
+            towers, ecal = pileup_layers(stop - start, pileup, stream, side)
+            share = EcalShare(ecal, side)
         if add_signal is not None:
-            add_signal(towers, stream)
-        images[start:stop] = geo.towers_to_regions(geo.digitise_towers(towers))
+            add_signal(towers, stream, share)
+        images[start:stop] = regions_from_towers(towers, None if share is None else share.towers)
 
     _in_chunks(n_events, rng, label, chunk)
     return images
@@ -218,26 +263,37 @@ def _in_chunks(n_events: int, rng: np.random.Generator, label: str, chunk) -> No
 
 
 def _crossings(
-    n_events: int, pileup: float, rng, model: ZeroBiasModel, label: str, hard_pt_hat=None, hard_tail=None
+    n_events: int,
+    pileup: float,
+    rng,
+    model: ZeroBiasModel,
+    label: str,
+    hard_pt_hat=None,
+    hard_tail=None,
+    bits: bool = False,
 ) -> Crossings:
-    images = np.empty((n_events, *geo.REGION_SHAPE), dtype=np.uint16)
+    images = empty_images(n_events, bits)
     n_pu = np.empty(n_events, dtype=np.int64)
     hardest = np.empty(n_events)
 
     def chunk(start: int, stop: int, stream: np.random.Generator) -> None:
         hard = (hard_pt_hat[start:stop], hard_tail[start:stop]) if hard_pt_hat is not None else (None, None)
-        towers, n_pu[start:stop], hardest[start:stop] = _crossing_towers(stop - start, pileup, stream, model, *hard)
-        images[start:stop] = geo.towers_to_regions(geo.digitise_towers(towers))
+        side = side_stream(stream, BITS_STREAM) if bits else None
+        towers, ecal, n_pu[start:stop], hardest[start:stop] = _crossing_towers(
+            stop - start, pileup, stream, model, *hard, side=side
+        )
+        images[start:stop] = regions_from_towers(towers, ecal)
 
     _in_chunks(n_events, rng, label, chunk)
     return Crossings(images, n_pu, hardest)
 
 
 def zero_bias_crossings(
-    n_events: int, pileup: float, rng: np.random.Generator, model: ZeroBiasModel = DEFAULT_MODEL
+    n_events: int, pileup: float, rng: np.random.Generator, model: ZeroBiasModel = DEFAULT_MODEL, bits: bool = False
 ) -> Crossings:
-    """Zero-bias crossings: images (N, 18, 14) uint16, interactions and largest pT-hat of each."""
-    return _crossings(n_events, pileup, rng, model, "zero-bias")
+    """Zero-bias crossings: images (N, 18, 14) (ET-only uint16, or with region bits), interactions
+    and largest pT-hat of each."""
+    return _crossings(n_events, pileup, rng, model, "zero-bias", bits=bits)
 
 
 def zero_bias(
@@ -248,7 +304,12 @@ def zero_bias(
 
 
 def slice_crossings(
-    edges, events: int, pileup: float, rng: np.random.Generator, model: ZeroBiasModel = DEFAULT_MODEL
+    edges,
+    events: int,
+    pileup: float,
+    rng: np.random.Generator,
+    model: ZeroBiasModel = DEFAULT_MODEL,
+    bits: bool = False,
 ) -> WeightedCrossings:
     """``events`` crossings per pT-hat slice of ``edges`` (the last open above), each with one
     scatter in the slice, weighted by the share of crossings it stands for (:mod:`cicada.data.slices`)."""
@@ -264,7 +325,7 @@ def slice_crossings(
         tail = spectrum.tail(pt_hat)
         probability = float(spectrum.tail(low) - (0.0 if np.isinf(high) else spectrum.tail(high)))
         probabilities.append(probability)
-        parts.append(_crossings(events, pileup, rng, model, f"slice {low:g}-{high:g} GeV", pt_hat, tail))
+        parts.append(_crossings(events, pileup, rng, model, f"slice {low:g}-{high:g} GeV", pt_hat, tail, bits))
         weights.append(slice_weights(tail, probability, pileup))
         index.append(np.full(events, i))
     return WeightedCrossings(

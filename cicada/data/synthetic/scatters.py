@@ -68,11 +68,12 @@ class Spectrum:
         return np.clip(self.inverse(p_high + u * (p_low - p_high)), low, high)
 
 
-def jet_constituents(pt_hat: np.ndarray, rng: np.random.Generator, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Measured constituents (scatter index, ET GeV, eta, phi) of the dijets of scatters at ``pt_hat``."""
+def jet_constituents(pt_hat: np.ndarray, rng: np.random.Generator, model) -> tuple[np.ndarray, ...]:
+    """Measured constituents (scatter index, ET GeV, eta, phi, whether electromagnetic) of the
+    dijets of scatters at ``pt_hat``."""
     n = len(pt_hat)
     if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, bool)
     span = np.log(SQRT_S_GEV / (2.0 * pt_hat)).clip(0.2, None)
     boost = rng.normal(0.0, 1.0, n) * model.boost_width * span
     ystar = np.abs(rng.normal(0.0, 1.0, n)) * model.ystar_width * span
@@ -94,16 +95,18 @@ def jet_constituents(pt_hat: np.ndarray, rng: np.random.Generator, model) -> tup
 
 
 def _spread(scatter, jet_pt, jet_eta, jet_phi, counts, rng, model):
-    """Constituents of each jet: Dirichlet(1) shares of its pT, Gaussian spread around its axis."""
+    """Constituents of each jet: Dirichlet(1) shares of its pT, Gaussian spread around its axis;
+    each a photon (EM response, ECAL) with probability ``em_fraction``, else a hadron."""
     width = np.minimum(model.jet_width * np.sqrt(30.0 / np.maximum(jet_pt, 1e-3)), MAX_JET_WIDTH)
     jet = np.repeat(np.arange(len(jet_pt)), counts)
     shares = rng.standard_exponential(jet.size)
     # (a float64 draw is never 0 in practice: a one-particle jet keeps its share of 1)
     shares /= np.bincount(jet, weights=shares, minlength=len(jet_pt))[jet]
     spread = rng.standard_normal((2, jet.size), dtype=np.float32) * width[jet]
-    response = np.where(rng.random(jet.size) < model.em_fraction, EM_RESPONSE, HADRON_RESPONSE)
+    em = rng.random(jet.size) < model.em_fraction
+    response = np.where(em, EM_RESPONSE, HADRON_RESPONSE)
     et = shares * jet_pt[jet] * response
-    return scatter[jet], et, jet_eta[jet] + spread[0], jet_phi[jet] + spread[1]
+    return scatter[jet], et, jet_eta[jet] + spread[0], jet_phi[jet] + spread[1], em
 
 
 def constituent_towers(event: np.ndarray, eta: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

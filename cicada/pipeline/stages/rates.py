@@ -12,7 +12,7 @@ from ...core.errors import DataError
 from ...core.progress import log
 from ...core.seeds import numpy_stream
 from ...data.datasets import dataset_path, pileup_dataset_name, rate_sample_weights, signal_names
-from ...data.hdf5 import read_pileup, read_scores
+from ...data.hdf5 import read_pileup_info, read_scores
 from ...evaluation import efficiency, l1_seeds, menu, pileup, plots, rates, thresholds
 from ...models.score import SCORE_LSB
 from ..context import BuildContext
@@ -34,6 +34,9 @@ THRESHOLD_INTERVAL_METHOD = (
 class PileupDependence:
     bins: list[pileup.PileupBin]
     plot: str
+    #: the per-event dataset the bins count (NPileup, PV_npvsGood or PV_npvs) and what it is
+    quantity: str = "NPileup"
+    quantity_label: str = "pileup interactions in the crossing (NPileup)"
 
 
 @dataclass
@@ -327,20 +330,31 @@ def _pileup(
     points: list[rates.WorkingPoint],
     label: plots.PlotLabel,
 ) -> tuple[PileupDependence | None, str]:
-    """Rate against pileup at every working point, or None and why not."""
-    counts = []
+    """Rate against pileup at every working point, or None and why not. The counts are the
+    files' preferred pileup information (NPileup, else PV_npvsGood, else PV_npvs), the same in
+    every file of the rate sample."""
+    counts, keys = [], set()
     for name in sample.names:
         path = dataset_path(context.data_dir, name)
-        values = read_pileup(path)
-        if values is None:
+        info = read_pileup_info(path)
+        if info is None:
             (context.project_dir / PILEUP_PLOT).unlink(missing_ok=True)  # none stale from an earlier run
-            return None, f"not measured: {context.relative(path)} carries no per-event pileup counts (NPileup)"
-        counts.append(values)
+            return None, (
+                f"not measured: {context.relative(path)} carries no per-event pileup counts (NPileup) or vertex "
+                "counts (PV_npvsGood, PV_npvs)"
+            )
+        keys.add(info[0])
+        counts.append(info[1])
+    if len(keys) > 1:
+        (context.project_dir / PILEUP_PLOT).unlink(missing_ok=True)
+        return None, f"not measured: the rate sample's files count different things ({', '.join(sorted(keys))})"
+    key = keys.pop()
+    what = pileup.quantity_label(key)
     bins = pileup.rate_vs_pileup(sample.scores, sample.weights, np.concatenate(counts), [p.threshold for p in points])
     plot = plots.plot_rate_vs_pileup(
-        [vars(b) for b in bins], [p.as_dict() for p in points], context.project_dir / PILEUP_PLOT, label
+        [vars(b) for b in bins], [p.as_dict() for p in points], context.project_dir / PILEUP_PLOT, label, what
     )
-    return PileupDependence(bins, context.relative(plot)), "measured from the NPileup counts of the rate sample"
+    return PileupDependence(bins, context.relative(plot), key, what), f"measured from the {what} of the rate sample"
 
 
 def inputs(context: BuildContext) -> dict:

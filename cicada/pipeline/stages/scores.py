@@ -15,6 +15,7 @@ from ...core.progress import log
 from ...data.datasets import read_dataset, test_dataset_names
 from ...data.hdf5 import write_scores
 from ...data.imagestats import total_et
+from ...data.region_bits import region_et
 from ...firmware import csim
 from ...firmware.scoring import FirmwareScorer
 from ...models.student import STUDENT_FILE, float_twin, load_student, student_scores
@@ -43,7 +44,7 @@ def run(context: BuildContext) -> ScoresResult:
     scorer = FirmwareScorer(context.project_dir, student, convert.layers, lsb)
     scores, agreement, checks = {}, {}, {}
     for name in test_dataset_names(context.config.data):
-        images = read_dataset(context.data_dir, name)
+        images = region_et(read_dataset(context.data_dir, name))  # the ET-only models' input
         qkeras = student_scores(student, images)
         outputs = scorer.predict(images)
         check = scorer.check(images, outputs, f"'{name}'")  # every test event, bit for bit

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...data.datasets import read_dataset
+from ...data.region_bits import region_et
 from ...models.teacher import TEACHER_FILE, train_teacher
 from ...models.training import TrainingResult
 from ..context import BuildContext
@@ -25,8 +26,8 @@ def run(context: BuildContext) -> TeacherResult:
     config = context.config
     model, training = train_teacher(
         config.teacher,
-        read_dataset(context.data_dir, "zero_bias_train"),
-        read_dataset(context.data_dir, "zero_bias_val"),
+        region_et(read_dataset(context.data_dir, "zero_bias_train")),
+        region_et(read_dataset(context.data_dir, "zero_bias_val")),
         context.teacher_dir,
         config.seed,
         resume_key=context.fingerprints["teacher"],

@@ -10,6 +10,7 @@ import numpy as np
 from ...core.errors import VerificationError
 from ...core.progress import log
 from ...data.datasets import test_events
+from ...data.region_bits import region_et
 from ...evaluation.failure import write_failure_report
 from ...firmware import csim
 from ...firmware.diagnose import first_divergence
@@ -30,8 +31,10 @@ class VerifyResult:
 
 
 def chosen_test_events(context: BuildContext, total: int, stream: str):
-    """``total`` test images of the build drawn from the seeded ``stream`` (see data.datasets.test_events)."""
-    return test_events(context.data_dir, context.config.data, context.config.seed, total, stream)
+    """``total`` test images of the build drawn from the seeded ``stream`` (see data.datasets.test_events),
+    as region ET: the ET-only firmware's input."""
+    chosen, origin, selection = test_events(context.data_dir, context.config.data, context.config.seed, total, stream)
+    return region_et(chosen), origin, selection
 
 
 def run(context: BuildContext) -> VerifyResult:

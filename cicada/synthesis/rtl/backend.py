@@ -155,6 +155,7 @@ class RTLBackend(SynthesisBackend):
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
         from ...data.datasets import test_events
+        from ...data.region_bits import region_et
         from ...firmware.csim import compare_bits
         from ...firmware.emulator import FirmwareEmulator
         from ...firmware.fixedpoint import FixedType
@@ -194,6 +195,7 @@ class RTLBackend(SynthesisBackend):
         images, origin, selection = test_events(
             job.data_dir, job.config.data, job.config.seed, settings.simulate_events, "rtl_events"
         )
+        images = region_et(images)  # the ET-only student's input
         log.info(f"  rtl: Verilator testbench, {len(images):,} test images through the RTL ({project.stages} stages)")
         simulation = simulate(project, images.reshape(len(images), -1))
         timings["verilator_build_seconds"] = round(simulation.build_seconds, 1)
