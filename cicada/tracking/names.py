@@ -36,13 +36,14 @@ def text(value: Any, limit: int = MAX_PARAM_CHARS) -> str:
 def flatten(value: Any, prefix: str = "") -> dict[str, str]:
     """A config (plain data) as ``{dotted key: value}``: mappings and lists of mappings are walked
     (list entries by index), anything else (numbers, strings, lists of numbers) is one value."""
+    items: list[tuple[str, Any]]
     if isinstance(value, dict) and value:
-        items = value.items()
+        items = [(str(k), v) for k, v in value.items()]
     elif isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
-        items = ((str(i), v) for i, v in enumerate(value))
+        items = [(str(i), v) for i, v in enumerate(value)]
     else:
         return {mlflow_name(prefix): text(value)} if prefix else {}
     flat: dict[str, str] = {}
     for key, item in items:
-        flat.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        flat.update(flatten(item, f"{prefix}.{key}" if prefix else key))
     return flat

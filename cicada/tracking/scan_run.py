@@ -53,7 +53,11 @@ def track_scan(
     key = sha256_json([{k: v for k, v in row.items() if k not in VOLATILE_COLUMNS} for row in rows])
     previous = ledger.logged_run(directory, store, key)
     if previous is not None and not settings.force:
-        return Tracked("unchanged", previous, f"no point changed since MLflow run {previous} at {store.uri}")
+        return Tracked(
+            "unchanged",
+            previous,
+            f"no point changed since MLflow run {previous} at {store.uri} (tracking.force logs again)",
+        )
     done = sum(row["status"] == "done" for row in rows)
     parent = TrackedRun(
         name=spec.name,
