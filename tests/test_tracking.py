@@ -72,6 +72,13 @@ def test_tracking_settings_change_no_fingerprint(tmp_path):
     assert [name for name in STAGE_NAMES if other_rates[name] != plain[name]] == ["rates", "report"]
 
 
+def test_schema_documents_the_tracking_section():
+    from cicada.config.reference import schema_reference
+
+    for text in (schema_reference(), schema_reference(True)):
+        assert "tracking: MLflow tracking" in text and "  uri: MLflow tracking URI" in text
+
+
 def test_wrong_tracking_key_is_one_line():
     with pytest.raises(ConfigError, match=r"key 'tracking\.urll': unknown key \(allowed here: enabled, uri,"):
         config_from_mapping({**TINY, "tracking": {"urll": "http://x"}})
@@ -187,6 +194,47 @@ def test_unreachable_tracking_server_warns_and_the_build_succeeds(tiny_copy_dir,
     assert f"`cicada track {config}` logs it later" in err
     assert not (work / "models/tiny/tracking.json").exists()
     assert run_cli_in(work, "track", str(config)) == 1  # the command's only job: a failure
+
+
+@pytest.mark.slow
+def test_every_latency_and_resource_figure_has_its_source(rtl_build, tmp_path, monkeypatch):
+    """The RTL flow's figures (simulated latency, Yosys resources, da4ml's estimate) each with their source tag."""
+    from .conftest import RTL_TINY
+
+    directory, _, code = rtl_build
+    assert code == 0
+    work = tmp_path / "rtl"
+    shutil.copytree(directory, work, symlinks=True)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    config = write_config(work, {**RTL_TINY, "tracking": ON}, "tracked.yaml")
+    assert run_cli_in(work, "track", str(config)) == 0
+    (run,) = runs_of(client_for(work / "models/rtl"), "rtl")
+    metrics, tags = run.data.metrics, run.data.tags
+    report = json.loads((work / "hls_projects/rtl/report.json").read_text())
+    assert metrics["rtl/latency_cycles"] == report["latency"]["rtl"]["cycles"] == metrics["latency_cycles"]
+    assert tags["rtl/latency_source"] == report["latency"]["rtl"]["source"] == tags["latency_source"]
+    assert tags["rtl/latency_source"].startswith("measured in RTL simulation")
+    assert metrics["rtl/LUT"] == report["resources"]["rtl"]["LUT"] == metrics["LUT"] > 0
+    assert tags["rtl/resources_source"].startswith("open-source synthesis: Yosys")
+    assert tags["resources_source"] == tags["rtl/resources_source"]
+    assert metrics["estimate/rtl/LUT"] > 0 and tags["estimate/rtl/source"].startswith("estimate: da4ml")
+    assert metrics["rtl_vs_qkeras_events"] > 0 and metrics["rtl_vs_qkeras_mismatches"] == 0
+    figures = [key for key in metrics if key.split("/")[-1] in FIGURES_WITH_SOURCES]
+    assert len(figures) >= 10
+    for key in figures:
+        assert source_tag(key) in tags, key
+
+
+FIGURES_WITH_SOURCES = ("LUT", "FF", "DSP", "BRAM", "CARRY4", "latency_cycles", "latency_ns", "latency_bx")
+
+
+def source_tag(metric: str) -> str:
+    """The tag naming where a latency or resource metric comes from: ``rtl/LUT`` ->
+    ``rtl/resources_source``, ``latency_ns`` -> ``latency_source``, ``estimate/rtl/LUT`` -> ``estimate/rtl/source``."""
+    *prefix, figure = metric.split("/")
+    if prefix[:1] == ["estimate"]:
+        return "/".join([*prefix, "source"])
+    return "/".join([*prefix, "latency_source" if figure.startswith("latency_") else "resources_source"])
 
 
 # ---------------------------------------------------------------------------------- a scan
