@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -129,7 +130,8 @@ def _one_line(err: BaseException) -> str:
 @contextlib.contextmanager
 def _bounded_http(timeout_s: float) -> Iterator[None]:
     """MLflow's HTTP retries and timeout bounded while cicada writes (a user's own settings stay)."""
-    bounds = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(HTTP_RETRIES), "MLFLOW_HTTP_REQUEST_TIMEOUT": str(int(timeout_s))}
+    seconds = str(max(1, math.ceil(timeout_s)))  # MLflow reads whole seconds
+    bounds = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(HTTP_RETRIES), "MLFLOW_HTTP_REQUEST_TIMEOUT": seconds}
     added = [name for name in bounds if name not in os.environ]
     os.environ.update({name: bounds[name] for name in added})
     try:
