@@ -225,7 +225,17 @@ def test_every_latency_and_resource_figure_has_its_source(rtl_build, tmp_path, m
         assert source_tag(key) in tags, key
 
 
-FIGURES_WITH_SOURCES = ("LUT", "FF", "DSP", "BRAM", "CARRY4", "latency_cycles", "latency_ns", "latency_bx")
+FIGURES_WITH_SOURCES = (
+    "LUT",
+    "FF",
+    "DSP",
+    "BRAM",
+    "CARRY4",
+    "latency_cycles",
+    "latency_ns",
+    "latency_bx",
+    "interval_cycles",
+)
 
 
 def source_tag(metric: str) -> str:
@@ -234,7 +244,8 @@ def source_tag(metric: str) -> str:
     *prefix, figure = metric.split("/")
     if prefix[:1] == ["estimate"]:
         return "/".join([*prefix, "source"])
-    return "/".join([*prefix, "latency_source" if figure.startswith("latency_") else "resources_source"])
+    latency = figure.startswith("latency_") or figure == "interval_cycles"
+    return "/".join([*prefix, "latency_source" if latency else "resources_source"])
 
 
 # ---------------------------------------------------------------------------------- a scan

@@ -18,8 +18,13 @@ from .names import MAX_TAG_CHARS, mlflow_name, text
 
 #: Scores whose AUC the quality stage gives beside the firmware's (``auc/<signal>`` in the row).
 OTHER_AUC_SCORES = ("teacher", "student_float", "total_et")
-#: Latency figures of a backend's report entry (vendor HLS and the RTL flow both give these).
-LATENCY_FIGURES = ("cycles", "ns", "bx", "interval_cycles")
+#: Latency figures of a backend's report entry (vendor HLS and the RTL flow both give these) -> metric.
+LATENCY_FIGURES = {
+    "cycles": "latency_cycles",
+    "ns": "latency_ns",
+    "bx": "latency_bx",
+    "interval_cycles": "interval_cycles",
+}
 RESOURCE_FIGURES = ("LUT", "FF", "DSP", "BRAM", "BRAM_18K", "CARRY4")
 
 
@@ -72,16 +77,17 @@ def _rates(rates: dict, metrics: dict[str, float]) -> None:
 
 def _backends(report: dict, metrics: dict[str, float], tags: dict[str, str]) -> None:
     """Each synthesis backend's own figures (the row has the best source's), each with its source."""
-    for kind, names, prefix in (("latency", LATENCY_FIGURES, "latency_"), ("resources", RESOURCE_FIGURES, "")):
+    resources = {name: name for name in RESOURCE_FIGURES}
+    for kind, names in (("latency", LATENCY_FIGURES), ("resources", resources)):
         for backend, entry in (report.get(kind) or {}).items():
             if not entry.get("available"):
                 tags[mlflow_name(f"{backend}/{kind}_source")] = text(
                     f"not available: {entry.get('reason')}", MAX_TAG_CHARS
                 )
                 continue
-            for name in names:
-                if isinstance(entry.get(name), (int, float)):
-                    metrics[mlflow_name(f"{backend}/{prefix}{name}")] = float(entry[name])
+            for figure, metric in names.items():
+                if isinstance(entry.get(figure), (int, float)):
+                    metrics[mlflow_name(f"{backend}/{metric}")] = float(entry[figure])
             tags[mlflow_name(f"{backend}/{kind}_source")] = text(entry.get("source"), MAX_TAG_CHARS)
     for backend, estimate in (report.get("estimates") or {}).items():
         for name in RESOURCE_FIGURES:
