@@ -60,5 +60,6 @@ from . import check  # noqa: E402,F401
 from . import status  # noqa: E402,F401
 from . import schema  # noqa: E402,F401
 from . import scan  # noqa: E402,F401
+from . import track  # noqa: E402,F401
 from . import warmup  # noqa: E402,F401
 # isort: on

@@ -38,7 +38,23 @@ def run_build(args, until: str | None = None, model_file=None) -> int:
     from .summary import summary_text
 
     config = load(args)
+    if config.tracking.enabled:
+        from ..tracking.store import require_mlflow
+
+        require_mlflow(str(args.config))  # before any stage runs, not after an hour of training
     log.info(f"cicada {__version__}: building '{config.name}' from {args.config}")
     context, outcomes = build(config, args.config, force=args.force, until=until, model_file=model_file)
     print(summary_text(context, outcomes))
+    if config.tracking.enabled:
+        _track(context, outcomes)
     return 0
+
+
+def _track(context, outcomes) -> None:
+    """Log the finished build to MLflow; a build stopped before its report has nothing to log yet."""
+    from ..tracking.build_run import track_build
+
+    if "report" not in context.results:
+        log.info("  tracking: the build stopped before its report; nothing logged")
+        return
+    track_build(context, outcomes).report(f"`cicada track {context.config_path}` logs it later")

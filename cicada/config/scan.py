@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import Field, model_validator
 
 from .model import ConfigModel, Flag, Integer, Name, Number, Text, invalid, option
+from .tracking import TrackingConfig
 
 #: A path into the build config: keys joined by dots, list entries by [index].
 KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+|\[\d+\])*")
@@ -190,6 +191,11 @@ class ScanConfig(ConfigModel):
         "config's own build (models/<base name>/, made by `cicada build BASE --until teacher`), which must be up "
         "to date there; the scan never reruns them (a teacher of real size trains for an hour or more)",
         False,
+    )
+    tracking: Optional[TrackingConfig] = option(
+        "MLflow tracking of the scan: a parent run with one child run per point; null: the base config's "
+        "tracking section (experiment: the scan's name unless it names one)",
+        None,
     )
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ from .model import (
     option,
     rebuild_on_change,
 )
+from .tracking import TrackingConfig
 
 #: a ``data.signals`` entry: its ``kind`` picks the model from the signal-kind registry
 Signal = Annotated[SignalSample, TaggedUnion(SIGNAL_KINDS, "kind", lambda kind: kind.config)]
@@ -497,6 +498,9 @@ class BuildConfig(ConfigModel):
         "synthesis backends (latency and resources), each with its settings", default_factory=default_synthesis
     )
     rates: RatesConfig = option("trigger rates", RatesConfig())
+    tracking: TrackingConfig = option(
+        "MLflow tracking (off by default; changes no stage's output, so it reruns nothing)", TrackingConfig()
+    )
 
     @model_validator(mode="after")
     def _hls_layers(self):

@@ -134,6 +134,13 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     base_path, points = prepare(spec, scan_file)
     base = load_config(base_path)
     check_base_build(spec, scan_file, base_path, base, root)
+    from ..tracking.scan_run import scan_tracking
+
+    tracking = scan_tracking(spec, base).enabled
+    if tracking:
+        from ..tracking.store import require_mlflow
+
+        require_mlflow(str(scan_file if spec.tracking else base_path))
     directory = root / "models" / spec.name
     groups: dict[str, ScanPoint] = {}
     for point in points:
@@ -197,6 +204,12 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
         log.info(f"  {len(points)} point(s) in {time.monotonic() - started:.0f} s")
     ordered = [rows[p.id] for p in points]
     documents = write_documents(spec, scan_file, ordered, points, directory, reference_path(spec, scan_file))
+    if tracking:
+        from ..tracking.scan_run import track_scan
+
+        files = [path for path in [*tables.values(), *documents.values()] if path is not None]
+        tracked = track_scan(spec, scan_file, base_path, base, points, ordered, root, files)
+        tracked.report(f"running `cicada scan {scan_file}` again logs it")
     return ScanOutcome(directory, ordered, tables, documents, dashboard)
 
 

@@ -22,6 +22,11 @@ def run(context: BuildContext) -> ReportResult:
     return ReportResult(json=context.relative(paths["json"]), markdown=context.relative(paths["markdown"]))
 
 
+def inputs(context: BuildContext) -> dict:
+    # tracking settings change where a finished build is logged, never what the report holds
+    return {"config": context.config.model_dump(mode="json", exclude={"tracking"})}
+
+
 def outputs(context: BuildContext) -> list[Path]:
     return [context.project_dir / REPORT_JSON, context.project_dir / REPORT_MD]
 
@@ -32,6 +37,6 @@ STAGE = Stage(
     run=run,
     result=ReportResult,
     upstream=("data", "teacher", "student", "convert", "verify", "scores", "quality", "synthesis", "rates"),
-    inputs=lambda context: {"config": context.config},
+    inputs=inputs,
     outputs=outputs,
 )
