@@ -33,7 +33,7 @@ def load_results(context: BuildContext, needed: tuple[str, ...]) -> None:
     stages = stages_for(context)
     known = {stage.name: stage for stage in stages}
     for stage in stages:
-        stamp = stamps.read_stamp(context.model_dir, stage.name, stage.result)
+        stamp = stamps.read_stamp(context.stage_dir(stage.name), stage.name, stage.result)  # borrowed stages too
         if stamp is not None:
             context.results[stage.name] = stamp.result
     for name in needed:
@@ -42,7 +42,7 @@ def load_results(context: BuildContext, needed: tuple[str, ...]) -> None:
         if name not in context.results:
             raise BuildNotRun(
                 f"{context.config_path}: build '{context.config.name}' has no '{name}' stage result "
-                f"({stamps.stamp_path(context.model_dir, name)} missing): run `{build_command(context)}` first"
+                f"({stamps.stamp_path(context.stage_dir(name), name)} missing): run `{build_command(context)}` first"
             )
     stale = [(name, state) for name, state in statuses(stages, context) if name in needed and state != "up to date"]
     if stale:
