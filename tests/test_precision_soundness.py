@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cicada.firmware.fixedpoint import ROUNDING_MODES, SATURATION_MODES, FixedType
+from cicada.core.fixedpoint import ROUNDING_MODES, SATURATION_MODES, FixedType
 from cicada.firmware.intervals import Bounds, cast
 
 

@@ -22,9 +22,9 @@ import numpy as np
 
 from ..core.errors import ConversionError
 from ..core.files import atomic_directory
+from ..core.fixedpoint import FixedType
 from ..core.progress import log
 from ..data.geometry import REGION_ET_MAX
-from .fixedpoint import FixedType
 from .hls4ml_keras import keras_2_for_hls4ml
 from .precision import PrecisionProof, analyse
 

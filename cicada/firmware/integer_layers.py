@@ -32,6 +32,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..core.errors import ConversionError
+from ..core.fixedpoint import FixedType
 from ..core.registry import Registry
 from .fixed_arrays import (
     EXACT_FLOAT32,
@@ -44,7 +45,6 @@ from .fixed_arrays import (
     require_exact,
     round_array,
 )
-from .fixedpoint import FixedType
 
 
 class UnsupportedLayer(ConversionError):

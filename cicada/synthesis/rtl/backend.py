@@ -154,10 +154,10 @@ class RTLBackend(SynthesisBackend):
         return None
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
+        from ...core.fixedpoint import FixedType
         from ...data.datasets import test_events
         from ...firmware.csim import compare_bits
         from ...firmware.emulator import FirmwareEmulator
-        from ...firmware.fixedpoint import FixedType
         from ...models.student import STUDENT_FILE, load_student, student_scores
         from .project import write_project
         from .simulate import simulate
