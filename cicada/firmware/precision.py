@@ -3,7 +3,7 @@
 For each layer, in graph order, the rule registered for its hls4ml class (by the layer type
 that produces it, in :mod:`cicada.models.layers`) turns the bounds of its input values into
 the bounds of its output values and checks the layer's types on the way (see
-:mod:`cicada.firmware.intervals` for why every non-quantizing type must hold its values).
+:mod:`cicada.core.intervals` for why every non-quantizing type must hold its values).
 
 * Fractional bits: a sum of products needs the input's fraction plus the weight's
   (and the bias's); rounding or saturating types quantize to their own grid.
@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import layers as _layer_types  # noqa: F401  (registers the built-in precision rules)
-from .intervals import (
+from ..core.intervals import (
     PRECISION_RULES,
     Bounds,
     NotAnalysed,
@@ -31,6 +30,7 @@ from .intervals import (
     check,
     precision_of,
 )
+from ..models import layers as _layer_types  # noqa: F401  (registers the built-in precision rules)
 
 __all__ = ["Bounds", "PrecisionProof", "TypeCheck", "analyse"]
 

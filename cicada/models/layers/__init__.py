@@ -5,7 +5,7 @@ Each layer type is one module in this package with, in one place:
 * its config model (the keys of a ``student.layers`` entry of that ``type``);
 * how it is built in Keras/QKeras (:func:`layer_type` decorates the builder);
 * the precision rule of the hls4ml layer class it becomes (registered with
-  :func:`cicada.firmware.intervals.precision_rule`), so the proof covers it.
+  :func:`cicada.core.intervals.precision_rule`), so the proof covers it.
 
 Adding a type: write the module, import it at the bottom of this file, add its test.
 """

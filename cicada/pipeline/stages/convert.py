@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.fixedpoint import FixedType
+from ...core.intervals import ProofSummary
 from ...core.progress import log
 from ...firmware.convert import TESTBENCH, convert_student
-from ...firmware.intervals import ProofSummary
 from ...models.student import STUDENT_FILE, load_student
 from ..context import BuildContext
 from ..engine import Stage

@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..core.fixedpoint import FixedType
-from ..core.registry import Registry
+from .fixedpoint import FixedType
+from .registry import Registry
 
 
 @dataclass
@@ -161,7 +161,7 @@ def cast(bounds: Bounds, to: FixedType, ideal: bool = False) -> Bounds:
     ``ideal``: a type that neither rounds nor saturates is taken to be as wide as needed
     (the values pass unchanged), which is what deriving the narrowest types assumes.
     """
-    from ..core.fixedpoint import fractional_bits_needed
+    from .fixedpoint import fractional_bits_needed
 
     if ideal and not (to.rounds or to.saturates):
         return bounds
@@ -279,7 +279,7 @@ def _keras_weights(given: RuleInput) -> tuple[np.ndarray, np.ndarray]:
 def weighted_sum(proof: PrecisionProof, given: RuleInput, bounds, weight: np.ndarray, bias: np.ndarray) -> Bounds:
     """Check a Dense/Conv2D layer's accumulator and result types; ``bounds`` are those of
     :func:`linear_bounds` for its (patches of) inputs."""
-    from ..core.fixedpoint import fractional_bits_needed
+    from .fixedpoint import fractional_bits_needed
 
     low, high, partial_low, partial_high = bounds
     layer = given.layer
