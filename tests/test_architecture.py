@@ -14,8 +14,8 @@ from cicada.cli import main
 from cicada.config.loader import config_from_mapping, load_config
 from cicada.config.model import Number, option
 from cicada.config.reference import json_schema, schema_reference
+from cicada.core import geometry as geo
 from cicada.core.errors import ConfigError
-from cicada.data import geometry as geo
 from cicada.data.datasets import read_dataset
 from cicada.data.signals import SIGNAL_KINDS, SignalSample, synthetic_signal
 from cicada.pipeline import fingerprint

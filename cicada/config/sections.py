@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
-from ..data import detector, geometry
+from ..core import detector, geometry
 from ..data.generators import ZERO_BIAS_GENERATORS
 from ..data.signals import SIGNAL_KINDS, SignalSample
 from ..models.layers import LAYER_TYPES, LayerSpec, layer_names
@@ -67,7 +67,7 @@ DEFAULT_SIGNALS = (
 
 
 class ResponseConfig(ConfigModel):
-    """Calorimeter response of the Pythia generator (defaults: cicada.data.detector)."""
+    """Calorimeter response of the Pythia generator (defaults: cicada.core.detector)."""
 
     curl_pt_gev: Number = option(
         "charged particles below this pT curl before the barrel calorimeter", detector.CURL_PT_GEV, ge=0.0
@@ -445,7 +445,7 @@ class SeedsConfig(ConfigModel):
     response: Optional[Number] = option(
         "region ET per calibrated GeV, the factor applied to every threshold above (the menu's are calibrated "
         "L1 ET); null takes the data's hadron response: "
-        f"synthetic {detector.HADRON_RESPONSE:g} (cicada/data/detector.py), pythia data.pythia.response."
+        f"synthetic {detector.HADRON_RESPONSE:g} (cicada/core/detector.py), pythia data.pythia.response."
         "hadron_response, files 1 (taken as calibrated)",
         None,
         gt=0.0,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .geometry import REGION_SHAPE
+from ..core.geometry import REGION_SHAPE
 from .hdf5 import count_events, read_acceptance, read_region_rows, read_regions
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from .. import __version__
 from ..core.errors import DataError
 from ..core.files import atomic_path, check_regular_file
-from .geometry import REGION_ET_MAX, REGION_SHAPE
+from ..core.geometry import REGION_ET_MAX, REGION_SHAPE
 
 IMAGES_KEY = "CaloRegions"
 ACCEPTANCE_KEY = "AcceptanceFlag"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import geometry as geo
+from ..core import geometry as geo
 
 
 def total_et(images: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import N_ETA, N_PHI, REGION_ET_MAX
+from ..core.geometry import N_ETA, N_PHI, REGION_ET_MAX
 
 
 def uniform_images(n: int, rng: np.random.Generator) -> np.ndarray:

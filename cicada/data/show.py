@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import geometry as geo
 from ..core.files import atomic_path
-from . import geometry as geo
 from .hdf5 import read_regions
 from .imagestats import hottest_region, total_et, zero_bias_statistics
 

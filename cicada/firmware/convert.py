@@ -23,8 +23,8 @@ import numpy as np
 from ..core.errors import ConversionError
 from ..core.files import atomic_directory
 from ..core.fixedpoint import FixedType
+from ..core.geometry import REGION_ET_MAX
 from ..core.progress import log
-from ..data.geometry import REGION_ET_MAX
 from .hls4ml_keras import keras_2_for_hls4ml
 from .precision import PrecisionProof, analyse
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...core import geometry as geo
+from ...core.detector import DetectorResponse
 from ...core.progress import progress as progress_bar
 from ...core.seeds import numpy_stream
-from .. import geometry as geo
-from ..detector import DetectorResponse
 from ..slices import Crossings
 from .generation import ProgressCallback, generate_deposits
 from .pool import PileupPool
@@ -142,7 +142,7 @@ def overlay_regions(
     """Region images (N, 18, 14) uint16 of ``signal`` deposits on Poisson(mu) pileup.
 
     Signal and pileup are added as float tower ET, then digitised (0.5 GeV LSB, saturation)
-    and summed to regions with :mod:`cicada.data.geometry`, as the hardware does. ``N`` is the
+    and summed to regions with :mod:`cicada.core.geometry`, as the hardware does. ``N`` is the
     signal's event count, or ``n_images`` without a signal. Results depend on ``rng`` and
     on :data:`OVERLAY_CHUNK_IMAGES`.
     """

@@ -8,8 +8,8 @@ import numpy as np
 from pydantic import model_validator
 
 from ...config.model import Integer, Number, invalid, option
-from .. import geometry as geo
-from ..detector import EM_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import EM_RESPONSE
 from . import SignalSample, synthetic_signal
 
 

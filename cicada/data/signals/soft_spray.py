@@ -7,8 +7,8 @@ from typing import Literal
 import numpy as np
 
 from ...config.model import Number, option
-from .. import geometry as geo
-from ..detector import HADRON_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import HADRON_RESPONSE
 from . import SignalSample, synthetic_signal
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry as geo
-from ..detector import HADRON_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import HADRON_RESPONSE
 
 JET_CONSTITUENTS = 12
 JET_RADIUS_SPREAD = 0.08  # Gaussian spread of constituents around the jet axis (eta and phi)

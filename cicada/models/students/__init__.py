@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
+from ...core.geometry import N_REGIONS
 from ...core.registry import Registry
-from ...data.geometry import N_REGIONS
 
 if TYPE_CHECKING:
     from ...config.sections import StudentConfig
