@@ -27,7 +27,7 @@ def show_dataset(path: Path, output: Path | None = None, examples: int = 3, seed
 
     Returns the PNG path (default: next to the file, same name, .png) and the statistics.
     """
-    from ..evaluation.plots import pyplot
+    from ..core.plotting import pyplot
 
     path = Path(path)
     images = read_regions(path)
