@@ -12,16 +12,13 @@ import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import __version__
-from ..pipeline.stamps import stage_times
 from . import rates_section
+from .build_view import BuildView
 from .documents import write_documents
 from .markdown import table
-
-if TYPE_CHECKING:
-    from ..pipeline.context import BuildContext
 
 
 def _plain(result: Any) -> Any:
@@ -81,8 +78,9 @@ def firmware_figures(backends: dict, convert=None) -> dict:
     }
 
 
-def assemble(context: "BuildContext") -> dict:
-    """The report as a dict (the content of report.json)."""
+def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
+    """The report as a dict (the content of report.json); ``stage_seconds``: what each stage took when
+    it last ran (the pipeline reads it from the stamps)."""
     s = {name: _plain(result) for name, result in context.results.items()}
     config = context.config
     student = s.get("student") or s["import"]
@@ -125,21 +123,21 @@ def assemble(context: "BuildContext") -> dict:
         **firmware_figures(synthesis, context.results.get("convert")),
         "synthesis": {name: _plain(result) for name, result in synthesis.items()},
         "rates": s["rates"],
-        "stage_seconds": stage_times(context.model_dir, list(context.results)),
+        "stage_seconds": stage_seconds,
     }
 
 
-def write_report(context: "BuildContext") -> dict[str, Path]:
-    data = assemble(context)
+def write_report(context: BuildView, stage_seconds: dict[str, dict]) -> dict[str, Path]:
+    data = assemble(context, stage_seconds)
     return write_documents(context.project_dir, data, markdown(data, context))
 
 
-def _link(context: "BuildContext", path: str) -> str:
+def _link(context: BuildView, path: str) -> str:
     """A path relative to the project directory, where report.md lives."""
     return os.path.relpath(context.root / path, context.project_dir)
 
 
-def _model_section(r: dict, context: "BuildContext") -> list[str]:
+def _model_section(r: dict, context: BuildView) -> list[str]:
     student, teacher = r["student"], r["teacher"]
     teacher_note = f" (teacher {teacher['architecture']}: {teacher['parameters']:,})" if teacher else ""
     out = [
@@ -265,7 +263,7 @@ def _scoring_engine_line(ba: dict) -> list[str]:
     ]
 
 
-def _quality_section(r: dict, context: "BuildContext") -> list[str]:
+def _quality_section(r: dict, context: BuildView) -> list[str]:
     if not r["distillation"]:
         return []
     d = r["distillation"]
@@ -491,11 +489,11 @@ def _fmt_count(value) -> str:
     return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
 
 
-def _rates_section(r: dict, context: "BuildContext") -> list[str]:
+def _rates_section(r: dict, context: BuildView) -> list[str]:
     return rates_section.section(r["rates"], lambda path: _link(context, path))
 
 
-def markdown(r: dict, context: "BuildContext") -> str:
+def markdown(r: dict, context: BuildView) -> str:
     out: list[str] = [
         f"# cicada build report: {r['name']}",
         "",
