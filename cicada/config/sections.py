@@ -3,9 +3,11 @@
 Each section is a frozen pydantic model; every key has its documentation, default and
 constraints next to it, and ``cicada schema`` prints them (``--json`` gives the JSON Schema
 for editors). Lists whose entries come in kinds (signals, student layers) and the
-``synthesis`` section take their members from the registries of :mod:`cicada.data.signals`,
-:mod:`cicada.models.layers` and :mod:`cicada.synthesis`, so a new kind, layer type or
-backend appears here without an edit.
+``synthesis`` section take their members from the registries (:mod:`cicada.config.registries`),
+which the plug-ins fill (signal kinds in :mod:`cicada.data.signals`, layer types in
+:mod:`cicada.models.layers`, backends in :mod:`cicada.synthesis`, ...) when
+:func:`cicada.plugins.load` imports them, so a new kind, layer type or backend appears here
+without an edit.
 """
 
 from __future__ import annotations
@@ -17,12 +19,7 @@ from pydantic import GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
 from ..core import detector, geometry
-from ..data.generators import ZERO_BIAS_GENERATORS
-from ..data.signals import SIGNAL_KINDS, SignalSample
-from ..models.layers import LAYER_TYPES, LayerSpec, layer_names
-from ..models.students import STUDENTS
-from ..models.teachers import TEACHERS
-from ..synthesis import BACKENDS, BackendSettings
+from ..plugins import load as load_plugins
 from .model import (
     ConfigModel,
     Integer,
@@ -36,6 +33,15 @@ from .model import (
     option,
     rebuild_on_change,
 )
+from .registries.backends import BACKENDS, BackendSettings
+from .registries.generators import ZERO_BIAS_GENERATORS
+from .registries.layers import LAYER_TYPES, LayerSpec, layer_names
+from .registries.signals import SIGNAL_KINDS, SignalSample
+from .registries.students import STUDENTS
+from .registries.teachers import TEACHERS
+
+# The sections below are built from the registries: the built-in plug-ins fill them first.
+load_plugins()
 
 #: a ``data.signals`` entry: its ``kind`` picks the model from the signal-kind registry
 Signal = Annotated[SignalSample, TaggedUnion(SIGNAL_KINDS, "kind", lambda kind: kind.config)]
