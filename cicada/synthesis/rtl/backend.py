@@ -21,8 +21,8 @@ from ...config.model import Flag, Identifier, Integer, Number, invalid, option
 from ...core.errors import VerificationError
 from ...core.progress import log
 from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from ..hls_reports import BUNCH_CROSSING_NS
 from ..labels import source
+from ..vendor_reports.timing import BUNCH_CROSSING_NS
 
 RTL_DIR = "rtl"
 #: Verilog-2005 and SystemVerilog keywords a module may not be called.
