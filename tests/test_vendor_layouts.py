@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from cicada.core.errors import ToolError
-from cicada.evaluation.report_markdown import _latency_section, firmware_figures
+from cicada.evaluation.report import firmware_figures
+from cicada.evaluation.report_markdown import _latency_section
 from cicada.synthesis import SynthesisResult
 from cicada.synthesis.vendor import FlowSteps, labelled_figures
 from cicada.synthesis.vendor_reports.locate import find_top

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...evaluation.documents import REPORT_JSON, REPORT_MD
-from ...evaluation.report_markdown import write_report
+from ...evaluation.report import write_report
 from ..context import BuildContext
 from ..engine import Stage
 from ..stamps import stage_times

@@ -1,0 +1,133 @@
+"""The build report: ``report.json`` for machines and ``report.md`` for people.
+
+Both are assembled from the stage summaries; every figure in them was measured by a
+stage of this build. Where a figure could not be obtained (no vendor tool), the report
+says so and why instead of giving a number. A model brought from elsewhere has no
+teacher, so its report has no training or distillation sections.
+
+This module assembles the report (the content of report.json) and writes both files;
+:mod:`.report_markdown` renders the Markdown from what it assembled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .build_view import BuildView
+from .documents import write_documents
+from .report_markdown import markdown
+
+
+def _plain(result: Any) -> Any:
+    """A stage result (a dataclass) as the plain data report.json holds."""
+    return dataclasses.asdict(result) if dataclasses.is_dataclass(result) else result
+
+
+def firmware_figures(backends: dict, convert=None) -> dict:
+    """Latency, resources and estimates of every synthesis backend (and da4ml's estimate of an HLS
+    project built with distributed arithmetic), each figure with its source; a backend that did not
+    run says why."""
+    latency, resources, estimates = {}, {}, {}
+    costs = getattr(convert, "distributed_arithmetic_cost", None)
+    if costs:
+        import importlib.metadata
+
+        from ..synthesis.labels import source
+
+        estimates["hls"] = {
+            "LUT": sum(costs.values()),
+            "DSP": 0,
+            "per_layer": costs,
+            "source": source(
+                "estimate",
+                f"da4ml {importlib.metadata.version('da4ml')}",
+                "cost model of the HLS project's distributed-arithmetic kernels in LUT equivalents; activations, "
+                "other layers and registers not included",
+            ),
+        }
+    for name, result in backends.items():
+        details = result.details
+        if result.status != "done":
+            latency[name] = resources[name] = {"available": False, "reason": result.reason}
+            continue
+        if "latency" in details:
+            latency[name] = {"available": True, **details["latency"]}
+        elif "latency_reason" in details:  # e.g. only Vivado's utilisation, no C-synthesis report
+            latency[name] = {"available": False, "reason": details["latency_reason"]}
+        if "resources" in details:
+            resources[name] = {"available": True, **details["resources"]}
+        if "estimate" in details:
+            estimates[name] = details["estimate"]
+    rtl = backends.get("rtl")
+    rtl_details = rtl.details if rtl is not None and rtl.status == "done" else {}
+    vendor = backends.get("vendor")
+    vendor_details = vendor.details if vendor is not None and vendor.status == "done" else {}
+    return {
+        "latency": latency,
+        "resources": resources,
+        "estimates": estimates,
+        "logic_depth": rtl_details.get("logic_depth"),
+        "tradeoff": rtl_details.get("tradeoff"),
+        "rtl_bit_accuracy": rtl_details.get("bit_exact"),
+        "co_simulation": vendor_details.get("cosim"),
+        "vivado": vendor_details.get("vivado"),
+        "vendor_reports": vendor_details.get("reports"),
+    }
+
+
+def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
+    """The report as a dict (the content of report.json); ``stage_seconds``: what each stage took when
+    it last ran (the pipeline reads it from the stamps)."""
+    s = {name: _plain(result) for name, result in context.results.items()}
+    config = context.config
+    student = s.get("student") or s["import"]
+    synthesis = context.results["synthesis"].backends
+    verify = s["verify"]
+    quality = s.get("quality")
+    return {
+        "cicada_version": __version__,
+        "name": config.name,
+        "config_file": str(context.config_path),
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seed": config.seed,
+        "data": s["data"],
+        "teacher": s.get("teacher"),
+        "student": student,
+        "parameter_count": student["parameters"],
+        "hls": {
+            "project_dir": s["convert"]["project_dir"],
+            "backend": config.hls.backend,
+            "io_type": config.hls.io_type,
+            "part": config.hls.part,
+            "clock_period_ns": config.hls.clock_period_ns,
+            "strategy": config.hls.strategy,
+            "reuse_factor": config.hls.reuse_factor,
+            "layers": s["convert"]["layers"],
+        },
+        "precision_proof": s["convert"]["precision_proof"],
+        "bit_accuracy": {
+            "output_lsb": context.results["convert"].output_type().lsb,
+            "csim_vs_qkeras": verify["csim_vs_qkeras"],
+            "csim_events_per_dataset": verify["events_per_dataset"],
+            "emulator_vs_csim": verify["emulator_vs_csim"],
+            "firmware_vs_qkeras_all_test_events": s["scores"]["firmware_vs_qkeras"],
+            "firmware_engine": s["scores"].get("firmware_engine", ""),
+            "integer_model_vs_emulator": s["scores"].get("integer_vs_emulator", {}),
+        },
+        "distillation": quality["distillation"] if quality else None,
+        "auc": quality["auc"] if quality else None,
+        "roc_plot": quality["roc_plot"] if quality else None,
+        **firmware_figures(synthesis, context.results.get("convert")),
+        "synthesis": {name: _plain(result) for name, result in synthesis.items()},
+        "rates": s["rates"],
+        "stage_seconds": stage_seconds,
+    }
+
+
+def write_report(context: BuildView, stage_seconds: dict[str, dict]) -> dict[str, Path]:
+    data = assemble(context, stage_seconds)
+    return write_documents(context.project_dir, data, markdown(data, context))
