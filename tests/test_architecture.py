@@ -1,11 +1,20 @@
-"""The architecture's promises: fingerprints follow the code a stage really runs, and every
-extension point takes a new entry through its registry alone."""
+"""The architecture's promises: fingerprints follow the code a stage really runs, every
+extension point takes a new entry through its registry alone, the floors hold (no import points
+up, no two subpackages import each other, no module over 500 lines) and one loader fills the
+registries (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import importlib
+import inspect
 import json
 import shutil
-from typing import Literal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -14,8 +23,8 @@ from cicada.cli import main
 from cicada.config.loader import config_from_mapping, load_config
 from cicada.config.model import Number, option
 from cicada.config.reference import json_schema, schema_reference
+from cicada.core import geometry as geo
 from cicada.core.errors import ConfigError
-from cicada.data import geometry as geo
 from cicada.data.datasets import read_dataset
 from cicada.data.signals import SIGNAL_KINDS, SignalSample, synthetic_signal
 from cicada.pipeline import fingerprint
@@ -202,3 +211,254 @@ def test_every_command_is_listed_in_help(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert all(name in out for name in COMMANDS)
+
+
+# ------------------------------------------------------------------------- floors and sizes
+#: The floors, lowest first (docs/architecture.md): a module may import from its own floor or a lower
+#: one, never from a higher one. Each name is a subpackage of cicada (or a top-level module: ``cicada``
+#: is the package itself, which holds the version; ``plugins`` is the loader; ``cli`` the parser).
+FLOORS = (
+    ("core", "cicada", "plugins"),
+    ("config",),
+    ("data",),
+    ("models",),
+    ("firmware",),
+    ("synthesis",),
+    ("evaluation",),
+    ("pipeline",),
+    ("tracking",),
+    ("scan",),
+    ("commands", "cli", "__main__"),
+)
+FLOOR_OF = {unit: level for level, units in enumerate(FLOORS) for unit in units}
+#: The most lines a module may have: past that it holds more than one idea.
+MAX_LINES = 500
+PACKAGE_DIR = fingerprint.PACKAGE_DIR
+
+
+def _module_files() -> dict[str, Path]:
+    files = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        files[".".join(parts)] = path
+    return files
+
+
+def _unit(module: str) -> str:
+    """The subpackage (or top-level module) a cicada module belongs to."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _is_type_checking(test) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(module: str, path) -> list[tuple[str, int, bool]]:
+    """(cicada module imported, line, under TYPE_CHECKING) for every import in ``module``: at module
+    level, inside functions and under ``if TYPE_CHECKING:`` alike."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: list[tuple[str, int, bool]] = []
+
+    def visit(node, type_checking: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child.test):
+                for item in child.body:
+                    visit_one(item, True)
+                for item in child.orelse:
+                    visit_one(item, type_checking)
+            else:
+                visit_one(child, type_checking)
+
+    def visit_one(node, type_checking: bool) -> None:
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{base}.{node.module}" if node.module else base
+            else:
+                base = node.module or ""
+            names = [f"{base}.{alias.name}" for alias in node.names] or [base]
+            names = [n if fingerprint.module_path(n) is not None else base for n in names]
+        for name in names:
+            if name == "cicada" or name.startswith("cicada."):
+                found.append((name, node.lineno, type_checking))
+        visit(node, type_checking)
+
+    visit(ast.parse(path.read_text()), False)
+    return found
+
+
+def _import_edges() -> list[tuple[str, str, int, bool]]:
+    """(importer, imported, line, under TYPE_CHECKING) for every import between cicada modules."""
+    edges = []
+    for module, path in _module_files().items():
+        for imported, line, type_checking in _imports(module, path):
+            edges.append((module, imported, line, type_checking))
+    return edges
+
+
+def test_every_subpackage_has_a_floor():
+    assert not {_unit(m) for m in _module_files()} - set(FLOOR_OF)
+
+
+def test_no_import_points_to_a_higher_floor():
+    """Imports inside functions and under ``if TYPE_CHECKING:`` count too: a lower floor never
+    knows a higher one, not even by its types."""
+    upward = sorted(
+        {
+            f"{_module_files()[a].relative_to(PACKAGE_DIR.parent)}:{line} imports {b}"
+            f" ({_unit(a)} -> {_unit(b)}){' under TYPE_CHECKING' if tc else ''}"
+            for a, b, line, tc in _import_edges()
+            if FLOOR_OF[_unit(b)] > FLOOR_OF[_unit(a)]
+        }
+    )
+    assert not upward, "imports from a lower floor up:\n" + "\n".join(upward)
+
+
+def test_no_import_cycle_between_subpackages():
+    graph: dict[str, set[str]] = {}
+    for a, b, _, _ in _import_edges():
+        if _unit(a) != _unit(b):
+            graph.setdefault(_unit(a), set()).add(_unit(b))
+    # strongly connected components (Tarjan): any with more than one member is a cycle
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    assert not cycles, f"subpackages importing each other: {cycles}"
+
+
+def test_no_module_is_over_the_line_limit():
+    long = {
+        str(path.relative_to(PACKAGE_DIR.parent)): n
+        for path in _module_files().values()
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_only_the_loader_imports_by_name():
+    """Plug-ins are imported by name in one place, cicada/plugins.py; anywhere else an import by
+    name would hide a dependency from this test and from the fingerprints."""
+    by_name = []
+    for module, path in _module_files().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "import_module"
+                or (isinstance(node, ast.Name) and node.id in ("import_module", "__import__"))
+            ):
+                by_name.append(f"{module}:{node.lineno}")
+    assert {entry.split(":")[0] for entry in by_name} <= {"cicada.plugins"}, by_name
+
+
+# ------------------------------------------------------------------------------ the loader
+def _registries() -> dict[str, Any]:
+    """Every registry of cicada (``NAME = Registry(...)`` at a module's top level), keyed by
+    ``module.NAME``, after the loader has run."""
+    from cicada import plugins
+
+    plugins.load()
+    found = {}
+    for module, path in _module_files().items():
+        for node in ast.parse(path.read_text()).body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "Registry":
+                target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                found[f"{module}.{target.id}"] = getattr(importlib.import_module(module), target.id)
+    return found
+
+
+def _entry_modules(entry) -> set[str]:
+    """The modules whose code a registry entry runs: a class's or a function's own, an instance's
+    class's, or for a record (a dataclass) those of the classes and functions it holds."""
+    if dataclasses.is_dataclass(entry) and not isinstance(entry, type):
+        values = [getattr(entry, field.name) for field in dataclasses.fields(entry)]
+        return {v.__module__ for v in values if isinstance(v, type) or inspect.isfunction(v)}
+    if isinstance(entry, type) or inspect.isfunction(entry):
+        return {entry.__module__}
+    return {type(entry).__module__}
+
+
+def test_the_loader_fills_every_registry():
+    from cicada import plugins
+
+    registries = _registries()
+    kinds = {registry.kind for registry in registries.values()}
+    assert kinds - {"command"} <= set(plugins.BUILT_IN), kinds - set(plugins.BUILT_IN)
+    for registry in registries.values():
+        assert len(registry), f"the {registry.kind} registry is empty after cicada.plugins.load()"
+
+
+def test_a_stage_that_reads_a_registry_has_every_entry_in_its_fingerprint():
+    """The loader imports plug-ins by name, which no fingerprint sees: a stage whose code reads a
+    registry must import the modules that fill it (their package), or a change to an entry would
+    not rerun it."""
+    import cicada.pipeline.stages as stages
+
+    registries = _registries()
+    missing = []
+    for stage in (p.stem for p in Path(stages.__file__).parent.glob("*.py") if p.stem != "__init__"):
+        closure = set(fingerprint.import_closure(f"cicada.pipeline.stages.{stage}")[0])
+        for key, registry in registries.items():
+            if key.rpartition(".")[0] not in closure:
+                continue
+            for name, entry in registry.items():
+                absent = _entry_modules(entry) - closure
+                if absent:
+                    missing.append(f"stage {stage}: {registry.kind} {name!r} ({', '.join(sorted(absent))})")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "cicada.config.sections",
+        "cicada.data.signals.dijet_resonance",
+        "cicada.synthesis.rtl.backend",
+        "cicada.models.layers.qdense",
+        "cicada.firmware.precision",
+    ],
+)
+def test_any_module_may_be_imported_first(first):
+    """No import-order rule: whatever is imported first, the config sees every built-in plug-in."""
+    code = (
+        f"import {first}\n"
+        "from cicada.config.loader import config_from_mapping\n"
+        "from cicada.config.reference import schema_reference\n"
+        "config_from_mapping({'name': 'x'})\n"
+        "text = schema_reference()\n"
+        "assert 'kind detector_fault' in text and 'rtl:' in text and 'type QDense' in text, text\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]

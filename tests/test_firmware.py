@@ -7,11 +7,11 @@ import pytest
 
 from cicada.config.loader import config_from_mapping
 from cicada.core.errors import ConversionError
+from cicada.core.fixedpoint import FixedType
 from cicada.core.tf import seed_everything
 from cicada.firmware import csim
 from cicada.firmware.convert import build_hls4ml_config, convert_student
 from cicada.firmware.emulator import FirmwareEmulator
-from cicada.firmware.fixedpoint import FixedType
 from cicada.firmware.precision import analyse
 from cicada.models.score import SCORE_LSB
 from cicada.models.student import student_scores

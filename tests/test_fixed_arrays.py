@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cicada.core.fixedpoint import ROUNDING_MODES, SATURATION_MODES, FixedType
 from cicada.firmware.fixed_arrays import (
     EXACT_FLOAT64,
     NotExact,
@@ -26,7 +27,6 @@ from cicada.firmware.fixed_arrays import (
     plan_cast,
     round_shifted,
 )
-from cicada.firmware.fixedpoint import ROUNDING_MODES, SATURATION_MODES, FixedType
 
 SOURCE_FRACTIONAL = 5
 SOURCE = range(-(2**9), 2**9)  # whole numbers: values -16 .. 16 in steps of 2^-5

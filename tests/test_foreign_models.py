@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from cicada.config.loader import config_from_mapping
+from cicada.core.fixedpoint import FixedType
 from cicada.core.tf import seed_everything, tensorflow
 from cicada.firmware import csim
 from cicada.firmware.convert import convert_student
-from cicada.firmware.fixedpoint import FixedType
 from cicada.models.student import float_twin, student_scores
 
 

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
+import cicada.data
 from cicada.config.loader import config_from_mapping
+from cicada.core import geometry as geo
 from cicada.core.errors import DataError
 from cicada.core.seeds import numpy_stream
-from cicada.data import geometry as geo
 from cicada.data.datasets import split_sizes
 from cicada.data.hdf5 import iter_regions, read_attrs, read_regions, write_regions
 from cicada.data.make import make_datasets
 from cicada.data.signals import signal_images
 from cicada.data.synthetic import pileup as synthetic
+
+#: the reference statistics of the zero-bias generators (package data of cicada.data)
+REFERENCE = Path(cicada.data.__file__).parent / "reference"
 
 
 def test_region_eta_edges():
@@ -177,11 +182,9 @@ def test_truncated_and_missing_files(tmp_path):
 
 def test_synthetic_zero_bias_matches_the_pythia_calibration_at_mu_60():
     """The reference statistics come from Pythia 8 min-bias (tools/calibrate_zero_bias.py)."""
-    from pathlib import Path
-
     from cicada.data.imagestats import zero_bias_statistics
 
-    stored = json.loads((Path(geo.__file__).parent / "reference" / "zero_bias_mu60.json").read_text())
+    stored = json.loads((REFERENCE / "zero_bias_mu60.json").read_text())
     reference = stored["reference"]
     assert reference["events"] >= 10000 and stored["reference_generator"]["mu"] == 60.0
     images = synthetic.zero_bias(10000, 60.0, numpy_stream(99, "calibration-test"))
@@ -210,12 +213,10 @@ def test_synthetic_zero_bias_tail_matches_the_pythia_calibration_at_mu_60():
     (tools/calibrate_zero_bias.py). A small stitched synthetic sample must reproduce the recorded
     calibration's fractions of crossings above Pythia's levels (statistical tolerance, 4 sigma),
     and the recorded calibration's levels must lie within LEVEL_TOLERANCE of Pythia's."""
-    from pathlib import Path
-
     from cicada.data.imagestats import fractions_at_levels
     from cicada.data.slices import bulk_weights
 
-    stored = json.loads((Path(geo.__file__).parent / "reference" / "zero_bias_tail_mu60.json").read_text())
+    stored = json.loads((REFERENCE / "zero_bias_tail_mu60.json").read_text())
     reference, calibrated = stored["reference"], stored["synthetic_with_fitted_model"]
     edges = stored["reference_generator"]["pt_hat_edges"]
     zero_bias = synthetic.zero_bias_crossings(5000, 60.0, numpy_stream(99, "tail-test"))

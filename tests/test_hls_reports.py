@@ -11,8 +11,10 @@ import pytest
 from cicada.config.loader import config_from_mapping
 from cicada.core.errors import ToolError
 from cicada.synthesis import BACKENDS, SynthesisJob, run_backend
-from cicada.synthesis.hls_reports import find_csynth_report, read_csynth, timing
 from cicada.synthesis.vendor import missing_tool_reason
+from cicada.synthesis.vendor_reports.csynth_xml import read_csynth
+from cicada.synthesis.vendor_reports.locate import find_csynth_report
+from cicada.synthesis.vendor_reports.timing import timing
 
 REPORTS = Path(__file__).parent / "data" / "hls_reports"
 
@@ -101,7 +103,9 @@ def test_with_a_vendor_tool_on_path_synthesis_runs_and_reads_its_report(tmp_path
 
 
 def test_cosim_and_vivado_reports():
-    from cicada.synthesis.hls_reports import read_cosim, read_reports, read_vivado_utilisation
+    from cicada.synthesis.vendor_reports.cosim import read_cosim
+    from cicada.synthesis.vendor_reports.read import read_reports
+    from cicada.synthesis.vendor_reports.vivado import read_vivado_utilisation
 
     vivado = read_vivado_utilisation(REPORTS / "vivado_hls_2020.1" / "vivado_synth.rpt")
     assert vivado["device"] == "7z020clg400-1"
@@ -119,7 +123,9 @@ def test_cosim_and_vivado_reports():
 
 
 def test_truncated_cosim_and_vivado_reports(tmp_path):
-    from cicada.synthesis.hls_reports import read_cosim, read_reports, read_vivado_utilisation
+    from cicada.synthesis.vendor_reports.cosim import read_cosim
+    from cicada.synthesis.vendor_reports.read import read_reports
+    from cicada.synthesis.vendor_reports.vivado import read_vivado_utilisation
 
     cosim = tmp_path / "myproject_cosim.rpt"
     cosim.write_text(
@@ -171,7 +177,7 @@ def test_truncated_cosim_and_vivado_reports(tmp_path):
     ],
 )
 def test_vivado_utilisation_is_read_by_column_name(folder, version, device, lut, ff, dsp, bram_tiles, uram):
-    from cicada.synthesis.hls_reports import read_vivado_utilisation
+    from cicada.synthesis.vendor_reports.vivado import read_vivado_utilisation
 
     vivado = read_vivado_utilisation(REPORTS / folder / "vivado_synth.rpt")
     assert vivado["tool_version"] == version and vivado["device"] == device
@@ -181,7 +187,7 @@ def test_vivado_utilisation_is_read_by_column_name(folder, version, device, lut,
 
 
 def test_vivado_utilisation_without_the_prohibited_column_still_reads():
-    from cicada.synthesis.hls_reports import read_vivado_utilisation
+    from cicada.synthesis.vendor_reports.vivado import read_vivado_utilisation
 
     vivado = read_vivado_utilisation(REPORTS / "vivado_hls_2020.1" / "vivado_synth.rpt")
     assert vivado["tool_version"] == "2020.1"
@@ -340,7 +346,7 @@ COSIM = REPORTS / "vitis_hls_2023.1/myproject_prj/solution1/sim/report/myproject
 
 
 def test_truncated_cosim_report_is_an_error_not_a_verdict(tmp_path):
-    from cicada.synthesis.hls_reports import read_cosim
+    from cicada.synthesis.vendor_reports.cosim import read_cosim
 
     text = COSIM.read_text()
     before_verilog = tmp_path / "a" / "myproject_cosim.rpt"
@@ -357,7 +363,7 @@ def test_truncated_cosim_report_is_an_error_not_a_verdict(tmp_path):
 
 
 def test_truncated_vivado_report_is_an_error_not_two_resources(tmp_path):
-    from cicada.synthesis.hls_reports import read_vivado_utilisation
+    from cicada.synthesis.vendor_reports.vivado import read_vivado_utilisation
 
     for folder in ("vivado_hls_2020.1", "vitis_hls_2024.1"):
         text = (REPORTS / folder / "vivado_synth.rpt").read_text()
@@ -369,7 +375,9 @@ def test_truncated_vivado_report_is_an_error_not_two_resources(tmp_path):
 
 
 def test_a_folder_given_to_a_file_reader(tmp_path):
-    from cicada.synthesis.hls_reports import read_cosim, read_csynth_text, read_vivado_utilisation
+    from cicada.synthesis.vendor_reports.cosim import read_cosim
+    from cicada.synthesis.vendor_reports.csynth_text import read_csynth_text
+    from cicada.synthesis.vendor_reports.vivado import read_vivado_utilisation
 
     folder = tmp_path / "myproject_csynth.xml"
     folder.mkdir()

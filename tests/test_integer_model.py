@@ -19,11 +19,11 @@ import pytest
 
 from cicada.config.loader import config_from_mapping
 from cicada.core.errors import VerificationError
+from cicada.core.fixedpoint import FixedType
 from cicada.core.tf import seed_everything
 from cicada.firmware.convert import convert_student
 from cicada.firmware.emulator import FirmwareEmulator
 from cicada.firmware.fixed_arrays import integer_range
-from cicada.firmware.fixedpoint import FixedType
 from cicada.firmware.integer_model import IntegerModel, UnsupportedLayer
 from cicada.firmware.scoring import EMULATOR_ENGINE, INTEGER_ENGINE, FirmwareScorer
 from cicada.models.student import build

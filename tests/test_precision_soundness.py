@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cicada.firmware.fixedpoint import ROUNDING_MODES, SATURATION_MODES, FixedType
-from cicada.firmware.intervals import Bounds, cast
+from cicada.core.fixedpoint import ROUNDING_MODES, SATURATION_MODES, FixedType
+from cicada.core.intervals import Bounds, cast
 
 
 def assign(values: np.ndarray, to: FixedType) -> np.ndarray:

@@ -10,9 +10,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cicada.core import seeds
-from cicada.data import detector
-from cicada.data import geometry as geo
+from cicada.core import detector, seeds
+from cicada.core import geometry as geo
 from cicada.data.pythia import generation, overlay, processes, response
 from cicada.data.pythia import pool as pileup_pool
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from cicada.data import geometry as geo
+from cicada.core import geometry as geo
 from cicada.evaluation import efficiency, l1_seeds, menu, pileup, rates, thresholds
 from cicada.models.score import SCORE_LSB, quantize_score
 

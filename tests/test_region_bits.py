@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cicada.core import geometry as geo
 from cicada.core.seeds import numpy_stream
-from cicada.data import geometry as geo
 from cicada.data import layer1
 from cicada.data.region_bits import (
     CHANNELS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from cicada.core import geometry as geo
 from cicada.core.seeds import numpy_stream
-from cicada.data import geometry as geo
 from cicada.data.imagestats import hottest_region, missing_et, total_et
 from cicada.data.signals import SIGNAL_KINDS, sample_config, signal_images
 from cicada.data.synthetic import pileup as synthetic

@@ -95,9 +95,9 @@ def test_a_student_saved_by_tensorflow_2_15_scores_the_same_bits():
 
 @pytest.mark.slow
 def test_a_student_saved_by_tensorflow_2_15_converts_bit_exactly(tmp_path):
+    from cicada.core.fixedpoint import FixedType
     from cicada.firmware import csim
     from cicada.firmware.convert import convert_student
-    from cicada.firmware.fixedpoint import FixedType
     from cicada.firmware.integer_model import IntegerModel
 
     model, images, scores = old_student()

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from cicada.core.errors import ToolError
-from cicada.evaluation.report import _latency_section, firmware_figures
+from cicada.evaluation.report import firmware_figures
+from cicada.evaluation.report_markdown import _latency_section
 from cicada.synthesis import SynthesisResult
-from cicada.synthesis.hls_reports import find_top, read_reports
 from cicada.synthesis.vendor import FlowSteps, labelled_figures
+from cicada.synthesis.vendor_reports.locate import find_top
+from cicada.synthesis.vendor_reports.read import read_reports
 
 REPORTS = Path(__file__).parent / "data" / "hls_reports"
 ACCELERATOR = REPORTS / "vivado_accelerator_2019.2"
@@ -297,8 +299,8 @@ def test_synthesis_summary_lines(tmp_path):
 
 
 def test_labels_name_the_tool_that_wrote_the_report():
-    from cicada.synthesis.hls_reports import read_csynth
     from cicada.synthesis.vendor import hls_tool
+    from cicada.synthesis.vendor_reports.csynth_xml import read_csynth
 
     # the text report says which tool wrote it; a pre-2020.1 XML can only be Vivado HLS
     assert hls_tool("Vitis", read_csynth(VIVADO_2020 / "myproject_csynth.rpt")) == "Vivado HLS 2020.1"

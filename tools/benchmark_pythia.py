@@ -21,8 +21,8 @@ from pathlib import Path
 
 from benchmark_common import RESULTS, machine, write_result
 
+from cicada.core import geometry as geo
 from cicada.core.progress import setup_logging
-from cicada.data import geometry as geo
 from cicada.data.pythia import generation as pythia_generation
 from cicada.data.pythia import overlay as pileup_overlay
 from cicada.data.pythia import pool as pileup_pool

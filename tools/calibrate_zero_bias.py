@@ -5,7 +5,7 @@
                                         [--fit] [--write] [--reuse-reference]
 
 1. Reference, with the project's own `generator: pythia` (cicada.data.generators.pythia):
-   a min-bias pool (CP5, 13.6 TeV, the detector response of cicada.data.detector) overlaid at
+   a min-bias pool (CP5, 13.6 TeV, the detector response of cicada.core.detector) overlaid at
    mu = 60 for the bulk, and hard-QCD slices in pT-hat (PhaseSpace:pTHatMin/Max, the default
    data.slices edges) overlaid on the same pileup, stitched to the bulk and weighted by their
    share of the crossings (cicada.data.slices), so the tail is known down to 1e-4 and below.

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 from benchmark_common import RESULTS, machine, write_result
 
+from cicada.core import geometry as geo
 from cicada.core.progress import setup_logging
 from cicada.core.seeds import numpy_stream, pythia_seed
-from cicada.data import geometry as geo
 from cicada.data.region_bits import BIT_FIELDS
 
 ET_EDGES = (0, 1, 2, 4, 8, 16, 32, 64, 1024)

@@ -36,9 +36,9 @@ class Vectors(Command):
 def write_test_vectors(config, config_path: Path, events: int, output: Path | None = None) -> dict:
     """Build up to a verified project (reusing what is up to date), then write ``events``
     test vectors: test images chosen reproducibly and the firmware's outputs for them."""
+    from ..core.fixedpoint import FixedType
     from ..core.progress import log
     from ..firmware.emulator import FirmwareEmulator
-    from ..firmware.fixedpoint import FixedType
     from ..firmware.vectors import Vectors as TestVectors
     from ..firmware.vectors import write_vectors
     from ..pipeline.build import build

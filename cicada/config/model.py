@@ -80,7 +80,7 @@ def _text(value: Any) -> str:
 
 
 def _precision(value: Any) -> str:
-    from ..firmware.fixedpoint import validate_precision
+    from ..core.fixedpoint import validate_precision
 
     problem = validate_precision(_text(value))
     if problem:

@@ -28,7 +28,7 @@ import numpy as np
 from .. import __version__
 from ..core.errors import DataError
 from ..core.files import atomic_path, check_regular_file
-from .geometry import REGION_SHAPE
+from ..core.geometry import REGION_SHAPE
 from .layouts import check_dataset, check_images, image_dtype, images_from_rows
 from .region_bits import BIT_FIELDS, ET_FIELD, has_bits, with_bits
 

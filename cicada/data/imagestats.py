@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import geometry as geo
+from ..core import geometry as geo
 from .region_bits import region_et
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import geometry as geo
+from ..core import geometry as geo
 from .region_bits import with_bits
 
 #: A tower is active above this fraction of its region's ET (``activityFraction``).

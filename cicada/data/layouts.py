@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.errors import DataError
-from .geometry import N_REGIONS, REGION_ET_MAX, REGION_SHAPE
+from ..core.geometry import N_REGIONS, REGION_ET_MAX, REGION_SHAPE
 from .region_bits import BIT_FIELDS, ET_FIELD, REGION_DTYPE, has_bits
 
 COMPOUND_FIELDS = (ET_FIELD, *BIT_FIELDS)

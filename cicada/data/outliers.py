@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import N_ETA, N_PHI, REGION_ET_MAX
+from ..core.geometry import N_ETA, N_PHI, REGION_ET_MAX
 from .region_bits import region_et
 
 

@@ -1,6 +1,6 @@
 """Region images with e/gamma and tau bits: the in-memory layout and its helpers (the one home).
 
-An image is 18 x 14 regions (:mod:`cicada.data.geometry`). It comes in two layouts:
+An image is 18 x 14 regions (:mod:`cicada.core.geometry`). It comes in two layouts:
 
 * **ET only**: a plain ``uint16`` array ``(N, 18, 14)`` of region ET in 0.5 GeV LSBs (0..1023),
   as every cicada build before region bits made;
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import REGION_SHAPE
+from ..core.geometry import REGION_SHAPE
 
 ET_FIELD = "et"
 EG_FIELD = "egbit"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import geometry as geo
 from ..core.files import atomic_path
-from . import geometry as geo
 from .hdf5 import read_regions
 from .imagestats import hottest_region, total_et, zero_bias_statistics
 from .region_bits import BIT_FIELDS, bit_occupancy, has_bits, region_et
@@ -54,7 +54,7 @@ def show_dataset(path: Path, output: Path | None = None, examples: int = 3, seed
 
     Returns the PNG path (default: next to the file, same name, .png) and the statistics.
     """
-    from ..evaluation.plots import pyplot
+    from ..core.plotting import pyplot
 
     path = Path(path)
     stored = read_regions(path)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import __version__
+from .build_view import BuildView
 from .documents import write_documents
 
-if TYPE_CHECKING:
-    from ..pipeline.context import BuildContext
 
-
-def write_failure_report(context: "BuildContext", verify: Any, message: str) -> dict[str, Path]:
+def write_failure_report(context: BuildView, verify: Any, message: str) -> dict[str, Path]:
     """``report.json``/``report.md`` saying what is known: ``verify`` is the verify stage's result."""
     convert = context.results["convert"]
     data = {

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..data import geometry as geo
+from ..core import geometry as geo
 from ..data.hdf5 import CHUNK_ROWS, count_events, read_region_rows
 from ..data.region_bits import region_et
 
@@ -186,9 +186,9 @@ def region_response(config: "BuildConfig") -> tuple[float, str]:
         return data.pythia.response.hadron_response, "the Pythia generator's hadron response, data.pythia.response"
     if data.generator == "files":
         return 1.0, "regions from files taken as calibrated; set rates.seeds.response if they are not"
-    from ..data.detector import HADRON_RESPONSE
+    from ..core.detector import HADRON_RESPONSE
 
-    return HADRON_RESPONSE, "the synthetic generator's hadron response, cicada/data/detector.py"
+    return HADRON_RESPONSE, "the synthetic generator's hadron response, cicada/core/detector.py"
 
 
 def emulation_of(config: "BuildConfig", response: float) -> Emulation:

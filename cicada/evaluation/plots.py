@@ -13,42 +13,7 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..core.files import atomic_path
-
-
-def pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path: Path) -> Path:
-    plt = pyplot()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return Path(path)
-
-
-def plot_loss_curves(history: Mapping[str, Sequence[float]], path: Path, title: str) -> Path:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    ax.plot(epochs, history["loss"], label="training")
-    if "val_loss" in history:
-        ax.plot(epochs, history["val_loss"], label="validation")
-        best = int(np.nanargmin(history["val_loss"]))
-        ax.axvline(best + 1, color="grey", ls=":", label=f"best (epoch {best + 1})")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_yscale("log")
-    ax.set_title(title)
-    ax.legend()
-    ax.grid(alpha=0.3)
-    return _save(fig, path)
+from ..core.plotting import pyplot, save_figure
 
 
 @dataclass(frozen=True)
@@ -74,7 +39,7 @@ def hep_figure(path: Path, label: PlotLabel, size: tuple[float, float] = (11, 7.
         except BaseException:
             plt.close(fig)
             raise
-        _save(fig, path)
+        save_figure(fig, path)
 
 
 def plot_rate_vs_threshold(
@@ -232,4 +197,4 @@ def plot_roc_vs_rate(
     ax.set_title(title)
     ax.legend(fontsize="x-small", ncol=2)
     ax.grid(alpha=0.3, which="both")
-    return _save(fig, path)
+    return save_figure(fig, path)

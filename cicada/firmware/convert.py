@@ -22,9 +22,9 @@ import numpy as np
 
 from ..core.errors import ConversionError
 from ..core.files import atomic_directory
+from ..core.fixedpoint import FixedType
+from ..core.geometry import REGION_ET_MAX
 from ..core.progress import log
-from ..data.geometry import REGION_ET_MAX
-from .fixedpoint import FixedType
 from .hls4ml_compat import hls4ml_on_current_stack
 from .precision import PrecisionProof, analyse
 

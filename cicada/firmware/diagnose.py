@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .fixedpoint import FixedType
+from ..core.fixedpoint import FixedType
 
 if TYPE_CHECKING:
     from ..config.sections import HlsConfig

@@ -47,9 +47,9 @@ import numpy as np
 
 from ..core.errors import ConversionError, ToolError
 from ..core.files import atomic_path, read_json, sha256_file, sha256_json, sha256_tree, write_json, write_text
+from ..core.fixedpoint import FixedType
 from .convert import PROJECT_NAME, top_level_io
 from .cpp import compiler, run_compiler
-from .fixedpoint import FixedType
 
 EMULATOR_DIR = "emulator"  # where FirmwareEmulator builds its library inside a project
 DEFAULT_MARCH = "native"

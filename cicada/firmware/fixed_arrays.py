@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .fixedpoint import FixedType
+from ..core.fixedpoint import FixedType
 
 #: Every whole number of magnitude below these is exact in the float type.
 EXACT_FLOAT64 = 2**53

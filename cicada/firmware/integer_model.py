@@ -27,17 +27,14 @@ import numpy as np
 from .fixed_arrays import NotExact, Span
 from .integer_layers import (
     INTEGER_RULES,
-    ElementWise,
-    InputCast,
     LayerInput,
-    Step,
     Tensor,
     UnsupportedLayer,
-    WeightedSum,
     fixed_type,
     float_type,
     unsupported,
 )
+from .integer_layers.steps import ElementWise, InputCast, Step, WeightedSum
 
 __all__ = ["IntegerModel", "UnsupportedLayer"]
 

@@ -1,9 +1,10 @@
 """Proving fixed-point types safe: interval analysis over an hls4ml model graph.
 
 For each layer, in graph order, the rule registered for its hls4ml class (by the layer type
-that produces it, in :mod:`cicada.models.layers`) turns the bounds of its input values into
-the bounds of its output values and checks the layer's types on the way (see
-:mod:`cicada.firmware.intervals` for why every non-quantizing type must hold its values).
+that produces it, in :mod:`cicada.models.layers`, which :func:`cicada.plugins.load` imports)
+turns the bounds of its input values into the bounds of its output values and checks the
+layer's types on the way (see :mod:`cicada.core.intervals` for why every non-quantizing type
+must hold its values).
 
 * Fractional bits: a sum of products needs the input's fraction plus the weight's
   (and the bias's); rounding or saturating types quantize to their own grid.
@@ -19,8 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import layers as _layer_types  # noqa: F401  (registers the built-in precision rules)
-from .intervals import (
+from ..core.intervals import (
     PRECISION_RULES,
     Bounds,
     NotAnalysed,
@@ -31,6 +31,7 @@ from .intervals import (
     check,
     precision_of,
 )
+from ..plugins import load as load_plugins
 
 __all__ = ["Bounds", "PrecisionProof", "TypeCheck", "analyse"]
 
@@ -50,6 +51,7 @@ def analyse(
     to set, all in one pass. ``keras_model`` supplies what hls4ml does not keep (the weights of
     layers built with distributed arithmetic).
     """
+    load_plugins("precision rule")  # the layer types register the rules of the classes they become
     keras_layers = {layer.name: layer for layer in keras_model.layers} if keras_model is not None else {}
     proof = PrecisionProof()
     bounds_of: dict[str, Bounds] = {}

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..core.errors import DataError
 from ..core.files import atomic_path
-from .fixedpoint import FixedType
+from ..core.fixedpoint import FixedType
 
 MAGIC = b"CICADATV"
 FORMAT_VERSION = 1

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.files import atomic_path
+from ..core.geometry import REGION_SHAPE
 from ..core.tf import save_h5, seed_everything, tensorflow
-from ..data.geometry import REGION_SHAPE
 from .score import reconstruction_mse
 from .teachers import TEACHERS
 from .training import TrainingResult, fit, remove_checkpoint

@@ -30,7 +30,7 @@ from ..core.files import atomic_path, write_text
 from ..core.progress import log
 from ..core.seeds import epoch_seed
 from ..core.tf import tensorflow
-from ..evaluation.plots import plot_loss_curves
+from .loss_plot import plot_loss_curves
 
 CHECKPOINT_FILE = "checkpoint.npz"
 #: Called after each checkpoint with (label, epoch); tests use it to simulate a kill.

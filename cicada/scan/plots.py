@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..core.errors import ConfigError
 from ..core.files import read_json
-from ..evaluation.plots import _save, pyplot
+from ..core.plotting import pyplot, save_figure
 from .results import figures, rate_label
 
 PARETO_PLOT = "pareto.png"
@@ -117,4 +117,4 @@ def plot_pareto(rows: list[dict], rate_khz: float, path: Path, title: str, refer
             ax.grid(alpha=0.3)
             ax.legend(fontsize=8, loc="lower right")
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)

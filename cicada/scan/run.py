@@ -134,7 +134,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     base_path, points = prepare(spec, scan_file)
     base = load_config(base_path)
     check_base_build(spec, scan_file, base_path, base, root)
-    from ..tracking.scan_run import scan_tracking
+    from .tracking_runs import scan_tracking
 
     tracking = scan_tracking(spec, base).enabled
     if tracking:
@@ -205,7 +205,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     ordered = [rows[p.id] for p in points]
     documents = write_documents(spec, scan_file, ordered, points, directory, reference_path(spec, scan_file))
     if tracking:
-        from ..tracking.scan_run import track_scan
+        from .tracking_runs import track_scan
 
         files = [path for path in [*tables.values(), *documents.values()] if path is not None]
         tracked = track_scan(spec, scan_file, base_path, base, points, ordered, root, files)

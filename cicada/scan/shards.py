@@ -22,8 +22,8 @@ import h5py
 import numpy as np
 
 from ..core.files import atomic_path, sha256_json
+from ..core.geometry import REGION_SHAPE
 from ..core.seeds import numpy_stream
-from ..data.geometry import REGION_SHAPE
 from ..data.hdf5 import IMAGES_KEY, count_events, file_has_bits, read_region_rows, write_regions
 from ..data.region_bits import REGION_DTYPE, region_et
 

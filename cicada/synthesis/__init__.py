@@ -4,37 +4,32 @@ Each backend is one module in this package: a subclass of :class:`SynthesisBacke
 its settings model (the keys under ``synthesis.<name>`` in the config) and a ``run`` that
 returns a :class:`SynthesisResult`. The synthesis stage runs every backend whose ``run``
 setting allows it; a backend whose tools are missing says so instead of giving numbers.
+
+The registry and what the config knows of a backend (its name and settings model) live below
+the config, in :mod:`cicada.config.registries.backends`, and are re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import field_validator
-
-from ..config.model import ConfigModel, option
-from ..core.registry import Registry
+from ..config.registries.backends import BACKENDS, BackendInfo, BackendSettings, synthesis_backend
 
 if TYPE_CHECKING:
     from ..config.sections import BuildConfig
 
 
-class BackendSettings(ConfigModel):
-    """Settings every backend has."""
-
-    run: Literal["auto", "on", "off"] = option(
-        "auto: run when the backend's tools are installed; on: require them; off: never "
-        "(unquoted YAML on/off are read as true/false and mean the same)",
-        "auto",
-    )
-
-    @field_validator("run", mode="before")
-    @classmethod
-    def _yaml_on_off(cls, value: Any) -> Any:
-        # YAML reads an unquoted on/off as true/false
-        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
+__all__ = [
+    "BACKENDS",
+    "BackendSettings",
+    "SynthesisBackend",
+    "SynthesisJob",
+    "SynthesisResult",
+    "run_backend",
+    "synthesis_backend",
+]
 
 
 @dataclass
@@ -65,12 +60,9 @@ class SynthesisResult:
     details: dict = field(default_factory=dict)
 
 
-class SynthesisBackend:
-    """Base of a backend; subclasses set the class variables and implement the methods."""
-
-    name: ClassVar[str]
-    description: ClassVar[str]
-    settings: ClassVar[type[BackendSettings]] = BackendSettings
+class SynthesisBackend(BackendInfo):
+    """Base of a backend; subclasses set the class variables of :class:`BackendInfo` (``name``,
+    ``description``, ``settings``) and implement the methods."""
 
     def environment(self, job: SynthesisJob) -> dict:
         """What of this machine changes the result (tools found, their versions): part of the
@@ -83,15 +75,6 @@ class SynthesisBackend:
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
         raise NotImplementedError
-
-
-BACKENDS: Registry[SynthesisBackend] = Registry("synthesis backend")
-
-
-def synthesis_backend(cls: type[SynthesisBackend]) -> type[SynthesisBackend]:
-    """Class decorator registering (an instance of) a backend under its ``name``."""
-    BACKENDS.register(cls.name, cls())
-    return cls
 
 
 def run_backend(backend: SynthesisBackend, job: SynthesisJob) -> SynthesisResult:

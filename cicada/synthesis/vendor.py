@@ -19,8 +19,8 @@ from ..core import processes
 from ..core.errors import ToolError
 from ..core.progress import log
 from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from .hls_reports import read_reports
 from .labels import source
+from .vendor_reports.read import read_reports
 
 #: Backend -> (tool executable, tool description, command running hls4ml's build_prj.tcl)
 TOOLS = {

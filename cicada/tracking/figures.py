@@ -1,6 +1,6 @@
 """A build's figures as MLflow metrics and tags, read from its report.json and training histories.
 
-The scan's results row (:func:`cicada.scan.results.figures`) comes first, so a build's run and a
+The scan's results row (:func:`cicada.evaluation.report_figures.figures`) comes first, so a build's run and a
 scan point's run name the same figure the same way; the rest of the report follows (teacher AUC,
 per-backend latency and resources, bit-exactness counts, stage times). Every latency, resource
 and estimate figure has a tag beside it naming its source, as the report does.
@@ -12,8 +12,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from ..scan.results import figures as results_row
-from ..scan.results import rate_label
+from ..evaluation.report_figures import figures as results_row
+from ..evaluation.report_figures import rate_label
 from .names import MAX_TAG_CHARS, mlflow_name, text
 
 #: Scores whose AUC the quality stage gives beside the firmware's (``auc/<signal>`` in the row).

@@ -2,31 +2,31 @@
 
 A generator (``data.generator`` in the config) makes the zero-bias images and the pileup
 that synthetic signals are overlaid on. Each is one module in this package defining a
-subclass of :class:`ZeroBiasGenerator` registered with :func:`zero_bias_generator`.
+subclass of :class:`ZeroBiasGenerator` registered with :func:`zero_bias_generator`. The
+registry and what the config knows of a generator live below the config
+(:mod:`cicada.config.registries.generators`, re-exported here).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...core.registry import Registry
+from ...config.registries.generators import ZERO_BIAS_GENERATORS, GeneratorInfo, zero_bias_generator
 
 if TYPE_CHECKING:
     from ...config.sections import DataConfig
     from ..slices import Crossings, WeightedCrossings
 
 
-class ZeroBiasGenerator:
-    """One build's zero-bias source; ``open`` happens once per data stage."""
+__all__ = ["ZERO_BIAS_GENERATORS", "ZeroBiasGenerator", "zero_bias_generator"]
 
-    name: ClassVar[str]
-    description: ClassVar[str]
-    #: whether it simulates crossings (any pileup, hard-scatter slices, pT-hat and pileup per
-    #: event) rather than reading recorded ones
-    simulates: ClassVar[bool] = True
+
+class ZeroBiasGenerator(GeneratorInfo):
+    """One build's zero-bias source; ``open`` happens once per data stage. Its ``name``,
+    ``description`` and ``simulates`` are declared by :class:`GeneratorInfo`."""
 
     def __init__(self, config: "DataConfig", seed: int, base_dir: Path):
         self.config = config
@@ -76,15 +76,6 @@ class ZeroBiasGenerator:
         from ..synthetic.pileup import zero_bias_tower_layers
 
         return zero_bias_tower_layers(n, mu, rng, side)
-
-
-ZERO_BIAS_GENERATORS: Registry[type[ZeroBiasGenerator]] = Registry("zero-bias generator")
-
-
-def zero_bias_generator(cls: type[ZeroBiasGenerator]) -> type[ZeroBiasGenerator]:
-    """Class decorator registering a generator under its ``name``."""
-    ZERO_BIAS_GENERATORS.register(cls.name, cls)
-    return cls
 
 
 # The built-in generators register themselves, in the order choices are listed.

@@ -45,7 +45,7 @@ class PythiaZeroBias(ZeroBiasGenerator):
 
     def response(self):
         """The detector response from the config."""
-        from ..detector import DetectorResponse
+        from ...core.detector import DetectorResponse
 
         r = self.config.pythia.response
         return DetectorResponse(curl_pt_gev=r.curl_pt_gev, hadron_response=r.hadron_response, em_response=r.em_response)

@@ -10,7 +10,7 @@ How an image is made
    vertices.
 2. :func:`.response.detector_response` turns particles into calorimeter deposits ``(event, ET, eta,
    phi)`` with the rules of :class:`DetectorResponse`; :func:`.generation.generate_deposits` does 1 + 2.
-   :func:`cicada.data.geometry.particles_to_regions` turns deposits into region images.
+   :func:`cicada.core.geometry.particles_to_regions` turns deposits into region images.
 3. :func:`.pool.minbias_pool` generates min-bias events once and keeps them as sparse trigger
    towers in a cache file. :func:`.overlay.pileup_regions` overlays Poisson(mu) pool events per
    crossing, each turned by a random whole number of towers in phi and mirrored in eta half

@@ -8,9 +8,9 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from ...core.detector import DetectorResponse
 from ...core.progress import progress as progress_bar
 from ...core.seeds import PYTHIA_SEED_MAX
-from ..detector import DetectorResponse
 from .processes import pythia_settings, require
 from .response import Deposits, Particles, concatenate_deposits, detector_response
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...core import geometry as geo
+from ...core.detector import DetectorResponse
 from ...core.progress import progress as progress_bar
 from ...core.seeds import numpy_stream
-from .. import geometry as geo
-from ..detector import DetectorResponse
 from ..layer1 import regions_from_towers
 from ..region_bits import empty_images
 from ..slices import Crossings
@@ -180,7 +180,7 @@ def overlay_regions(
     with ``bits`` images with region bits.
 
     Signal and pileup are added as float tower ET, then digitised (0.5 GeV LSB, saturation)
-    and summed to regions with :mod:`cicada.data.geometry`, as the hardware does. ``N`` is the
+    and summed to regions with :mod:`cicada.core.geometry`, as the hardware does. ``N`` is the
     signal's event count, or ``n_images`` without a signal. Results depend on ``rng`` and
     on :data:`OVERLAY_CHUNK_IMAGES`.
     """

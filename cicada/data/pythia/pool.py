@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ...core import geometry as geo
+from ...core.detector import DetectorResponse
 from ...core.files import atomic_path
 from ...core.progress import log
-from .. import geometry as geo
-from ..detector import DetectorResponse
 from .generation import ProgressCallback, check_seed, generate_deposits, pythia_version
 from .processes import pythia_settings, require
 from .response import Deposits
@@ -30,7 +30,7 @@ class PileupPool:
     """Pythia events as sparse trigger towers, for overlay (min-bias for pileup, or hard scatters).
 
     Event ``i`` owns entries ``offsets[i]:offsets[i + 1]``: tower indices ``tower_phi``
-    (0..71) and ``tower_eta`` (0..55) of :mod:`cicada.data.geometry` and the ET in GeV of that
+    (0..71) and ``tower_eta`` (0..55) of :mod:`cicada.core.geometry` and the ET in GeV of that
     tower (float, before digitisation). ``pt_hat_gev`` holds each event's pT-hat (None: not
     known, read as 0), ``cross_section_mb`` Pythia's estimate for the process. ``key``
     identifies the settings that made it; ``from_cache`` says whether it was read from a file

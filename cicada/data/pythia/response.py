@@ -7,8 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import geometry as geo
-from ..detector import DetectorResponse
+from ...core import geometry as geo
+from ...core.detector import DetectorResponse
 from .processes import LLP_SCALAR_ID
 
 # Particles that leave nothing in the calorimeter, besides muons: neutrinos (4th generation

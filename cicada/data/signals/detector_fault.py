@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 
 from ...config.model import Number, option
-from .. import geometry as geo
+from ...core import geometry as geo
 from ..synthetic.ecal import EcalShare
 from . import SignalSample, synthetic_signal
 

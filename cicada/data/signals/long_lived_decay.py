@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import model_validator
 
 from ...config.model import Number, invalid, option
-from .. import geometry as geo
+from ...core import geometry as geo
 from ..synthetic.ecal import EcalShare
 from ..synthetic.jets import add_jets, two_body_pair
 from . import SignalSample, synthetic_signal

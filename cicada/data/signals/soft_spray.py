@@ -10,8 +10,8 @@ from typing import Literal
 import numpy as np
 
 from ...config.model import Number, option
-from .. import geometry as geo
-from ..detector import HADRON_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import HADRON_RESPONSE
 from ..synthetic.ecal import EcalShare
 from . import SignalSample, synthetic_signal
 

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import geometry as geo
+from ...core import geometry as geo
 
 #: The side stream of region bits beside each chunk's stream (a name never to change).
 BITS_STREAM = "region_bits"
 
 #: Probability that a soft pileup deposit is a photon (its ET in the ECAL) at |eta| knots: the EM
 #: share (photons and electrons) of measured min-bias ET in Pythia 8 CP5 at 13.6 TeV, 3,000
-#: events with the response of :mod:`cicada.data.detector`: 0.53-0.54 up to |eta| 1.5 (soft charged
+#: events with the response of :mod:`cicada.core.detector`: 0.53-0.54 up to |eta| 1.5 (soft charged
 #: hadrons curl away in the barrel), 0.47 at 1.5-1.7, 0.39-0.40 from 1.7 to 3.
 SOFT_EM_SHARE = ((0.0, 0.54), (1.4, 0.535), (1.85, 0.40), (3.0, 0.39))
 #: The same per column of towers (by tower eta).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry as geo
-from ..detector import HADRON_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import HADRON_RESPONSE
 from .ecal import EcalShare
 
 JET_CONSTITUENTS = 12

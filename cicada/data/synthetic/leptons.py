@@ -1,6 +1,6 @@
 """Charged leptons for the synthetic signals: electrons, muons and decaying tau leptons.
 
-What the calorimeter sees (the rules of :mod:`cicada.data.detector`):
+What the calorimeter sees (the rules of :mod:`cicada.core.detector`):
 
 * an electron is one narrow electromagnetic deposit (EM response, all in the ECAL);
 * a muon leaves nothing (a minimum-ionising few GeV at most; the model drops it, as the
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry as geo
-from ..detector import EM_RESPONSE, HADRON_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import EM_RESPONSE, HADRON_RESPONSE
 from .ecal import EcalShare
 
 TAU_MASS_GEV = 1.777

@@ -1,7 +1,7 @@
 """Synthetic pileup: zero-bias region images from a fast numpy model (the embedded default).
 
 The model works at trigger-tower level (72 x 56 towers) and then applies the hardware
-chain of :mod:`cicada.data.geometry`: floor to 0.5 GeV LSBs, tower saturation, 4 x 4 sums,
+chain of :mod:`cicada.core.geometry`: floor to 0.5 GeV LSBs, tower saturation, 4 x 4 sums,
 region saturation.
 
 Zero-bias (pileup only):
@@ -42,9 +42,9 @@ from typing import Callable
 
 import numpy as np
 
+from ...core import geometry as geo
 from ...core.progress import progress
 from ...core.seeds import side_stream
-from .. import geometry as geo
 from ..layer1 import regions_from_towers
 from ..region_bits import empty_images
 from ..slices import Crossings, WeightedCrossings, slice_bounds, slice_weights
@@ -81,7 +81,7 @@ class ZeroBiasModel:
     """The parameters of the synthetic pileup model (see the module docstring).
 
     The defaults are calibrated against Pythia 8 (CP5, 13.6 TeV) min-bias overlaid at
-    mu = 60 and hard-QCD pT-hat slices, with the detector response of :mod:`cicada.data.detector`;
+    mu = 60 and hard-QCD pT-hat slices, with the detector response of :mod:`cicada.core.detector`;
     ``tools/calibrate_zero_bias.py`` redoes the fit and writes the reference statistics the tests check.
     """
 

@@ -16,15 +16,15 @@ scatter gives two partons back to back in phi with
   direction; constituents spread as a Gaussian of width ``jet_width * sqrt(30 GeV / pT)``
   (harder jets are narrower). Each constituent is a photon (from a neutral pion) with
   probability ``em_fraction``, measured with the EM response, else a hadron, measured with
-  the hadron response (:mod:`cicada.data.detector`): the jet-to-jet spread of the response.
+  the hadron response (:mod:`cicada.core.detector`): the jet-to-jet spread of the response.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry as geo
-from ..detector import EM_RESPONSE, HADRON_RESPONSE
+from ...core import geometry as geo
+from ...core.detector import EM_RESPONSE, HADRON_RESPONSE
 
 SQRT_S_GEV = 13600.0
 #: A jet is split into one particle per this much pT (shares from a flat Dirichlet), at least

@@ -5,56 +5,31 @@ Each layer type is one module in this package with, in one place:
 * its config model (the keys of a ``student.layers`` entry of that ``type``);
 * how it is built in Keras/QKeras (:func:`layer_type` decorates the builder);
 * the precision rule of the hls4ml layer class it becomes (registered with
-  :func:`cicada.firmware.intervals.precision_rule`), so the proof covers it.
+  :func:`cicada.core.intervals.precision_rule`), so the proof covers it.
 
 Adding a type: write the module, import it at the bottom of this file, add its test.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated
 
 from pydantic import Field
 
-from ...config.model import ConfigModel, Identifier, Integer, Text, invalid, option
-from ...core.registry import Registry
+from ...config.model import Integer, Text, invalid
+from ...config.registries.layers import LAYER_TYPES, LayerSpec, LayerType, layer_names, layer_type
 
-
-class LayerSpec(ConfigModel):
-    """One layer of a custom student: ``type``, an optional ``name`` and the type's settings."""
-
-    type: str = option("layer type")
-    name: Optional[Identifier] = option("layer name (default layer<index>)", None)
-
-
-@dataclass(frozen=True)
-class LayerType:
-    """A registered layer type."""
-
-    name: str
-    spec: type[LayerSpec]
-    build: Callable[[Any, str], Any]  # (spec, layer name) -> a Keras layer
-    #: "conv" or "dense" for layers with weights (what ``hls.layers.<name>`` may tune), else None
-    weights: str | None = None
-
-
-LAYER_TYPES: Registry[LayerType] = Registry("layer type")
-
-
-def layer_type(name: str, spec: type[LayerSpec], weights: str | None = None):
-    """Register ``build(spec, layer_name) -> keras layer`` as layer type ``name``."""
-
-    def decorator(build):
-        LAYER_TYPES.register(name, LayerType(name, spec, build, weights))
-        return build
-
-    return decorator
-
-
-def layer_names(layers) -> list[str]:
-    """Names of a custom student's layers (``name`` or ``layer<index>``)."""
-    return [layer.name or f"layer{i}" for i, layer in enumerate(layers)]
+__all__ = [
+    "LAYER_TYPES",
+    "LayerSpec",
+    "LayerType",
+    "Positive",
+    "Quantizer",
+    "check_bias",
+    "check_pair",
+    "layer_names",
+    "layer_type",
+]
 
 
 QUANTIZER_PATTERN = r"^quantized_\w+\(\s*\d+\s*(,\s*[-+.\w=]+\s*)*\)$"

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import model_validator
 
 from ...config.model import option
-from ...firmware.intervals import (
+from ...core.intervals import (
     Bounds,
     NotAnalysed,
     PrecisionProof,

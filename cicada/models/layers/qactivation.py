@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 
 from ...config.model import option
-from ...firmware.intervals import Bounds, NotAnalysed, PrecisionProof, RuleInput, cast, check, precision_rule
+from ...core.intervals import Bounds, NotAnalysed, PrecisionProof, RuleInput, cast, check, precision_rule
 from . import LayerSpec, Quantizer, layer_type
 
 

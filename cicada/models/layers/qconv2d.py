@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import model_validator
 
 from ...config.model import Flag, option
-from ...firmware.intervals import (
+from ...core.intervals import (
     PrecisionProof,
     RuleInput,
     layer_weights,

@@ -7,7 +7,7 @@ from typing import Literal, Optional
 from pydantic import model_validator
 
 from ...config.model import Flag, option
-from ...firmware.intervals import (
+from ...core.intervals import (
     PrecisionProof,
     RuleInput,
     layer_weights,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ...config.model import option
-from ...firmware.intervals import Bounds, PrecisionProof, RuleInput, cast, precision_rule
+from ...core.intervals import Bounds, PrecisionProof, RuleInput, cast, precision_rule
 from . import LayerSpec, Positive, layer_type
 
 

@@ -7,11 +7,10 @@ layers with weights (what ``hls.layers`` may tune) with :func:`student_architect
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
-from ...core.registry import Registry
-from ...data.geometry import N_REGIONS
+from ...config.registries.students import STUDENTS, StudentArchitecture, student_architecture
+from ...core.geometry import N_REGIONS
 
 if TYPE_CHECKING:
     from ...config.sections import StudentConfig
@@ -19,27 +18,7 @@ if TYPE_CHECKING:
 #: Student input: the 18 x 14 region image flattened phi-major to 252 raw integers.
 STUDENT_INPUT_SIZE = N_REGIONS
 
-
-@dataclass(frozen=True)
-class StudentArchitecture:
-    name: str
-    description: str
-    build: Callable[["StudentConfig"], Any]
-    #: layer name -> "conv" or "dense", for the layers with weights
-    weight_layers: Callable[["StudentConfig"], dict[str, str]]
-
-
-STUDENTS: Registry[StudentArchitecture] = Registry("student architecture")
-
-
-def student_architecture(name: str, description: str, weight_layers: Callable[["StudentConfig"], dict[str, str]]):
-    """Register ``build(config) -> keras.Model`` as student architecture ``name``."""
-
-    def decorator(build):
-        STUDENTS.register(name, StudentArchitecture(name, description, build, weight_layers))
-        return build
-
-    return decorator
+__all__ = ["STUDENTS", "STUDENT_INPUT_SIZE", "StudentArchitecture", "build_student", "student_architecture"]
 
 
 def build_student(architecture: str, config: "StudentConfig | None" = None):

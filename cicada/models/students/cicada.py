@@ -9,7 +9,7 @@ the firmware uses are then exactly the weights QKeras evaluates.
 
 from __future__ import annotations
 
-from ...data.geometry import N_ETA, N_PHI
+from ...core.geometry import N_ETA, N_PHI
 from . import STUDENT_INPUT_SIZE, student_architecture
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...data.geometry import N_ETA, N_PHI
+from ...core.geometry import N_ETA, N_PHI
 from . import teacher_architecture
 
 

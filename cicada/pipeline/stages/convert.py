@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...core.fixedpoint import FixedType
+from ...core.intervals import ProofSummary
 from ...core.progress import log
 from ...firmware.convert import TESTBENCH, convert_student
-from ...firmware.fixedpoint import FixedType
-from ...firmware.intervals import ProofSummary
 from ...models.student import STUDENT_FILE, load_student
 from ..context import BuildContext
 from ..engine import Stage

@@ -9,6 +9,7 @@ from ...evaluation.documents import REPORT_JSON, REPORT_MD
 from ...evaluation.report import write_report
 from ..context import BuildContext
 from ..engine import Stage
+from ..stamps import stage_times
 
 
 @dataclass
@@ -18,7 +19,7 @@ class ReportResult:
 
 
 def run(context: BuildContext) -> ReportResult:
-    paths = write_report(context)
+    paths = write_report(context, stage_times(context.model_dir, list(context.results)))
     return ReportResult(json=context.relative(paths["json"]), markdown=context.relative(paths["markdown"]))
 
 

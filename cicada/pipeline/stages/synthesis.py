@@ -17,7 +17,7 @@ class SynthesisStageResult:
 
 
 def job(context: BuildContext, name: str) -> SynthesisJob:
-    from ...firmware.fixedpoint import FixedType
+    from ...core.fixedpoint import FixedType
 
     convert = context.results.get("convert")
     output_type = FixedType.parse(convert.layers[-1]["result"]) if convert else None

@@ -21,8 +21,8 @@ from ...config.model import Flag, Identifier, Integer, Number, invalid, option
 from ...core.errors import VerificationError
 from ...core.progress import log
 from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from ..hls_reports import BUNCH_CROSSING_NS
 from ..labels import source
+from ..vendor_reports.timing import BUNCH_CROSSING_NS
 
 RTL_DIR = "rtl"
 #: Verilog-2005 and SystemVerilog keywords a module may not be called.
@@ -154,11 +154,11 @@ class RTLBackend(SynthesisBackend):
         return None
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
+        from ...core.fixedpoint import FixedType
         from ...data.datasets import test_events
         from ...data.region_bits import region_et
         from ...firmware.csim import compare_bits
         from ...firmware.emulator import FirmwareEmulator
-        from ...firmware.fixedpoint import FixedType
         from ...models.student import STUDENT_FILE, load_student, student_scores
         from .project import write_project
         from .simulate import simulate

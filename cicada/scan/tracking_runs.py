@@ -15,16 +15,16 @@ from .. import __version__
 from ..core.files import sha256_json
 from ..evaluation.documents import REPORT_JSON, REPORT_MD
 from ..pipeline.context import BuildContext
-from . import ledger
-from .figures import split_row
-from .names import flatten, mlflow_name, text
-from .store import Tracked, TrackedRun, TrackingUnavailable, store_for, write_runs
+from ..tracking import ledger
+from ..tracking.figures import split_row
+from ..tracking.names import flatten, mlflow_name, text
+from ..tracking.store import Tracked, TrackedRun, TrackingUnavailable, store_for, write_runs
 
 if TYPE_CHECKING:
     from ..config.scan import ScanConfig
     from ..config.sections import BuildConfig
     from ..config.tracking import TrackingConfig
-    from ..scan.points import ScanPoint
+    from .points import ScanPoint
 
 #: Columns that describe this run of the scan rather than the points: they do not count as a change.
 VOLATILE_COLUMNS = ("stages_run", "seconds_this_run")

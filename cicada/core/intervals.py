@@ -19,8 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..core.registry import Registry
 from .fixedpoint import FixedType
+from .registry import Registry
 
 
 @dataclass

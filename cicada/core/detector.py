@@ -2,7 +2,7 @@
 
 The synthetic generator and the Pythia generator both use these, so the two describe the
 same detector. The numbers are deliberately simple (a fraction of the true ET per particle
-class); the calorimeter volume comes from :mod:`cicada.data.geometry`.
+class); the calorimeter volume comes from :mod:`cicada.core.geometry`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,95 @@
+"""A build's figures as one flat row, read from its report.json.
+
+The scan's results table (:mod:`cicada.scan.results`) and the MLflow runs (:mod:`cicada.tracking`)
+name every figure the same way because both take it from here. Latency and resources come from
+the best source the build has (vendor HLS, then the RTL flow, then an estimate) with its label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Backends in the order their figures are preferred: vendor reports first, then the RTL flow.
+BACKEND_PREFERENCE = ("vendor", "rtl")
+RESOURCE_COLUMNS = ("LUT", "FF", "DSP", "BRAM")
+
+
+def rate_label(rate_khz: float) -> str:
+    return f"{rate_khz:g}kHz"
+
+
+def _latency(report: dict) -> dict:
+    for backend in BACKEND_PREFERENCE:
+        entry = report.get("latency", {}).get(backend) or {}
+        if entry.get("available"):
+            return {
+                "latency_cycles": entry.get("cycles"),
+                "latency_ns": entry.get("ns"),
+                "latency_bx": entry.get("bx"),
+                "latency_source": entry.get("source"),
+            }
+    return {"latency_cycles": None, "latency_ns": None, "latency_bx": None, "latency_source": _missing(report)}
+
+
+def _resources(report: dict) -> dict:
+    for backend in BACKEND_PREFERENCE:
+        entry = report.get("resources", {}).get(backend) or {}
+        if entry.get("available"):
+            return {
+                "LUT": entry.get("LUT"),
+                "FF": entry.get("FF"),
+                "DSP": entry.get("DSP"),
+                # vendor HLS counts 18K blocks, Yosys RAMB cells: the source label says which
+                "BRAM": entry.get("BRAM_18K", entry.get("BRAM")),
+                "resources_source": entry.get("source"),
+            }
+    for estimate in (report.get("estimates") or {}).values():
+        return {**{k: estimate.get(k) for k in RESOURCE_COLUMNS}, "resources_source": estimate.get("source")}
+    return {**{k: None for k in RESOURCE_COLUMNS}, "resources_source": _missing(report)}
+
+
+def _missing(report: dict) -> str:
+    reasons = [
+        f"{name}: {str(entry.get('reason')).split(', ')[0]}"
+        for name, entry in (report.get("latency") or {}).items()
+        if not entry.get("available")
+    ]
+    return "not available (" + "; ".join(reasons) + ")" if reasons else "not available"
+
+
+def _bit_exact(report: dict) -> dict:
+    accuracy = report["bit_accuracy"]
+    everything = accuracy["firmware_vs_qkeras_all_test_events"].values()
+    rtl = report.get("rtl_bit_accuracy")
+    return {
+        "bit_exact": bool(
+            accuracy["csim_vs_qkeras"]["bit_exact"]
+            and accuracy["emulator_vs_csim"]["bit_exact"]
+            and all(a["bit_exact"] for a in everything)
+        ),
+        "bit_exact_events": int(accuracy["csim_vs_qkeras"]["events"] + sum(a["events"] for a in everything)),
+        "rtl_bit_exact": None if not rtl else bool(rtl["vs_qkeras"]["bit_exact"] and rtl["vs_csim"]["bit_exact"]),
+    }
+
+
+def figures(report: dict) -> dict:
+    """The measured columns of a point, from its report.json."""
+    row: dict[str, Any] = {"architecture": report["student"]["architecture"], "parameters": report["parameter_count"]}
+    for signal, auc in (report.get("auc") or {}).items():
+        row[f"auc:{signal}"] = auc["firmware"]
+        # the gap the student is chosen to close: the teacher is shared, the student is the point's
+        row[f"auc_minus_teacher:{signal}"] = auc.get("firmware_minus_teacher")
+    rates = report["rates"]
+    row["zero_bias_events"] = rates["zero_bias_events"]
+    for point in rates["working_points"]:
+        label = rate_label(point["target_khz"])
+        row[f"threshold@{label}"] = point["threshold"]
+        row[f"rate@{label}"] = point["rate_khz"]
+        row[f"statistics_limited@{label}"] = point["statistics_limited"]
+        for signal, efficiency in point["signal_efficiency"].items():
+            row[f"efficiency@{label}:{signal}"] = efficiency
+    row.update(_latency(report))
+    row.update(_resources(report))
+    row.update(_bit_exact(report))
+    row["wall_seconds"] = round(sum(t["seconds"] for t in (report.get("stage_seconds") or {}).values()), 2)
+    return row
