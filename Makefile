@@ -14,7 +14,6 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,pythia]"
-	$(BIN)/cicada warmup  # compiles da4ml's solver (numba) once, instead of inside the first build
 	touch $@
 
 build: install

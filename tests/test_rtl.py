@@ -145,7 +145,7 @@ def test_traced_logic_equals_qkeras_for_each_layer_kind(kind):
 def test_round_half_even_on_every_input_code(bits, integer):
     """The activation alone, traced from a signed fixed-point input with 6 more fractional bits than
     it keeps, on every one of its codes: each tie, each saturation, each negative value."""
-    from da4ml.trace import FixedVariableArrayInput, comb_trace
+    from alkaid.trace import FVArrayInput, trace
     from qkeras import quantized_relu
 
     from cicada.synthesis.rtl.trace import round_half_even_saturate
@@ -155,12 +155,49 @@ def test_round_half_even_on_every_input_code(bits, integer):
     width = integer + 2 + incoming  # one sign bit, one bit of overflow headroom
     codes = np.arange(-(2 ** (width - 1)), 2 ** (width - 1))
     values = codes * 2.0**-incoming
-    inputs = FixedVariableArrayInput((1,))
+    inputs = FVArrayInput((1,))
     x = inputs.quantize(1, integer + 1, incoming)
-    comb = comb_trace(inputs, [round_half_even_saturate(x[0], False, integer, keep)])
+    comb = trace(inputs, [round_half_even_saturate(x[0], False, integer, keep)])
     got = comb.predict(values[:, None], n_threads=1)[:, 0]
     expected = quantized_relu(bits, integer)(values.astype(np.float32)).numpy().astype(np.float64)
     np.testing.assert_array_equal(got, expected)
+
+
+def _round_half_even_saturate(values: np.ndarray, integer: int, fractional: int) -> np.ndarray:
+    step = 2.0**-fractional
+    return np.clip(np.round(values / step) * step, 0.0, 2.0**integer - step)  # np.round: half to even
+
+
+def test_round_half_even_on_scaled_sums_and_constants():
+    """Sums of two scaled inputs plus a constant (so the rounded variable carries alkaid's scale
+    factors and offsets, where its own RND_CONV went wrong), on every input code; and constants."""
+    from alkaid.trace import FVariable, FVArrayInput, HWConfig, trace
+
+    from cicada.synthesis.rtl.trace import round_half_even_saturate
+
+    rng = np.random.default_rng(11)
+    checked = 0
+    while checked < 150:
+        signed, integers, fractions = rng.integers(0, 2, 2), rng.integers(1, 6, 2), rng.integers(0, 5, 2)
+        weights = rng.integers(-8, 9, 2) / 2.0 ** rng.integers(0, 4, 2)
+        offset = rng.integers(-16, 17) / 2.0 ** rng.integers(0, 5)
+        integer, fractional = int(rng.integers(0, 6)), int(rng.integers(0, 4))
+        if integer + fractional < 1:
+            continue
+        inputs = FVArrayInput((2,))
+        x = inputs.quantize(signed, integers, fractions)
+        value = x[0] * weights[0] + x[1] * weights[1] + offset
+        if value.low == value.high:
+            continue
+        comb = trace(inputs, [round_half_even_saturate(value, False, integer, fractional)])
+        grids = [np.arange(-k * 2.0**i, 2.0**i, 2.0**-f) for k, i, f in zip(signed, integers, fractions)]
+        codes = np.array(np.meshgrid(*grids)).reshape(2, -1).T
+        expected = _round_half_even_saturate(codes @ weights + offset, integer, fractional)
+        np.testing.assert_array_equal(comb.predict(codes, n_threads=1)[:, 0], expected, err_msg=f"case {checked}")
+        checked += 1
+    for constant in (0.75, 0.625, 0.3125, 1.5, -0.5, 100.0, 0.0):
+        got = round_half_even_saturate(FVariable.from_const(constant, HWConfig(1, 1, -1)), False, 3, 2)
+        assert got.low == got.high == float(_round_half_even_saturate(np.array(constant), 3, 2)), constant
 
 
 @pytest.mark.slow
@@ -215,7 +252,7 @@ def test_rtl_is_bit_exact_and_its_cycles_are_what_the_generator_built(
         "test model",
     )
     assert project.latency_cycles == project.stages + int(register_input)
-    assert project.stages == int(np.ceil(project.adder_levels / adders_per_stage))
+    assert project.stages == int(np.ceil(project.adder_levels / adders_per_stage)) > 1
     images = _images(500, seed=2)
     simulation = simulate(project, images)
     assert simulation.latency_cycles == simulation.data_path_latency_cycles == project.latency_cycles
@@ -226,7 +263,17 @@ def test_rtl_is_bit_exact_and_its_cycles_are_what_the_generator_built(
     assert ("stage0_inp <= model_inp" in top) == register_input
     for name in ("build_vivado_prj.tcl", "README.md", "ports.json", "src/tiny_student.xdc", "sim/tb_tiny_student.cpp"):
         assert (tmp_path / "rtl" / name).exists(), name
-    assert not (tmp_path / "rtl" / "src" / "static" / "lookup_table.v").exists()  # unused: it reads a .mem file
+    assert "in_valid" in (tmp_path / "rtl" / "src" / "tiny_student.xdc").read_text()
+    # the stages are named after the top (alkaid calls them logic0, logic1... in every design)
+    assert project.stage_files == [f"src/tiny_student_stage{i}.v" for i in range(project.stages)]
+    assert not list((tmp_path / "rtl" / "src").glob("logic*.v"))
+    assert not (tmp_path / "rtl" / "src" / "tiny_student_wrapper.v").exists()
+    # only the static modules the stages instantiate are kept, and all of them are in the sources
+    stages = "\n".join((tmp_path / "rtl" / f).read_text() for f in project.stage_files)
+    static = sorted((tmp_path / "rtl" / "src" / "static").glob("*.v"))
+    assert static and all(f"{p.stem} #(" in stages for p in static)
+    assert {f"src/static/{p.name}" for p in static} <= set(project.static_files)
+    assert 0 < project.adder_graph_lut_estimate
 
 
 @pytest.mark.slow
@@ -281,7 +328,7 @@ def test_every_figure_of_a_build_has_a_known_source(rtl_build):
     assert (rtl / "src" / "cicada_student.v").exists() and (rtl / "build_vivado_prj.tcl").exists()
 
 
-# ------------------------------------------------------------------ the HLS project with da4ml
+# ---------------------- the HLS project with distributed arithmetic (hls4ml 1.3.0's provider is da4ml 0.5.2)
 @pytest.mark.slow
 def test_hls_project_with_distributed_arithmetic_is_proven_exact_and_costed(small_trace, tmp_path):
     from cicada.config.loader import config_from_mapping
@@ -312,21 +359,52 @@ def test_distributed_arithmetic_needs_reuse_factor_one(tmp_path):
         config_from_mapping({"name": "t", "hls": {"strategy": "distributed_arithmetic", "reuse_factor": 2}})
 
 
-def test_warmup_knows_whether_the_solver_is_compiled(tmp_path):
-    import os
+def test_warmup_only_says_that_nothing_needs_warming_up():
     import subprocess
     import sys
 
-    from cicada.synthesis.rtl import solver_cache
+    result = subprocess.run([sys.executable, "-m", "cicada", "warmup"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "no warm-up is needed any more" in result.stderr + result.stdout
+    assert "alkaid, whose solver is compiled C++" in result.stderr + result.stdout
 
-    # an empty numba cache: not compiled (the RTL stage then says it will compile)
-    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    probe = "from cicada.synthesis.rtl.solver_cache import solver_is_compiled as c; print(c())"
-    empty = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=REPO)
-    assert empty.stdout.strip() == "False", empty.stderr
-    # this environment's cache, filled by the tests' first trace or by `make install`
-    solver_cache.compile_solver()
-    assert solver_cache.solver_is_compiled()
-    warm = subprocess.run([sys.executable, "-m", "cicada", "warmup"], capture_output=True, text=True, cwd=REPO)
-    assert warm.returncode == 0 and "is compiled in this environment" in warm.stderr + warm.stdout
-    assert "da4ml's solver ready in" in warm.stderr + warm.stdout
+
+@pytest.mark.slow
+def test_the_rtl_flow_never_imports_da4ml_or_numba(tmp_path):
+    """da4ml stays installed for hls4ml's distributed_arithmetic strategy only: tracing, writing and
+    the backend's modules must not load it (nor numba, its compiler)."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys
+import cicada  # first: it sets TF_USE_LEGACY_KERAS before qkeras imports TensorFlow
+import numpy as np
+from qkeras import QActivation, QDense
+from tensorflow.keras import layers, models
+import cicada.synthesis.rtl.backend, cicada.synthesis.rtl.simulate, cicada.synthesis.rtl.yosys
+from cicada.synthesis.rtl.project import write_project
+from cicada.synthesis.rtl.trace import trace_model
+x = inputs = layers.Input((252,))
+x = QDense(2, kernel_quantizer="quantized_bits(6,1,1,alpha=1)", use_bias=False)(x)
+x = QActivation("quantized_relu(16,8)")(x)
+model = models.Model(inputs, x)
+model.set_weights([np.random.default_rng(0).normal(0, 0.1, (252, 2))])
+write_project(trace_model(model), {str(tmp_path / "rtl")!r}, "probe", 2.0, True, 6.25, "xc7vx690tffg1927-2", "probe")
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("da4ml", "numba")))
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "rtl" / "src" / "probe.v").exists()
+
+
+@pytest.mark.parametrize(
+    "top, why", [("module", "that is not a Verilog keyword"), ("logic3", "other than alkaid's stage names")]
+)
+def test_a_top_module_name_that_would_clash_is_refused(top, why):
+    from cicada.config.loader import config_from_mapping
+    from cicada.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"key 'synthesis\.rtl\.top': expected a module name {why}"):
+        config_from_mapping({"name": "t", "synthesis": {"rtl": {"top": top}}})

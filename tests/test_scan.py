@@ -459,7 +459,7 @@ def test_scan_on_local_cluster(local_scan):
     assert params[(2, 1)] < params[(3, 1)] < params[(4, 1)] and params[(3, 1)] == params[(3, 2)]
     (rtl,) = [r for r in done if r.get("synthesis.rtl.run") == "on"]
     assert rtl["latency_cycles"] > 0 and rtl["latency_source"].startswith("measured in RTL simulation")
-    assert rtl["LUT"] > 0 and rtl["resources_source"].startswith("estimate: da4ml") and rtl["rtl_bit_exact"]
+    assert rtl["LUT"] > 0 and rtl["resources_source"].startswith("estimate: alkaid") and rtl["rtl_bit_exact"]
     others = [r for r in done if r is not rtl]
     assert all(r["LUT"] is None and r["latency_source"].startswith("not available") for r in others)
 
@@ -650,8 +650,8 @@ def test_unreachable_scheduler_is_one_clear_error():
 
 
 def test_a_local_cluster_lets_workers_stay_silent_for_long_solver_calls():
-    """da4ml's solver holds Python's lock for minutes on a v2-size student: Dask's default five
-    minutes without a heartbeat restarted such workers, and the point with them, again and again."""
+    """A call that holds Python's lock silences a worker's heartbeat (da4ml 0.5's numba solver did for
+    minutes on a v2-size student): Dask's default five minutes restarted such workers again and again."""
     from cicada.config.scan import LocalEngine
     from cicada.scan.cluster import open_engine
 

@@ -1,28 +1,28 @@
-"""``cicada warmup``: compile, once per Python environment, what the first build would compile."""
+"""``cicada warmup``: kept so that scripts and habits that call it still work; nothing is left to warm up."""
 
 from __future__ import annotations
 
 from . import Command, command
 
+#: What the command says: the one thing it does.
+MESSAGE = (
+    "no warm-up is needed any more: the open-source RTL flow solves its adder graphs with alkaid, "
+    "whose solver is compiled C++ shipped in its wheel (nothing is compiled on first use)"
+)
+
 
 @command
 class Warmup(Command):
     name = "warmup"
-    help = "compile da4ml's solver for this Python environment ahead of the first build (minutes, once)"
+    help = "does nothing any more: alkaid's solver needs no compilation (kept for old scripts)"
     description = (
-        "The open-source RTL flow solves its adder graphs with da4ml, whose solver numba compiles on first use in a "
-        "Python environment and caches (several minutes on 2 cores; seconds afterwards). This command does that "
-        "compilation now, so that the first build does not; `make install` runs it. Running it again is quick."
+        "Earlier versions compiled da4ml's solver with numba here, ahead of the first build. The open-source RTL "
+        "flow now uses alkaid, whose solver is compiled C++ in its wheel, so there is nothing to compile: this "
+        "command only says so and exits with status 0."
     )
 
     def run(self, args) -> int:
         from ..core.progress import log
-        from ..synthesis.rtl.solver_cache import compile_solver, solver_is_compiled
 
-        if solver_is_compiled():
-            log.info("da4ml's solver is compiled in this environment; loading it to check")
-        else:
-            log.info("compiling da4ml's solver with numba (once per Python environment; several minutes on 2 cores)")
-        seconds = compile_solver()
-        log.info(f"da4ml's solver ready in {seconds:.0f} s")
+        log.info(MESSAGE)
         return 0

@@ -175,8 +175,10 @@ class ScanConfig(ConfigModel):
     worker_silence_s: Number = option(
         "seconds a worker may go without a heartbeat before the scheduler restarts it (Dask's "
         "distributed.scheduler.worker-ttl, 5 minutes by default), on clusters the scan starts; an external "
-        "scheduler keeps its own. Long because da4ml's solver holds Python's lock for minutes on a v2-size "
-        "student, which silences the worker's heartbeat (a dead worker is noticed at once anyway)",
+        "scheduler keeps its own. A call that holds Python's lock silences the worker's heartbeat: da4ml 0.5's "
+        "numba solver, which the RTL flow used before alkaid, held it for minutes on a v2-size student; alkaid's "
+        "compiled solver holds it for about 2 s there (measured), so the long default is now only a margin for "
+        "bigger students (a dead worker is noticed at once anyway)",
         3600.0,
         gt=0.0,
     )

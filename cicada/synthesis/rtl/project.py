@@ -1,35 +1,42 @@
 """The RTL project: the traced student pipelined into Verilog, with a valid signal and the files a
 firmware engineer needs to take it into Vivado.
 
-da4ml writes one Verilog module per pipeline stage (pure adder logic), its static adder
-modules, Vivado/Quartus build scripts and timing constraints. cicada writes the top module
-itself, so that it carries what a trigger design needs around the arithmetic:
+alkaid pipelines the adder graph (fusing pairs of adders into three-input adders) and writes
+one Verilog module per pipeline stage (pure adder logic), its static adder modules, Vivado and
+Quartus build scripts and timing constraints. cicada renames the stage modules after the top
+(alkaid calls them ``logic0``, ``logic1``... in every design) and writes the top module itself,
+so that it carries what a trigger design needs around the arithmetic:
 
 * ``in_valid``/``out_valid``: a shift register as long as the pipeline marks which outputs
   belong to a real event; ``rst`` (synchronous) clears it;
 * ``register_input``: whether the inputs are registered here (the default) or arrive
   registered from the surrounding firmware, which saves one cycle and the input flip-flops.
 
-The design accepts one event per clock (initiation interval 1). Latency in clock cycles is
-one per stage boundary: the input register (when present), one register after every stage.
+The number of stages is the graph's adder levels divided by ``adders_per_stage``, rounded up;
+alkaid places the stage boundaries at equal steps of its own delay model. The design accepts
+one event per clock (initiation interval 1). Latency in clock cycles is one per stage
+boundary: the input register (when present), one register after every stage.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ...core.errors import ToolError
 from ...core.files import atomic_directory
 
-#: da4ml's static library modules; only those a design instantiates are kept.
-STATIC_MODULES = ("shift_adder", "negative", "mux", "multiplier", "lookup_table")
+#: alkaid's static library modules; only those a design instantiates are kept.
+STATIC_MODULES = ("shift_adder", "ternary_adder", "negative", "mux", "binop", "multiplier")
+#: what alkaid writes that the product does not use: its Python simulation binder, its serialized
+#: program and a summary of its own top module (cicada writes the top; alkaid's I/O wrapper goes too)
+ALKAID_EXTRAS = ("sim", "model", "metadata.json")
 _STAGE_PORT = re.compile(r"(input|output)\s*\[(\d+):0\]\s*model_(inp|out)")
+_ALKAID_STAGE = re.compile(r"logic(\d+)")
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class RTLProject:
     adder_levels: int
     input_ports: list[Port]
     output_ports: list[Port]
-    da4ml_lut_estimate: float
+    adder_graph_lut_estimate: float
     register_bits: int
     stage_files: list[str]
     static_files: list[str]
@@ -69,6 +76,7 @@ class RTLProject:
         return sum(p.width for p in self.output_ports)
 
     def sources(self) -> list[Path]:
+        """The Verilog files of the design (library files last)."""
         base = Path(self.directory)
         return [
             base / "src" / f"{self.top}.v",
@@ -77,27 +85,24 @@ class RTLProject:
         ]
 
 
-def _ports(kifs) -> list[Port]:
-    keep, integer, fractional = (np.asarray(a, dtype=int) for a in kifs)
+def _ports(precisions) -> list[Port]:
     ports, offset = [], 0
-    for k, i, f in zip(keep, integer, fractional):
-        width = int(k + i + f)
-        ports.append(Port(offset, width, bool(k), int(f)))
+    for keep, integer, fractional in precisions:
+        width = int(keep + integer + fractional)
+        ports.append(Port(offset, width, bool(keep), int(fractional)))
         offset += width
     return ports
 
 
-def pipeline(comb, adders_per_stage: float):
-    """da4ml's pipeline of ``comb`` with at most ``adders_per_stage`` adder levels per stage."""
-    from da4ml.trace import to_pipeline
-
-    return to_pipeline(comb, adders_per_stage, retiming=True, verbose=False)
+def stage_count(adder_levels: int, adders_per_stage: float) -> int:
+    """Pipeline stages for at most about ``adders_per_stage`` adder levels each."""
+    return max(1, math.ceil(adder_levels / adders_per_stage))
 
 
 def _stage_widths(path: Path) -> tuple[int, int]:
     widths = {kind: int(high) + 1 for _, high, kind in _STAGE_PORT.findall(path.read_text())}
     if set(widths) != {"inp", "out"}:
-        raise ToolError(f"{path}: unexpected da4ml stage module (no model_inp/model_out ports)")
+        raise ToolError(f"{path}: unexpected alkaid stage module (no model_inp/model_out ports)")
     return widths["inp"], widths["out"]
 
 
@@ -109,7 +114,7 @@ def top_module(top: str, stage_widths: list[tuple[int, int]], register_input: bo
     lines = [
         "`timescale 1 ns / 1 ps",
         f"// {description}",
-        "// Generated by cicada: da4ml pipeline stages between registers, one event per clock.",
+        "// Generated by cicada: alkaid pipeline stages between registers, one event per clock.",
         f"// Latency: {latency} clock cycles from in_valid to out_valid"
         + (" (inputs registered here)." if register_input else " (inputs must arrive registered)."),
         f"module {top} (",
@@ -160,9 +165,17 @@ def register_bits(stage_widths: list[tuple[int, int]], register_input: bool) -> 
     return inputs + stage_widths[-1][1] + len(stage_widths) + int(register_input)
 
 
+CONTROL_PORT_CONSTRAINTS = (
+    "\n# cicada's control ports\n"
+    "set_input_delay -clock sys_clk -max $delay_max [get_ports {in_valid rst}]\n"
+    "set_input_delay -clock sys_clk -min $delay_min [get_ports {in_valid rst}]\n"
+    "set_output_delay -clock sys_clk -max $delay_max [get_ports {out_valid}]\n"
+    "set_output_delay -clock sys_clk -min $delay_min [get_ports {out_valid}]\n"
+)
+
 _README = """# {top}: the student as pipelined Verilog
 
-Generated by cicada from `{model}` with da4ml (distributed arithmetic: shift-and-add networks,
+Generated by cicada from `{model}` with alkaid (distributed arithmetic: shift-and-add networks,
 no multipliers, no DSPs). Bit-exact with the QKeras model (checked in Verilator on every build).
 
 - Top module `{top}` in `src/{top}.v`: `clk`, `rst` (synchronous, clears the valid pipeline),
@@ -177,6 +190,50 @@ no multipliers, no DSPs). Bit-exact with the QKeras model (checked in Verilator 
 """
 
 
+def _rename_stages(src: Path, top: str) -> list[Path]:
+    """alkaid's stage modules ``logic<i>`` renamed ``<top>_stage<i>`` (files and module names), in order."""
+    stages = []
+    for path in src.glob("logic*.v"):
+        match = _ALKAID_STAGE.fullmatch(path.stem)
+        if match is None:
+            continue
+        index = int(match.group(1))
+        target = src / f"{top}_stage{index}.v"
+        text = re.sub(rf"\bmodule\s+{path.stem}\b", f"module {top}_stage{index}", path.read_text(), count=1)
+        target.write_text(text)
+        path.unlink()
+        stages.append((index, target))
+    return [p for _, p in sorted(stages)]
+
+
+def _used_library(src: Path, stage_paths: list[Path], top: str) -> list[str]:
+    """The library files the stages need: tables, and the static modules instantiated (also by
+    one another); the others are deleted."""
+    library = [f"src/{top}_tables.v"] if (src / f"{top}_tables.v").exists() else []
+    text = "\n".join([p.read_text() for p in stage_paths] + [(src.parent / f).read_text() for f in library])
+    used: list[str] = []
+    while True:
+        new = [n for n in STATIC_MODULES if n not in used and re.search(rf"\b{n}\b\s*(#|\w+\s*\()", text)]
+        if not new:
+            break
+        used += new
+        text = "\n".join((src / "static" / f"{n}.v").read_text() for n in new)
+    for path in (src / "static").glob("*.v"):
+        if path.stem not in used:
+            path.unlink()
+    return library + [f"src/static/{n}.v" for n in STATIC_MODULES if n in used]
+
+
+def _chained_widths(stage_paths: list[Path]) -> list[tuple[int, int]]:
+    widths = [_stage_widths(p) for p in stage_paths]
+    for i in range(1, len(widths)):
+        if widths[i][0] != widths[i - 1][1]:
+            raise ToolError(
+                f"{stage_paths[i]}: alkaid's stage {i} takes {widths[i][0]} bits but stage {i - 1} gives {widths[i - 1][1]}"
+            )
+    return widths
+
+
 def write_project(
     traced,
     directory: Path,
@@ -188,37 +245,40 @@ def write_project(
     description: str,
 ) -> RTLProject:
     """Pipeline ``traced`` and write the project into ``directory`` (replaced as a whole)."""
-    from da4ml.codegen import RTLModel
-    from da4ml.codegen.rtl.rtl_model import get_io_kifs
+    from alkaid.codegen import RTLModel
 
-    solution = pipeline(traced.comb, adders_per_stage)
+    stages = stage_count(traced.adder_levels, adders_per_stage)
     directory = Path(directory)
     with atomic_directory(directory) as staging:
-        RTLModel(solution, top, staging, flavor="verilog", clock_period=clock_period_ns, part_name=part).write()
-        # da4ml's Python binder and its I/O wrapper are not part of the product
-        shutil.rmtree(staging / "sim")
+        model = RTLModel(
+            traced.comb,
+            staging,
+            top,
+            flavor="verilog",
+            n_stages=stages,
+            print_latency=False,
+            part_name=part,
+            clock_period=clock_period_ns,
+        )
+        model.write()
+        logic = list(model.fsm.logic.values())  # the stages, in order
+        for extra in ALKAID_EXTRAS:
+            path = staging / extra
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
         (staging / "src" / f"{top}_wrapper.v").unlink(missing_ok=True)
         (staging / "sim").mkdir()
-        stage_paths = sorted((staging / "src").glob(f"{top}_stage*.v"), key=lambda p: int(p.stem.rsplit("stage", 1)[1]))
-        widths = [_stage_widths(p) for p in stage_paths]
-        (staging / "src" / f"{top}.v").write_text(top_module(top, widths, register_input, description))
-        used_text = "\n".join(p.read_text() for p in stage_paths)
-        static = []
-        for name in STATIC_MODULES:
-            path = staging / "src" / "static" / f"{name}.v"
-            if re.search(rf"\b{name}\b\s*(#|\w+\s*\()", used_text):
-                static.append(f"src/static/{name}.v")
-            else:
-                path.unlink(missing_ok=True)  # e.g. lookup_table.v reads a .mem file this design has none of
-        with open(staging / "src" / f"{top}.xdc", "a") as xdc:
-            xdc.write(
-                "\n# cicada's control ports\n"
-                "set_input_delay -clock sys_clk -max $delay_max [get_ports {in_valid rst}]\n"
-                "set_input_delay -clock sys_clk -min $delay_min [get_ports {in_valid rst}]\n"
-                "set_output_delay -clock sys_clk -max $delay_max [get_ports {out_valid}]\n"
-                "set_output_delay -clock sys_clk -min $delay_min [get_ports {out_valid}]\n"
-            )
-        inputs, outputs = get_io_kifs(solution)
+        src = staging / "src"
+        stage_paths = _rename_stages(src, top)
+        widths = _chained_widths(stage_paths)
+        (src / f"{top}.v").write_text(top_module(top, widths, register_input, description))
+        library = _used_library(src, stage_paths, top)
+        for constraints in (src / f"{top}.xdc", src / f"{top}.sdc"):
+            if constraints.exists():
+                with open(constraints, "a") as out:
+                    out.write(CONTROL_PORT_CONSTRAINTS)
         project = RTLProject(
             directory=str(directory),
             top=top,
@@ -226,14 +286,16 @@ def write_project(
             latency_cycles=len(widths) + int(register_input),
             register_input=register_input,
             adders_per_stage=float(adders_per_stage),
-            adder_levels=int(max(traced.comb.latency)),
-            input_ports=_ports(inputs),
-            output_ports=_ports(outputs),
-            da4ml_lut_estimate=float(solution.cost),
+            adder_levels=traced.adder_levels,
+            input_ports=_ports(logic[0].inp_kifs.T),
+            output_ports=_ports(logic[-1].out_kifs.T),
+            adder_graph_lut_estimate=float(sum(stage.cost for stage in logic)),
             register_bits=register_bits(widths, register_input),
             stage_files=[f"src/{p.name}" for p in stage_paths],
-            static_files=static,
+            static_files=library,
         )
+        if (project.input_width, project.output_width) != (widths[0][0], widths[-1][1]):
+            raise ToolError(f"{staging}: alkaid's stage ports are not as wide as the values it reports for them")
         (staging / "ports.json").write_text(
             json.dumps(
                 {

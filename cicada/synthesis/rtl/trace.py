@@ -1,20 +1,24 @@
-"""A QKeras model as da4ml's adder graph, with QKeras' exact arithmetic.
+"""A QKeras model as alkaid's adder graph, with QKeras' exact arithmetic.
 
-Every layer is traced on da4ml's symbolic fixed-point variables: constant weights become
-shift-and-add networks (distributed arithmetic, no multipliers), and each quantized
-activation rounds and saturates exactly as QKeras does. The rule for a layer is chosen by
-its Keras class (:data:`TRACE_RULES`); a layer without a rule is one clear error naming it.
+Every layer is traced on alkaid's symbolic fixed-point arrays (``FVArray``, numpy-like):
+constant weights become shift-and-add networks (distributed arithmetic, no multipliers), and
+each quantized activation rounds and saturates exactly as QKeras does. The rule for a layer
+is chosen by its Keras class (:data:`TRACE_RULES`); a layer without a rule is one clear error
+naming it. (alkaid's own Keras plugin traces Keras 3 / HGQ2 models only, hence these rules.)
 
-Rounding: QKeras' ``quantized_relu`` rounds half to even (hls4ml maps it to
-``AP_RND_CONV, AP_SAT``); da4ml's quantizers only truncate or round half up, which differs
-on every tie (almost every image ties somewhere). With F incoming and f kept fractional
-bits and b the bit of x worth 2^-f, ``trunc_f(x + (2^-(f+1) - 2^-F) + b 2^-F)`` rounds half
-to even: a tie goes up exactly when the kept part is odd. It is checked against QKeras on
-every input code of each activation in the tests.
+Rounding: QKeras' ``quantized_relu`` rounds half to even, then saturates (hls4ml maps it to
+``AP_RND_CONV, AP_SAT``). alkaid 0.8.2 offers ``RND_CONV``, but with ``SAT`` it is not exact
+on every variable (a random search found values such as 1.625 -> 1.75 and 0.25 -> 0 for some
+scaled sums), and it turns constants into wrong values. So cicada rounds with truncation
+only: with F incoming and f kept fractional bits and b the bit of x worth 2^-f,
+``trunc_f(x + (2^-(f+1) - 2^-F) + b 2^-F)`` rounds half to even (a tie goes up exactly when
+the kept part is odd); constants are rounded here in Python. It is checked against QKeras on
+every input code of each activation, and on random scaled sums, in the tests.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -23,13 +27,16 @@ import numpy as np
 from ...core.errors import ConversionError
 from ...core.registry import Registry
 
-#: (layer, values) -> values. Values are da4ml FixedVariableArrays shaped like the layer's output.
+#: (layer, values) -> values. Values are alkaid FVArrays shaped like the layer's output.
 TraceRule = Callable[[Any, Any], Any]
 TRACE_RULES: Registry[TraceRule] = Registry("RTL layer rule")
 
 
 #: ``@trace_rule("QDense", ...)`` registers a rule for those Keras/QKeras layer classes
 trace_rule = TRACE_RULES.register_under
+
+#: alkaid's default hardware model: adders one bit at a time (its delay model counts the carry chain)
+HARDWARE = (1, 1, -1)
 
 
 class UnsupportedLayer(ConversionError):
@@ -42,28 +49,46 @@ def unsupported(layer, why: str) -> UnsupportedLayer:
 
 @dataclass
 class TracedModel:
-    """The traced model: da4ml's combinational logic and what the RTL flow needs to know of it."""
+    """The traced model: alkaid's combinational logic and what the RTL flow needs to know of it."""
 
-    comb: Any  # da4ml CombLogic
+    comb: Any  # alkaid CombLogic
     input_bits: int
+    adder_levels: int
     layers: list[str] = field(default_factory=list)
     trace_seconds: float = 0.0
 
 
+#: alkaid's opcodes of two-input adders and subtractors (a comparison is a subtraction)
+ADDER_OPCODES = frozenset({0, 1})
+
+
+def adder_levels(comb) -> int:
+    """The most two-input adders on any path of ``comb``: the depth that ``adders_per_stage`` cuts."""
+    depth: list[int] = []
+    for op in comb.ops:
+        before = max((depth[i] for i in op.input_ids), default=0) if op.opcode != -1 else 0
+        depth.append(before + int(op.opcode in ADDER_OPCODES))
+    return max((depth[i] for i in comb.out_idxs if i >= 0), default=0)
+
+
+def solver_options(delay_constraint: int) -> dict:
+    """alkaid's CMVM solver options for every weight matrix of the model."""
+    # search_all_decompose_dc (alkaid's default): try every decomposition depth, in parallel threads, and
+    # keep the cheapest. On a CICADA v2 student: the same solution at hard_dc 0 and 2, 1% fewer LUTs at
+    # -1, for under a second more (measured)
+    return {"hard_dc": int(delay_constraint), "search_all_decompose_dc": True}
+
+
 # ---------------------------------------------------------------------------- helpers
-def _array(values, like):
-    from da4ml.trace import FixedVariableArray
-
-    return FixedVariableArray(np.asarray(values, dtype=object), like.solver_options)
-
-
 def elementwise(values, function: Callable) -> Any:
-    """``function`` applied to every element of a FixedVariableArray."""
-    flat = values.ravel()
+    """``function`` applied to every element of an FVArray."""
+    from alkaid.trace import FVArray
+
+    flat = np.asarray(values).ravel()
     result = np.empty(flat.size, dtype=object)
     for index in range(flat.size):
         result[index] = function(flat[index])
-    return _array(result.reshape(values.shape), values)
+    return FVArray(result.reshape(values.shape), values.solver_options, hwconf=values.hwconf)
 
 
 def exact_constants(array: np.ndarray, layer, what: str, limit: int = 40) -> np.ndarray:
@@ -80,7 +105,14 @@ def exact_constants(array: np.ndarray, layer, what: str, limit: int = 40) -> np.
 def round_half_even_saturate(variable, signed: bool, integer: int, fractional: int):
     """QKeras rounding (half to even) to ``fractional`` bits, then saturation to the type's range.
 
-    ``integer`` excludes the sign bit (da4ml's convention)."""
+    ``integer`` excludes the sign bit (alkaid's convention)."""
+    if variable.low == variable.high:  # a constant: rounded here (alkaid's RND_CONV gets constants wrong)
+        from alkaid.trace import FVariable
+
+        step = 2.0**-fractional
+        low, high = (-(2.0**integer) if signed else 0.0), 2.0**integer - step
+        value = float(np.clip(np.round(variable.low / step) * step, low, high))  # np.round: half to even
+        return FVariable.from_const(value, variable.hwconf)
     _, _, incoming = variable.kif
     if incoming <= fractional:  # nothing to round away
         return variable.quantize(int(signed), integer, fractional, "SAT", "TRN")
@@ -104,7 +136,7 @@ def quantized_activation(layer, activation, values):
     if function_name == "linear":
         return values
     if function_name == "relu":
-        return elementwise(values, lambda v: v.relu())
+        return values.relu()
     raise unsupported(layer, f"activation {activation} is not supported by the RTL flow (quantized_relu, relu, linear)")
 
 
@@ -134,7 +166,7 @@ def keras_activation(layer, values):
     if type(layer).__name__ == "ReLU":
         if layer.max_value is not None or float(layer.negative_slope) != 0.0 or float(layer.threshold) != 0.0:
             raise unsupported(layer, "only a plain ReLU is supported")
-        return elementwise(values, lambda v: v.relu())
+        return values.relu()
     return quantized_activation(layer, layer.activation, values)
 
 
@@ -205,21 +237,18 @@ def average_pooling(layer, values):
 
 # ------------------------------------------------------------------------------ trace
 def trace_model(model, input_bits: int = 10, delay_constraint: int = 0) -> TracedModel:
-    """Trace ``model`` (inputs: unsigned ``input_bits``-bit integers) into da4ml's CombLogic.
+    """Trace ``model`` (inputs: unsigned ``input_bits``-bit integers) into alkaid's CombLogic.
 
-    ``delay_constraint`` is da4ml's ``hard_dc``: how many adder levels beyond the shallowest
-    possible each weight matrix may use to share more subexpressions (0: shallowest; more
-    saves a few percent of LUTs at the cost of depth).
+    ``delay_constraint`` is alkaid's ``hard_dc``: how much delay (in units of about one adder of
+    alkaid's delay model) beyond the shallowest possible each weight matrix may use to share more
+    subexpressions (0: shallowest; -1: no limit; more saves some LUTs at the cost of depth).
     """
-    import time
-
-    from da4ml.trace import FixedVariableArrayInput, HWConfig, comb_trace
+    from alkaid.trace import FVArrayInput, HWConfig, trace
 
     started = time.monotonic()
     shape = tuple(int(d) for d in model.input_shape[1:])
-    # search_all_decompose_dc=False: the same solutions here, 1.5-3x faster (measured on CICADA v2)
-    options = {"hard_dc": int(delay_constraint), "search_all_decompose_dc": False}
-    inputs = FixedVariableArrayInput((int(np.prod(shape)),), hwconf=HWConfig(1, -1, -1), solver_options=options)
+    size = int(np.prod(shape))
+    inputs = FVArrayInput((size,), hwconf=HWConfig(*HARDWARE), solver_options=solver_options(delay_constraint))
     values = inputs.quantize(0, input_bits, 0).reshape(shape)
     traced = []
     for layer in model.layers:
@@ -228,6 +257,5 @@ def trace_model(model, input_bits: int = 10, delay_constraint: int = 0) -> Trace
             raise unsupported(layer, f"no RTL rule for {kind} layers (supported: {', '.join(TRACE_RULES)})")
         values = TRACE_RULES.get(kind)(layer, values)
         traced.append(layer.name)
-    outputs = values.reshape(-1)
-    comb = comb_trace(inputs, outputs)
-    return TracedModel(comb, input_bits, traced, time.monotonic() - started)
+    comb = trace(inputs, values.reshape(-1))
+    return TracedModel(comb, input_bits, adder_levels(comb), traced, time.monotonic() - started)
