@@ -110,12 +110,15 @@ def test_analysis_finds_the_default_type_trap_of_hand_set_configs(student, tmp_p
     model default ap_fixed<16,6>, which wraps conv outputs. The proof must see it."""
     import hls4ml
 
-    config = hls4ml.utils.config_from_keras_model(student, granularity="name", backend="Vitis")
-    config["LayerName"]["inputs_"]["Precision"]["result"] = "ap_uint<10>"
-    config["LayerName"]["conv"]["Precision"].update(accum="ap_fixed<30,22>", result="ap_fixed<30,22>")
-    model = hls4ml.converters.convert_from_keras_model(
-        student, hls_config=config, output_dir=str(tmp_path / "raw"), backend="Vitis", io_type="io_parallel"
-    )
+    from cicada.firmware.hls4ml_compat import hls4ml_on_current_stack
+
+    with hls4ml_on_current_stack():  # hls4ml itself, without cicada's conversion around it
+        config = hls4ml.utils.config_from_keras_model(student, granularity="name", backend="Vitis")
+        config["LayerName"]["inputs_"]["Precision"]["result"] = "ap_uint<10>"
+        config["LayerName"]["conv"]["Precision"].update(accum="ap_fixed<30,22>", result="ap_fixed<30,22>")
+        model = hls4ml.converters.convert_from_keras_model(
+            student, hls_config=config, output_dir=str(tmp_path / "raw"), backend="Vitis", io_type="io_parallel"
+        )
     proof = analyse(model)
     failing = {(c.layer, c.role) for c in proof.failures}
     assert ("conv_linear", "result") in failing
