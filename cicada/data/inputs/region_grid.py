@@ -30,7 +30,7 @@ import numpy as np
 
 from ...core.errors import DataError
 from ..geometry import N_ETA, N_PHI, N_REGIONS, REGION_ET_MAX
-from ..region_bits import EG_FIELD, ET_FIELD, REGION_DTYPE, TAU_FIELD
+from ..region_bits import EG_FIELD, ET_FIELD, REGION_DTYPE, TAU_FIELD, with_bits
 from .values import first_bad, show_value
 
 #: ``L1CaloRegion::gctEta()`` of the most negative barrel/endcap region (0-3 are the negative HF).
@@ -69,17 +69,25 @@ def scatter(
     offset = IETA_OFFSETS[ieta_numbering]
     row = _index(iphi, 0, N_PHI, "iphi", entries, branches, path, "L1CaloRegion::gctPhi()")
     column = _index(ieta, offset, N_ETA, "ieta", entries, branches, path, f"ieta_numbering {ieta_numbering}")
-    cell = (np.arange(n, dtype=np.int64).repeat(N_REGIONS) * N_REGIONS) + row * N_ETA + column
-    given = np.bincount(cell, minlength=n * N_REGIONS)
-    twice = np.flatnonzero(given > 1)
-    if twice.size:
-        event, place = divmod(int(twice[0]), N_REGIONS)
+    # each entry's place among all n * 252 regions (int64 only where int32 could overflow)
+    index_type = np.int32 if n * N_REGIONS < 2**31 else np.int64
+    cell = (row * N_ETA + column).reshape(n, N_REGIONS) + np.arange(0, n * N_REGIONS, N_REGIONS, dtype=index_type)[
+        :, None
+    ]
+    cell = cell.reshape(-1)
+    filled = np.zeros(n * N_REGIONS, dtype=bool)
+    filled[cell] = True
+    if not filled.all():  # 252 entries an event, one region empty: another one was given twice
+        event = int(np.flatnonzero(~filled)[0]) // N_REGIONS
+        places = cell[event * N_REGIONS : (event + 1) * N_REGIONS] - event * N_REGIONS
+        given = np.bincount(places, minlength=N_REGIONS)
+        place = int(np.flatnonzero(given > 1)[0])
         phi, eta = divmod(place, N_ETA)
         raise DataError(
-            f"{path}: entry {entries[event]:,}: region (iphi {phi}, ieta {eta + offset}) appears {given[twice[0]]} "
+            f"{path}: entry {entries[event]:,}: region (iphi {phi}, ieta {eta + offset}) appears {given[place]} "
             f"times in '{branches['iphi']}'/'{branches['ieta']}', expected each of the {N_REGIONS} regions once"
         )
-    images = np.empty(n * N_REGIONS, dtype=REGION_DTYPE)
+    fields = {}
     for field, flat in values.items():
         bad = first_bad(flat, 0, FIELD_MAX[field])
         if bad is not None:
@@ -88,8 +96,11 @@ def scatter(
                 f"{path}: entry {entries[bad // N_REGIONS]:,}: '{branches[field]}' holds {show_value(flat[bad])}, "
                 f"expected {expected}"
             )
-        images[field][cell] = flat
-    return images.reshape(n, N_PHI, N_ETA)
+        # scattered into a plain array first: scattered writes into the structured one are slower
+        grid = np.empty(n * N_REGIONS, dtype=REGION_DTYPE[field])
+        grid[cell] = flat
+        fields[field] = grid.reshape(n, N_PHI, N_ETA)
+    return with_bits(fields[ET_FIELD], fields[EG_FIELD], fields[TAU_FIELD])
 
 
 def _index(
@@ -109,4 +120,4 @@ def _index(
             f"{path}: entry {entries[bad // N_REGIONS]:,}: '{branches[name]}' holds {show_value(flat[bad])}, expected "
             f"{offset}..{offset + size - 1} ({numbering})"
         )
-    return flat.astype(np.int64) - offset
+    return flat.astype(np.int32) - np.int32(offset)
