@@ -62,10 +62,11 @@ def event_branches(n: int, seed: int = 2) -> dict[str, np.ndarray]:
     }
 
 
-def write_ntuple(path, regions: dict, events: dict, tree: str = "Events", layout: str = "nanoaod"):
+def write_ntuple(path, regions: dict, events: dict, tree: str = "Events", layout: str = "nanoaod", basket=None):
     """A ROOT file as NanoAOD stores a FlatTable (layout nanoaod: one counter nRegions for jagged
     Regions_* branches), with fixed-size array branches (fixed), or each jagged branch with its
-    own counter (separate: branches may disagree in length)."""
+    own counter (separate: branches may disagree in length); ``basket`` events per ROOT basket
+    (default: all in one)."""
     with uproot.recreate(path) as handle:
         if layout == "nanoaod":
             table = ak.zip({name.removeprefix("Regions_"): _jagged(values) for name, values in regions.items()})
@@ -78,7 +79,10 @@ def write_ntuple(path, regions: dict, events: dict, tree: str = "Events", layout
             name: (value.type if isinstance(value, ak.Array) else _branch_type(value)) for name, value in data.items()
         }
         handle.mktree(tree, types)
-        handle[tree].extend(data)
+        n = len(next(iter(events.values())))
+        step = basket or n
+        for start in range(0, n, step):
+            handle[tree].extend({name: value[start : start + step] for name, value in data.items()})
     return path
 
 
@@ -469,3 +473,49 @@ def test_ntuple_settings_are_checked_with_the_config(tmp_path):
         with pytest.raises(ConfigError) as error:
             load_config(write_config(tmp_path, {"data": {**base, **data}}))
         assert message in str(error.value)
+
+
+def test_reading_follows_the_chunk_not_the_file(tmp_path):
+    """Memory follows ``chunk_events``: 10,000 events read 500 at a time (in baskets of 500, as
+    NanoAOD's are a few thousand events) peak far below the file's images (10 MB) and its region
+    branches (20 MB) held at once."""
+    import tracemalloc
+
+    n = 10_000
+    images = np.zeros((n, 18, 14), dtype=REGION_DTYPE)
+    images["et"] = np.arange(n * 252).reshape(n, 18, 14) % 1024
+    write_ntuple(tmp_path / "large.root", region_branches(images, seed=4), event_branches(n), basket=500)
+
+    def peak(chunk_events: int) -> float:
+        source = open_source(tmp_path / "large.root", NtupleOptions(chunk_events=chunk_events))
+        tracemalloc.start()
+        try:
+            assert sum(int(chunk.images["et"][:, 0, 0].sum()) for chunk in source.chunks()) == int(
+                images["et"][:, 0, 0].sum()
+            )
+            return tracemalloc.get_traced_memory()[1] / 1e6
+        finally:
+            tracemalloc.stop()
+
+    small, whole = peak(500), peak(n)
+    assert small < 8 and whole > 5 * small, (small, whole)
+
+
+def test_score_reads_a_root_ntuple_after_its_selection(byo_build, monkeypatch, tmp_path, capsys):
+    from cicada.data.hdf5 import read_scores
+    from cicada.firmware.emulator import FirmwareEmulator
+
+    directory, config, _, code = byo_build
+    assert code == 0
+    monkeypatch.chdir(directory)
+    images, events = good_ntuple(tmp_path / "signal.root", n=40)
+    args = ["score", str(config), str(tmp_path / "signal.root"), "--trigger", "L1_ZeroBias", "--check-all"]
+    assert main(args) == 0
+    kept = events["L1_ZeroBias"]
+    scores = read_scores(tmp_path / "signal.scores.h5")["signal"]
+    expected = FirmwareEmulator(directory / "hls_projects" / "byo").predict(region_et(images[kept]))[:, 0]
+    assert np.array_equal(scores["firmware"], expected)
+    summary = json.loads((tmp_path / "signal.scores.json").read_text())
+    assert summary["events"] == kept.sum()
+    assert summary["selection"] == {"events_in_file": N_EVENTS, "dropped": {"without L1_ZeroBias": int((~kept).sum())}}
+    assert f"The file holds {N_EVENTS} events; dropped: " in (tmp_path / "signal.scores.md").read_text()

@@ -70,7 +70,8 @@ class NtupleSource(RegionSource):
     def _tree(self) -> Iterator[Any]:
         check_regular_file(self.path, DataError, "a ROOT file")
         try:
-            handle = self.uproot.open(self.path)
+            # no array cache: memory follows the chunk (uproot keeps up to 100 MB of arrays by default)
+            handle = self.uproot.open(self.path, array_cache=None)
             classes = handle.classnames(recursive=True, cycle=False)
         except Exception as err:  # uproot reports a damaged file in many exception types
             raise self._damaged(err) from None
