@@ -467,7 +467,7 @@ def test_ntuple_settings_are_checked_with_the_config(tmp_path):
         ({"ntuples": {"ieta_numbering": "signed"}}, "key 'data.ntuples.ieta_numbering': expected one of 'zero_based', 'gct'"),
         ({"ntuples": {"runs": []}}, "key 'data.ntuples.runs': expected at least one run number"),
         ({"ntuples": {"branches": {"ieta": "Regions_iphi"}}}, "key 'data.ntuples.branches.iphi': expected a branch of its own"),
-        ({"generator": "synthetic", "zero_bias_files": [], "ntuples": {"tree": "Events"}}, "key 'data.ntuples': expected no ntuples settings with generator 'synthetic'"),
+        ({"generator": "synthetic", "zero_bias_files": [], "ntuples": {"tree": "Event"}}, "key 'data.ntuples': expected no ntuples settings with generator 'synthetic'"),
     ]  # fmt: skip
     for data, message in cases:
         with pytest.raises(ConfigError) as error:
@@ -520,3 +520,9 @@ def test_score_reads_a_root_ntuple_after_its_selection(byo_build, monkeypatch, t
     assert summary["selection"] == {"events_in_file": 40, "dropped": {"without L1_ZeroBias": int((~kept).sum())}}
     markdown = (tmp_path / "signal.scores.md").read_text()
     assert f"The file holds 40 events; dropped: {(~kept).sum()} without L1_ZeroBias." in markdown
+    # a config with every default written out (cicada check, scan points) loads again
+    from cicada.config.loader import config_from_mapping
+
+    filled = load_config(write_config(tmp_path, {"name": "synthetic"})).plain()
+    assert filled["data"]["ntuples"] == NtupleOptions().plain()
+    assert config_from_mapping(filled).plain() == filled

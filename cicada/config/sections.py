@@ -187,7 +187,7 @@ class DataConfig(ConfigModel):
             raise invalid(
                 f"expected no files with generator '{self.generator}' (use generator: files)", "zero_bias_files"
             )
-        if self.generator != "files" and "ntuples" in self.model_fields_set:
+        if self.generator != "files" and self.ntuples != NtupleOptions():  # defaults written out are fine
             raise invalid(
                 f"expected no ntuples settings with generator '{self.generator}' (they read zero_bias_files)", "ntuples"
             )
