@@ -152,7 +152,7 @@ class NtupleSource(RegionSource):
                 stop = min(start + options.chunk_events, total)
                 arrays = self._read(tree, names, start, stop)
                 entries = np.arange(start, stop)
-                ok = keep[start:stop]
+                ok = keep[start:stop]  # a view: the &= below update keep in place
                 if runs is not None:
                     run = self._scalars(arrays[options.branches.run], options.branches.run, entries)
                     ok &= np.isin(run, runs)
