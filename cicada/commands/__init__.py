@@ -50,6 +50,7 @@ def load(args: argparse.Namespace):
 from . import build  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from . import show  # noqa: E402,F401
+from . import ingest  # noqa: E402,F401
 from . import convert  # noqa: E402,F401
 from . import synth  # noqa: E402,F401
 from . import vectors  # noqa: E402,F401

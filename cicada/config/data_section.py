@@ -15,6 +15,7 @@ from pydantic import model_validator
 from ..core import detector
 from ..plugins import load as load_plugins
 from .model import ConfigModel, Flag, Integer, Number, OneOf, TaggedUnion, Text, invalid, option, rebuild_on_change
+from .ntuples import NtupleOptions
 from .registries.generators import ZERO_BIAS_GENERATORS
 from .registries.signals import SIGNAL_KINDS, SignalSample
 
@@ -112,7 +113,7 @@ class DataConfig(ConfigModel):
 
     generator: Annotated[str, OneOf(ZERO_BIAS_GENERATORS)] = option(
         "where zero-bias comes from: synthetic (embedded, numpy), pythia (Pythia 8 min-bias pool, "
-        "pip install .[pythia]), files (zero_bias_files)",
+        "pip install .[pythia]), files (zero_bias_files: HDF5 or ROOT ntuples)",
         "synthetic",
     )
     pileup: Number = option("mean number of pileup interactions per crossing", 60.0, ge=0.0, le=300.0)
@@ -120,7 +121,14 @@ class DataConfig(ConfigModel):
         "zero-bias events before the split (generator files: the most to read)", 100_000, ge=10
     )
     zero_bias_files: tuple[Text, ...] = option(
-        "generator files: HDF5 files of zero-bias events, relative to the config file's folder", ()
+        "generator files: zero-bias events in HDF5 files (CaloRegions plain or compound, or the 2026 teacher layout "
+        "et/tauBits/egBits) or ROOT ntuples, relative to the config file's folder",
+        (),
+    )
+    ntuples: NtupleOptions = option(
+        "generator files: how ROOT ntuples among zero_bias_files are read (tree, branches, run list, trigger bit, "
+        "region numbering, chunk size)",
+        NtupleOptions(),
     )
     pythia: PythiaConfig = option("generator pythia: pool and detector response", PythiaConfig())
     split: SplitConfig = option("train/val/test fractions of the zero-bias events", SplitConfig())
@@ -154,10 +162,14 @@ class DataConfig(ConfigModel):
     @model_validator(mode="after")
     def _consistent(self):
         if self.generator == "files" and not self.zero_bias_files:
-            raise invalid("expected at least one HDF5 file when generator is 'files'", "zero_bias_files")
+            raise invalid("expected at least one HDF5 file or ROOT ntuple when generator is 'files'", "zero_bias_files")
         if self.generator != "files" and self.zero_bias_files:
             raise invalid(
                 f"expected no files with generator '{self.generator}' (use generator: files)", "zero_bias_files"
+            )
+        if self.generator != "files" and self.ntuples != NtupleOptions():  # defaults written out are fine
+            raise invalid(
+                f"expected no ntuples settings with generator '{self.generator}' (they read zero_bias_files)", "ntuples"
             )
         if not _simulates(self.generator):
             if self.events_per_slice():

@@ -49,6 +49,15 @@ PV_NPVS_GOOD_KEY = "PV_npvsGood"
 #: Per-event pileup information in the order it is preferred: the true number of interactions
 #: where simulated, else the good vertices, else all vertices.
 PILEUP_KEYS = (PILEUP_KEY, PV_NPVS_GOOD_KEY, PV_NPVS_KEY)
+#: Every optional per-event dataset, in the order files are written, with the dtype it is written in.
+COLUMN_DTYPES = {
+    ACCEPTANCE_KEY: np.dtype(bool),
+    WEIGHTS_KEY: np.dtype(np.float64),
+    PILEUP_KEY: np.dtype(np.int32),
+    PT_HAT_KEY: np.dtype(np.float32),
+    PV_NPVS_KEY: np.dtype(np.int32),
+    PV_NPVS_GOOD_KEY: np.dtype(np.int32),
+}
 
 
 @contextlib.contextmanager
@@ -104,17 +113,9 @@ def write_regions(
         stored = images.astype(np.uint16)
     with _writing(path) as handle:
         handle.create_dataset(IMAGES_KEY, data=stored, chunks=True, compression="lzf")
-        if acceptance is not None:
-            handle.create_dataset(ACCEPTANCE_KEY, data=np.asarray(acceptance, dtype=bool))
-        if weights is not None:
-            handle.create_dataset(WEIGHTS_KEY, data=np.asarray(weights, dtype=np.float64))
-        if pileup is not None:
-            handle.create_dataset(PILEUP_KEY, data=np.asarray(pileup, dtype=np.int32))
-        if pt_hat is not None:
-            handle.create_dataset(PT_HAT_KEY, data=np.asarray(pt_hat, dtype=np.float32))
-        for key, values in ((PV_NPVS_KEY, pv_npvs), (PV_NPVS_GOOD_KEY, pv_npvs_good)):
+        for key, values in per_event.items():
             if values is not None:
-                handle.create_dataset(key, data=np.asarray(values, dtype=np.int32))
+                handle.create_dataset(key, data=np.asarray(values, dtype=COLUMN_DTYPES[key]))
         handle.attrs["cicada_version"] = __version__
         for key, value in (attrs or {}).items():
             handle.attrs[key] = value

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.ntuples import NtupleOptions
 from ..core import geometry as geo
+from ..core.errors import DataError
 from ..core.files import atomic_path
-from .hdf5 import read_regions
 from .imagestats import hottest_region, total_et, zero_bias_statistics
+from .inputs.table import open_source
 from .region_bits import BIT_FIELDS, bit_occupancy, has_bits, region_et
 
 PHI_EDGES_DEG = np.degrees(geo.REGION_PHI_WIDTH) * (np.arange(geo.N_PHI + 1) - 0.5)
@@ -48,16 +50,24 @@ def _draw_bits(axes, images: np.ndarray, plt) -> None:
     ax.set_title("bits (Layer-1 vetoes: 1 = vetoed) against region ET", fontsize="small")
 
 
-def show_dataset(path: Path, output: Path | None = None, examples: int = 3, seed: int = 0) -> tuple[Path, dict]:
-    """Draw example events, the mean image and ET distributions of a region file, and with bits
-    each bit's occupancy per region and against region ET.
+def show_dataset(
+    path: Path, output: Path | None = None, examples: int = 3, seed: int = 0, ntuples: NtupleOptions | None = None
+) -> tuple[Path, dict]:
+    """Draw example events, the mean image and ET distributions of a region file of any input
+    layout (``ntuples``: how a ROOT ntuple is read and selected), and with bits each bit's
+    occupancy per region and against region ET.
 
-    Returns the PNG path (default: next to the file, same name, .png) and the statistics.
+    Returns the PNG path (default: next to the file, same name, .png) and the statistics (with
+    the events in the file and those dropped, when a selection dropped some).
     """
     from ..core.plotting import pyplot
 
     path = Path(path)
-    stored = read_regions(path)
+    source = open_source(path, ntuples)
+    stored = source.read_all()
+    selection = source.selection()
+    if len(stored) == 0:
+        raise DataError(f"{path}: no events to show ({selection.describe()})")
     images = region_et(stored)
     bits = has_bits(stored)
     output = Path(output) if output else path.with_suffix(".png")
@@ -95,6 +105,10 @@ def show_dataset(path: Path, output: Path | None = None, examples: int = 3, seed
             ax.axis("off")
         _draw_bits(axes[2], stored, plt)
         statistics.update({f"{field}_occupancy": value for field, value in bit_occupancy(stored).items()})
+    statistics["layout"] = source.layout.name
+    if selection.dropped:
+        statistics["events_in_file"] = selection.events
+        statistics.update({f"dropped {reason}": count for reason, count in selection.dropped.items()})
     fig.suptitle(f"{path.name}: {len(images):,} events{', with e/gamma and tau bits' if bits else ''}")
     fig.tight_layout()
     with atomic_path(output) as tmp:

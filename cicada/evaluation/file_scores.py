@@ -1,6 +1,8 @@
 """Scoring a region file the build never saw: per-event scores and the efficiency at each working point.
 
-``score_files(context, files)`` reads each CICADA-format HDF5 file a chunk at a time, scores
+``score_files(context, files)`` reads each file (any input layout of
+:mod:`cicada.data.inputs.table`: CICADA's HDF5 layouts or a ROOT ntuple, after the ntuple's
+run list and trigger bit) a chunk at a time, scores
 every event with the build's teacher (when it has one), its QKeras student (and the float
 student) and its firmware, and writes, per file:
 
@@ -23,11 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.ntuples import NtupleOptions
 from ..core.errors import CicadaError
 from ..core.files import write_json, write_text
 from ..core.progress import log
-from ..data.hdf5 import count_events, iter_regions, read_event_weights, write_scores
+from ..data.hdf5 import WEIGHTS_KEY, write_scores
 from ..data.imagestats import total_et
+from ..data.inputs.base import RegionSource
+from ..data.inputs.table import open_sources
 from ..data.region_bits import region_et
 from ..firmware.scoring import FirmwareScorer
 from ..models.student import STUDENT_FILE, float_twin, load_student, student_scores
@@ -81,20 +86,30 @@ def check_rows(events: int, check_events: int | None) -> np.ndarray:
     return np.unique(np.linspace(0, events - 1, max(1, check_events)).round().astype(np.int64))
 
 
-def score_files(context, files: list[Path], output: Path | None = None, check_events: int | None = None):
-    """Score every event of ``files`` with the build of ``context`` (its results loaded)."""
+def score_files(
+    context,
+    files: list[Path],
+    output: Path | None = None,
+    check_events: int | None = None,
+    ntuples: NtupleOptions | None = None,
+):
+    """Score every event of ``files`` with the build of ``context`` (its results loaded);
+    ``ntuples`` says how ROOT ntuples among them are read and selected."""
     files = [Path(f) for f in files]
-    counts = [count_events(file) for file in files]  # every file checked before any work
-    for file, count in zip(files, counts):
+    sources = open_sources(files, ntuples)
+    counts = [source.count() for source in sources]  # every file checked before any work
+    for source, count in zip(sources, counts):
         if count == 0:
-            raise CicadaError(f"{file}: holds no events, expected at least one region image")
+            raise CicadaError(
+                f"{source.path}: holds no events ({source.selection().describe()}), expected at least one region image"
+            )
     paths = output_paths(files, output)
     if output is not None and output.suffix != ".h5":
         output.mkdir(parents=True, exist_ok=True)
     models = _Models(context)
     return [
-        _score_file(context, models, file, count, targets, check_events)
-        for file, count, targets in zip(files, counts, paths)
+        _score_file(context, models, source, count, targets, check_events)
+        for source, count, targets in zip(sources, counts, paths)
     ]
 
 
@@ -112,12 +127,13 @@ class _Models:
         self.firmware = FirmwareScorer(context.project_dir, self.student, convert.layers, self.lsb)
 
 
-def _score_file(context, models: _Models, file: Path, events: int, targets: dict, check_events: int | None):
+def _score_file(context, models: _Models, source: RegionSource, events: int, targets: dict, check_events: int | None):
+    file = source.path
     checked_rows = check_rows(events, check_events)
     parts: dict[str, list[np.ndarray]] = {}
     checked = 0
-    for start, images in iter_regions(file):
-        images = region_et(images)  # the ET-only models' input, from either file layout
+    for chunk in source.chunks():
+        start, images = chunk.start, region_et(chunk.images)  # the ET-only models' input, from any layout
         stop = start + len(images)
         outputs = models.firmware.predict(images)
         local = checked_rows[(checked_rows >= start) & (checked_rows < stop)] - start
@@ -138,8 +154,10 @@ def _score_file(context, models: _Models, file: Path, events: int, targets: dict
             parts.setdefault(kind, []).append(values)
         log.info(f"  {file}: {stop:,} of {events:,} events scored")
     scores = {kind: np.concatenate(values) for kind, values in parts.items()}
-    weights = read_event_weights(file)
+    weights = source.column(WEIGHTS_KEY)
     summary = summarise(context, models, file, scores, weights, checked)
+    if source.selection().dropped:  # the efficiency is of the kept events: say which those are
+        summary["selection"] = {"events_in_file": source.selection().events, "dropped": source.selection().dropped}
     write_scores(targets["scores"], {file.stem: scores})
     write_json(targets["json"], summary)
     write_text(targets["markdown"], markdown(summary))
@@ -190,6 +208,7 @@ def markdown(summary: dict) -> str:
         f"{summary['events']:,} events scored with build `{summary['build']}` ({summary['config']}): "
         f"{', '.join(summary['scores'])}.",
         "",
+        *_selection_lines(summary.get("selection")),
         f"Firmware scores from the {summary['firmware_engine']}: {check_line}",
         "",
         f"Efficiency at the build's working points (firmware score above the threshold{weighted}):",
@@ -203,3 +222,10 @@ def markdown(summary: dict) -> str:
             f"{point['accepted_events']:,} | {point['efficiency']:.4g} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _selection_lines(selection: dict | None) -> list[str]:
+    if not selection:
+        return []
+    dropped = ", ".join(f"{count:,} {reason}" for reason, count in selection["dropped"].items())
+    return [f"The file holds {selection['events_in_file']:,} events; dropped: {dropped}.", ""]
