@@ -9,6 +9,7 @@ from cicada.cli import main
 from cicada.config.loader import config_from_mapping
 from cicada.config.sections import StudentConfig
 from cicada.core.errors import ConfigError, ConversionError, ModelError
+from cicada.core.tf import seed_everything, tensorflow
 from cicada.data.outliers import hot_spots, make_outliers, patch_swaps, uniform_images
 from cicada.evaluation.metrics import average_ranks, pearson, roc_auc, spearman
 from cicada.models import training
@@ -70,6 +71,23 @@ def test_checkpoint_of_other_inputs_is_not_resumed(tmp_path, monkeypatch):
     monkeypatch.setattr(training, "after_epoch_hook", None)
     _, result = train_student(*args, seed=5, resume_key="new-config")
     assert result.resumed_from_epoch == 0 and result.epochs_run == 3
+
+
+def test_a_plateau_multiplies_the_learning_rate_by_lr_factor_after_lr_patience_epochs(tmp_path):
+    tf = tensorflow()
+    seed_everything(1)
+    model = tf.keras.Sequential([tf.keras.layers.Input((3,)), tf.keras.layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    result = training.fit(
+        model, x, x.sum(axis=1), x, x.sum(axis=1), label="plateau", epochs=6, batch_size=16,
+        learning_rate=1e-30, patience=3, loss="mse", seed=1, out_dir=tmp_path, optimizer="nadam", lr_patience=1,
+        lr_factor=0.1,
+    )  # fmt: skip
+    lines = (tmp_path / "plateau_history.csv").read_text().splitlines()[1:]
+    lr = [float(line.split(",")[3]) for line in lines]
+    # steps of 1e-30 move no weight: epoch 1 is the best, each later one lowers the rate, 3 stop it
+    assert result.epochs_run == 4 and result.best_epoch == 1
+    assert lr == pytest.approx([1e-30, 1e-30, 1e-31, 1e-32], rel=1e-6)
 
 
 @pytest.mark.slow
