@@ -26,12 +26,12 @@ import numpy as np
 from ..core.errors import CicadaError
 from ..core.files import write_json, write_text
 from ..core.progress import log
-from ..data.hdf5 import count_events, iter_regions, read_event_weights, write_scores
+from ..data.hdf5 import count_events, file_has_bits, iter_regions, read_event_weights, write_scores
 from ..data.imagestats import total_et
 from ..data.region_bits import region_et
 from ..firmware.scoring import FirmwareScorer
 from ..models.student import STUDENT_FILE, float_twin, load_student, student_scores
-from ..models.teacher import TEACHER_FILE, load_teacher, teacher_mse
+from ..models.teacher import TEACHER_FILE, load_teacher
 from .rates import accepts
 
 #: Events the emulator library recomputes per file, unless told otherwise.
@@ -88,10 +88,17 @@ def score_files(context, files: list[Path], output: Path | None = None, check_ev
     for file, count in zip(files, counts):
         if count == 0:
             raise CicadaError(f"{file}: holds no events, expected at least one region image")
+    models = _Models(context)
+    if models.teacher is not None and models.teacher.architecture.needs_bits:
+        for file in files:
+            if not file_has_bits(file):
+                raise CicadaError(
+                    f"{file}: holds region ET only; this build's teacher ({models.teacher.architecture.name}) reads "
+                    "the e/gamma and tau bits: expected CaloRegions with fields et, egbit, taubit"
+                )
     paths = output_paths(files, output)
     if output is not None and output.suffix != ".h5":
         output.mkdir(parents=True, exist_ok=True)
-    models = _Models(context)
     return [
         _score_file(context, models, file, count, targets, check_events)
         for file, count, targets in zip(files, counts, paths)
@@ -104,7 +111,7 @@ class _Models:
     def __init__(self, context):
         self.teacher = None
         if "teacher" in context.results:
-            self.teacher = load_teacher(context.model_dir / TEACHER_FILE)
+            self.teacher = load_teacher(context.model_dir / TEACHER_FILE, context.config.teacher)
         self.student = load_student(context.model_dir / STUDENT_FILE)
         self.float_student = float_twin(self.student)
         convert = context.results["convert"]
@@ -116,15 +123,15 @@ def _score_file(context, models: _Models, file: Path, events: int, targets: dict
     checked_rows = check_rows(events, check_events)
     parts: dict[str, list[np.ndarray]] = {}
     checked = 0
-    for start, images in iter_regions(file):
-        images = region_et(images)  # the ET-only models' input, from either file layout
+    for start, regions in iter_regions(file):
+        images = region_et(regions)  # the ET-only students' input, from either file layout
         stop = start + len(images)
         outputs = models.firmware.predict(images)
         local = checked_rows[(checked_rows >= start) & (checked_rows < stop)] - start
         if len(local) and models.firmware.check(images[local], outputs[local], str(file)) is not None:
             checked += len(local)
         chunk = {
-            **({"teacher_mse": teacher_mse(models.teacher, images)} if models.teacher is not None else {}),
+            **({"teacher_mse": models.teacher.score(regions)} if models.teacher is not None else {}),
             **(
                 {"student_float": student_scores(models.float_student, images)}
                 if models.float_student is not None
