@@ -13,14 +13,14 @@ from typing import Annotated, ClassVar, Literal, Optional
 from pydantic import model_validator
 
 from ..plugins import load as load_plugins
-from .model import ConfigModel, Integer, Number, OneOf, invalid, option
+from .model import ConfigModel, Flag, Integer, Number, OneOf, invalid, option
 from .registries.teachers import TEACHERS
 
 # The section reads the teacher registry: the built-in architectures fill it first.
 load_plugins()
 
 #: Keys that only the architectures declaring them (``TeacherInfo.options``) read.
-ARCHITECTURE_KEYS: tuple[str, ...] = ()
+ARCHITECTURE_KEYS = ("tau_loss_weight", "egamma_loss_weight", "dice", "latent_size")
 
 
 class TeacherConfig(ConfigModel):
@@ -37,7 +37,8 @@ class TeacherConfig(ConfigModel):
     )
 
     architecture: Annotated[str, OneOf(TEACHERS)] = option(
-        "teacher architecture: cicada, cicada_revised (region ET, score = per-image MSE)",
+        "teacher architecture: cicada, cicada_revised (region ET, score = per-image MSE); cicada_2026_multi, "
+        "cicada_2026_vae (ET and the region bits, data.region_bits: true)",
         "cicada",
     )
     epochs: Integer = option("maximum training epochs", 30, ge=1)
@@ -59,6 +60,23 @@ class TeacherConfig(ConfigModel):
         gt=0.0,
         lt=1.0,
     )
+    tau_loss_weight: Number = option(
+        "cicada_2026_multi, cicada_2026_vae: weight of the tau-bit loss in training (alpha in the CICADA 2026 "
+        "parameters)",
+        1.0,
+        ge=0.0,
+    )
+    egamma_loss_weight: Number = option(
+        "cicada_2026_multi, cicada_2026_vae: weight of the e/gamma-bit loss in training (beta in the CICADA 2026 "
+        "parameters)",
+        1.0,
+        ge=0.0,
+    )
+    dice: Flag = option(
+        "cicada_2026_multi: each bit's loss is binary cross-entropy plus a soft Dice term, in training and score",
+        False,
+    )
+    latent_size: Integer = option("cicada_2026_vae: size of the latent space", 32, ge=1)
 
     @model_validator(mode="after")
     def _architecture_keys(self):

@@ -77,4 +77,4 @@ def teacher_for(config: "TeacherConfig") -> Teacher:
     return TEACHERS.get(config.architecture)(config)
 
 
-from . import cicada  # noqa: E402,F401  (built-in architectures register themselves)
+from . import cicada, cicada_2026_multi, cicada_2026_vae  # noqa: E402,F401  (built-in architectures register themselves)
