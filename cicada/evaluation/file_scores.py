@@ -88,6 +88,7 @@ def score_files(context, files: list[Path], output: Path | None = None, check_ev
     for file, count in zip(files, counts):
         if count == 0:
             raise CicadaError(f"{file}: holds no events, expected at least one region image")
+    paths = output_paths(files, output)
     models = _Models(context)
     if models.teacher is not None and models.teacher.architecture.needs_bits:
         for file in files:
@@ -96,7 +97,6 @@ def score_files(context, files: list[Path], output: Path | None = None, check_ev
                     f"{file}: holds region ET only; this build's teacher ({models.teacher.architecture.name}) reads "
                     "the e/gamma and tau bits: expected CaloRegions with fields et, egbit, taubit"
                 )
-    paths = output_paths(files, output)
     if output is not None and output.suffix != ".h5":
         output.mkdir(parents=True, exist_ok=True)
     return [
