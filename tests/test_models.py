@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
-from cicada.config.sections import StudentConfig
+from cicada.config.sections import StudentConfig, TeacherConfig
+from cicada.core.tf import seed_everything
 from cicada.models.student import as_student_input, load_student, save_student, student_scores, train_student
 from cicada.models.students import build_student
-from cicada.models.teachers import build_teacher
+from cicada.models.teacher import train_teacher
+from cicada.models.teachers import teacher_for
 
 
 def test_cicada_v2_student_has_about_4k_parameters_and_the_cicada_layers():
@@ -31,10 +35,31 @@ def test_cicada_v1_student():
 
 @pytest.mark.parametrize("architecture", ["cicada", "cicada_revised"])
 def test_teachers_reconstruct_the_image_shape(architecture):
-    model = build_teacher(architecture)
+    model = teacher_for(TeacherConfig(architecture=architecture)).build()
     assert model.input_shape == (None, 18, 14, 1) and model.output_shape == (None, 18, 14, 1)
     if architecture == "cicada":
         assert model.count_params() == 323_731  # "about 324k" in CICADA
+
+
+def _digest(weights) -> str:
+    digest = hashlib.sha256()
+    for w in weights:
+        digest.update(np.ascontiguousarray(w, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+def test_the_cicada_teacher_builds_and_trains_to_the_weights_it_always_did(tmp_path):
+    """Recorded (2026-12-07, TF 2.21 on the 2-core x86-64 machine) with the code before the teacher
+    registry learnt the 2026 teachers, and again after: a change of the CICADA teacher's layers,
+    initial weights, input or training loop fails here."""
+    config = TeacherConfig(epochs=2, batch_size=64, patience=2)
+    seed_everything(5)
+    assert _digest(teacher_for(config).build().get_weights()) == (
+        "928fbc04c462883c044987e94cad1fca4f42dce26f9884ef27abf5b8d66753e0"
+    )
+    images = np.random.default_rng(3).poisson(3, size=(320, 18, 14)).astype(np.uint16)
+    model, _ = train_teacher(config, images[:256], images[256:], tmp_path, seed=5)
+    assert _digest(model.get_weights()) == "e1989bff5d48b1becb7075c4a1f04941fc2055b8b6f56b133087d50851934d90"
 
 
 def test_student_output_is_on_the_score_grid_and_survives_saving(tmp_path):

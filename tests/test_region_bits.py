@@ -281,4 +281,7 @@ def test_statistics_seeds_and_outliers_read_the_et_of_images_with_bits():
     for name, values in l1_seeds.seed_quantities(images, emulation).items():
         assert np.array_equal(values, l1_seeds.seed_quantities(et, emulation)[name]), name
     made = outliers.make_outliers(images, 30, ("patch_swap", "hot_spots"), np.random.default_rng(1))
-    assert made.dtype == np.uint16 and made.shape == (30, 18, 14)
+    assert has_bits(made) and made.shape == (30, 18, 14)  # outliers keep the layout, and the ET of ET-only ones
+    assert np.array_equal(
+        region_et(made), outliers.make_outliers(et, 30, ("patch_swap", "hot_spots"), np.random.default_rng(1))
+    )

@@ -9,7 +9,9 @@ from cicada.cli import main
 from cicada.config.loader import config_from_mapping
 from cicada.config.sections import StudentConfig
 from cicada.core.errors import ConfigError, ConversionError, ModelError
+from cicada.core.tf import seed_everything, tensorflow
 from cicada.data.outliers import hot_spots, make_outliers, patch_swaps, uniform_images
+from cicada.data.region_bits import has_bits, region_et, with_bits
 from cicada.evaluation.metrics import average_ranks, pearson, roc_auc, spearman
 from cicada.models import training
 from cicada.models.student import build, float_twin, inverse_histogram_weights, student_scores, train_student
@@ -70,6 +72,23 @@ def test_checkpoint_of_other_inputs_is_not_resumed(tmp_path, monkeypatch):
     monkeypatch.setattr(training, "after_epoch_hook", None)
     _, result = train_student(*args, seed=5, resume_key="new-config")
     assert result.resumed_from_epoch == 0 and result.epochs_run == 3
+
+
+def test_a_plateau_multiplies_the_learning_rate_by_lr_factor_after_lr_patience_epochs(tmp_path):
+    tf = tensorflow()
+    seed_everything(1)
+    model = tf.keras.Sequential([tf.keras.layers.Input((3,)), tf.keras.layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    result = training.fit(
+        model, x, x.sum(axis=1), x, x.sum(axis=1), label="plateau", epochs=6, batch_size=16,
+        learning_rate=1e-30, patience=3, loss="mse", seed=1, out_dir=tmp_path, optimizer="nadam", lr_patience=1,
+        lr_factor=0.1,
+    )  # fmt: skip
+    lines = (tmp_path / "plateau_history.csv").read_text().splitlines()[1:]
+    lr = [float(line.split(",")[3]) for line in lines]
+    # steps of 1e-30 move no weight: epoch 1 is the best, each later one lowers the rate, 3 stop it
+    assert result.epochs_run == 4 and result.best_epoch == 1
+    assert lr == pytest.approx([1e-30, 1e-30, 1e-31, 1e-32], rel=1e-6)
 
 
 @pytest.mark.slow
@@ -236,6 +255,42 @@ def test_outliers():
     assert np.all(added >= 4) and added.max() > 500  # 1-3 deposits of 8-1000 LSB, some large
     assert spots.max() <= 1023
     assert make_outliers(zero_bias, 9, ("uniform", "patch_swap", "hot_spots"), rng).shape == (9, 18, 14)
+
+
+def _images_with_bits(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    et = rng.poisson(3, size=(n, 18, 14)).astype(np.uint16)
+    bits = [((rng.random(et.shape) < share) & (et > 0)).astype(np.uint8) for share in (0.85, 0.65)]
+    return with_bits(et, *bits)
+
+
+def test_outliers_of_images_with_bits_keep_the_et_only_outliers_et():
+    zero_bias = _images_with_bits(40, seed=2)
+    kinds = ("uniform", "patch_swap", "hot_spots")
+    mixed = make_outliers(zero_bias, 30, kinds, np.random.default_rng(9))
+    et_only = make_outliers(region_et(zero_bias), 30, kinds, np.random.default_rng(9))
+    assert has_bits(mixed) and mixed.shape == (30, 18, 14)
+    assert np.array_equal(region_et(mixed), et_only)  # the bits draw from a side stream
+    for field in ("egbit", "taubit"):
+        assert set(np.unique(mixed[field])) <= {0, 1} and not np.any(mixed[field][mixed["et"] == 0])
+        assert 0.2 < mixed[field][:10][mixed["et"][:10] > 0].mean() < 0.8  # uniform images: random bits
+
+
+def test_patches_carry_their_bits_and_hot_spots_redraw_the_bits_they_reach():
+    rng = np.random.default_rng(5)
+    et = rng.integers(1, 200, size=(20, 18, 14)).astype(np.uint16)
+    # bits as a function of ET, so that a region keeping its ET keeps its bits
+    zero_bias = with_bits(et, (et % 2).astype(np.uint8), (et // 2 % 2).astype(np.uint8))
+    swapped = patch_swaps(zero_bias, 30, rng)
+    assert has_bits(swapped)
+    assert np.array_equal(swapped["egbit"], swapped["et"] % 2) and np.array_equal(
+        swapped["taubit"], swapped["et"] // 2 % 2
+    )
+    spots = hot_spots(zero_bias, 200, rng, np.random.default_rng(6))
+    kept = (spots["egbit"] == spots["et"] % 2) & (spots["taubit"] == spots["et"] // 2 % 2)
+    assert 0.95 < kept.mean() < 1.0  # only the 1-6 regions a hot spot reaches per image differ
+    with pytest.raises(ValueError, match="side"):
+        hot_spots(zero_bias, 2, rng)
 
 
 def test_training_set_composition_is_reported(tiny_build):

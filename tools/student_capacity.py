@@ -93,7 +93,7 @@ def main() -> int:
 
     from cicada.core.progress import setup_logging
     from cicada.models.student import distillation_set, float_twin, student_scores, train_student
-    from cicada.models.teacher import TEACHER_FILE, load_teacher, teacher_mse
+    from cicada.models.teacher import TEACHER_FILE, load_teacher
 
     setup_logging()
     load_before = os.getloadavg()
@@ -103,10 +103,10 @@ def main() -> int:
         raise SystemExit(
             f"error: {model_dir / TEACHER_FILE} not found: run `cicada build {args.config} --until teacher`"
         )
-    teacher = load_teacher(model_dir / TEACHER_FILE)
+    teacher = load_teacher(model_dir / TEACHER_FILE, config.teacher)
 
     def images(name: str) -> np.ndarray:
-        return region_et(read_regions(dataset_path(model_dir / "data", name)))  # the ET-only models' input
+        return read_regions(dataset_path(model_dir / "data", name))  # the teacher reads what its architecture needs
 
     # the build's own training and validation sets (same outlier streams)
     sets = {
@@ -114,7 +114,7 @@ def main() -> int:
         for part in ("train", "val")
     }
     tests = {name: images(name) for name in ["zero_bias_test"] + [s.name for s in config.data.signals]}
-    teacher_scores = {name: student_target(teacher_mse(teacher, x)) for name, x in tests.items()}
+    teacher_scores = {name: student_target(teacher.score(x)) for name, x in tests.items()}
     signals = [s.name for s in config.data.signals]
     zero_bias = teacher_scores["zero_bias_test"]
 
@@ -135,7 +135,7 @@ def main() -> int:
         seconds = time.monotonic() - started
         twin = float_twin(model)
         scores = {
-            kind: {name: student_scores(m, x) for name, x in tests.items()}
+            kind: {name: student_scores(m, region_et(x)) for name, x in tests.items()}
             for kind, m in (("float", twin), ("qkeras", model))
         }
         residual = scores["qkeras"]["zero_bias_test"] - zero_bias

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
@@ -33,9 +33,22 @@ class ConfigModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False, use_attribute_docstrings=False)
 
+    #: Keys of this section left out of :meth:`fingerprint_data` while at their default: keys added
+    #: after builds were made with the section, so those builds' stages hash as they did.
+    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = ()
+
     def plain(self) -> dict:
         """The section as plain data (for YAML, JSON and hashing), with every default filled in."""
         return self.model_dump(mode="json")
+
+    def fingerprint_data(self) -> dict:
+        """:meth:`plain` without the keys of :attr:`fingerprint_omits_defaults` that are at their
+        default: what a stage fingerprint hashes of the section."""
+        data = self.plain()
+        for key in self.fingerprint_omits_defaults:
+            if getattr(self, key) == type(self).model_fields[key].default:
+                del data[key]
+        return data
 
 
 def show(value: Any) -> str:

@@ -39,6 +39,7 @@ from .registries.backends import BACKENDS, BackendSettings
 from .registries.layers import LAYER_TYPES, LayerSpec, layer_names
 from .registries.students import STUDENTS
 from .registries.teachers import TEACHERS
+from .teacher_section import TeacherConfig
 from .tracking import TrackingConfig
 
 # The sections below are built from the registries: the built-in plug-ins fill them first.
@@ -49,16 +50,6 @@ StudentLayer = Annotated[LayerSpec, TaggedUnion(LAYER_TYPES, "type", lambda laye
 
 
 # --------------------------------------------------------------------------- models
-class TeacherConfig(ConfigModel):
-    """The convolutional autoencoder trained on zero-bias; its anomaly score is the per-image MSE."""
-
-    architecture: Annotated[str, OneOf(TEACHERS)] = option("teacher architecture", "cicada")
-    epochs: Integer = option("maximum training epochs", 30, ge=1)
-    batch_size: Integer = option("training batch size", 512, ge=1)
-    learning_rate: Number = option("Adam learning rate", 1e-3, gt=0.0)
-    patience: Integer = option("epochs without validation improvement before early stopping", 5, ge=1)
-
-
 class SampleWeightConfig(ConfigModel):
     """Weights from the inverse histogram of the target, so rare (high) scores count more."""
 
@@ -86,7 +77,7 @@ class OutlierExposureConfig(ConfigModel):
 
 @rebuild_on_change(LAYER_TYPES, STUDENTS)
 class StudentConfig(ConfigModel):
-    """The quantization-aware QKeras student that regresses 32*log(teacher MSE)."""
+    """The quantization-aware QKeras student that regresses 32*ln(teacher score)."""
 
     architecture: Annotated[str, OneOf(STUDENTS)] = option(
         "student architecture (custom: the list under layers)", "cicada_v2"
@@ -299,7 +290,7 @@ class BuildConfig(ConfigModel):
     name: Name = option("build name: outputs go to models/<name>/ and hls_projects/<name>/")
     seed: Integer = option("seed fixing data generation, splits and training", 42, ge=0)
     data: DataConfig = option("datasets", DataConfig())
-    teacher: TeacherConfig = option("teacher autoencoder", TeacherConfig())
+    teacher: TeacherConfig = option("teacher (autoencoder) whose anomaly score the student learns", TeacherConfig())
     student: StudentConfig = option("QKeras student", StudentConfig())
     hls: HlsConfig = option("firmware: hls4ml conversion", HlsConfig())
     verify: VerifyConfig = option("C-simulation check of the firmware against QKeras", VerifyConfig())
@@ -310,6 +301,16 @@ class BuildConfig(ConfigModel):
     tracking: TrackingConfig = option(
         "MLflow tracking (off by default; changes no stage's output, so it reruns nothing)", TrackingConfig()
     )
+
+    @model_validator(mode="after")
+    def _teacher_bits(self):
+        if TEACHERS.get(self.teacher.architecture).needs_bits and not self.data.region_bits:
+            raise invalid(
+                f"expected true: teacher architecture '{self.teacher.architecture}' reads the region e/gamma and tau "
+                "bits, got false",
+                "data.region_bits",
+            )
+        return self
 
     @model_validator(mode="after")
     def _hls_layers(self):

@@ -36,7 +36,7 @@ from ..data.inputs.table import open_sources
 from ..data.region_bits import region_et
 from ..firmware.scoring import FirmwareScorer
 from ..models.student import STUDENT_FILE, float_twin, load_student, student_scores
-from ..models.teacher import TEACHER_FILE, load_teacher, teacher_mse
+from ..models.teacher import TEACHER_FILE, load_teacher
 from .rates import accepts
 
 #: Events the emulator library recomputes per file, unless told otherwise.
@@ -104,9 +104,17 @@ def score_files(
                 f"{source.path}: holds no events ({source.selection().describe()}), expected at least one region image"
             )
     paths = output_paths(files, output)
+    models = _Models(context)
+    if models.teacher is not None and models.teacher.architecture.needs_bits:
+        for source in sources:
+            if not source.has_bits():
+                raise CicadaError(
+                    f"{source.path}: holds region ET only; this build's teacher ({models.teacher.architecture.name}) reads "
+                    "the e/gamma and tau bits: expected a layout with bits (CaloRegions with fields et, egbit, taubit, the "
+                    "2026 teacher files, or ntuples)"
+                )
     if output is not None and output.suffix != ".h5":
         output.mkdir(parents=True, exist_ok=True)
-    models = _Models(context)
     return [
         _score_file(context, models, source, count, targets, check_events)
         for source, count, targets in zip(sources, counts, paths)
@@ -119,7 +127,7 @@ class _Models:
     def __init__(self, context):
         self.teacher = None
         if "teacher" in context.results:
-            self.teacher = load_teacher(context.model_dir / TEACHER_FILE)
+            self.teacher = load_teacher(context.model_dir / TEACHER_FILE, context.config.teacher)
         self.student = load_student(context.model_dir / STUDENT_FILE)
         self.float_student = float_twin(self.student)
         convert = context.results["convert"]
@@ -133,14 +141,15 @@ def _score_file(context, models: _Models, source: RegionSource, events: int, tar
     parts: dict[str, list[np.ndarray]] = {}
     checked = 0
     for chunk in source.chunks():
-        start, images = chunk.start, region_et(chunk.images)  # the ET-only models' input, from any layout
+        start, regions = chunk.start, chunk.images
+        images = region_et(regions)  # the ET-only students' input, from any layout
         stop = start + len(images)
         outputs = models.firmware.predict(images)
         local = checked_rows[(checked_rows >= start) & (checked_rows < stop)] - start
         if len(local) and models.firmware.check(images[local], outputs[local], str(file)) is not None:
             checked += len(local)
         chunk = {
-            **({"teacher_mse": teacher_mse(models.teacher, images)} if models.teacher is not None else {}),
+            **({"teacher_mse": models.teacher.score(regions)} if models.teacher is not None else {}),
             **(
                 {"student_float": student_scores(models.float_student, images)}
                 if models.float_student is not None

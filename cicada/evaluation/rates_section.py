@@ -83,7 +83,7 @@ def section(rt: dict, link: Callable[[str], str]) -> list[str]:
         out += ["", "### Signal efficiency (%)", ""]
         if teacher:
             out += [
-                "Firmware at the thresholds above; teacher at its own thresholds (on its MSE) for the same target "
+                "Firmware at the thresholds above; teacher at its own thresholds (on its score) for the same target "
                 "rates on the same rate sample: what the student gives up.",
                 "",
             ]

@@ -43,7 +43,7 @@ def _model_section(r: dict, context: BuildView) -> list[str]:
         tt, st = teacher["training"], student["training"]
         out += [
             "",
-            f"Teacher: {tt['epochs_run']} epochs, best validation MSE {tt['best_val_loss']:.4g} (epoch "
+            f"Teacher: {tt['epochs_run']} epochs, best validation loss {tt['best_val_loss']:.4g} (epoch "
             f"{tt['best_epoch']}), {tt['images_per_second']:.0f} images/s; "
             f"[loss curve]({_link(context, teacher['loss_plot'])}).",
             f"Student: {st['epochs_run']} epochs, best validation {student['loss'].upper()} {st['best_val_loss']:.4g} "
@@ -150,10 +150,10 @@ def _quality_section(r: dict, context: BuildView) -> list[str]:
     out = [
         "## Distillation quality",
         "",
-        f"Firmware student vs teacher score (32 ln MSE, quantized) on {d['events']:,} zero-bias test events: "
+        f"Firmware student vs teacher score (32 ln score, quantized) on {d['events']:,} zero-bias test events: "
         f"Pearson {d['pearson']:.3f}, Spearman {d['spearman']:.3f}, mean absolute difference {d['mean_absolute_error']:.2f}.",
         "",
-        "ROC AUC against zero-bias for each signal: the teacher's MSE, the student without quantization (float), "
+        "ROC AUC against zero-bias for each signal: the teacher's score, the student without quantization (float), "
         "the firmware-exact student, and total region ET as a baseline.",
         "",
     ]

@@ -1,8 +1,10 @@
-"""The anomaly score: teacher reconstruction error and the student's regression target.
+"""The anomaly score: the reconstruction MSE and the student's regression target.
 
-One home for the score transform. The teacher's score is the per-image mean squared
+One home for the score transform. Each teacher architecture defines its own score
+(:mod:`cicada.models.teachers`); the ET-only CICADA teachers' is the per-image mean squared
 error between the region image and its reconstruction (in LSB^2). The student learns
-``32 * ln(MSE)`` quantized like its output, ``ufixed<16,8>``: steps of 1/256 in [0, 256).
+``32 * ln(score)`` quantized like its output, ``ufixed<16,8>``: steps of 1/256 in [0, 256),
+whatever the teacher (CICADA 2026: ``clip(32 ln score, 0, 256)``).
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ def quantize_score(values) -> np.ndarray:
     return np.clip(np.nan_to_num(quantized, nan=0.0, neginf=0.0, posinf=SCORE_MAX), 0.0, SCORE_MAX)
 
 
-def student_target(mse) -> np.ndarray:
-    """The student's regression target: ``quantize_score(32 * ln(mse))``; mse = 0 gives 0."""
-    mse = np.asarray(mse, dtype=np.float64)
+def student_target(score) -> np.ndarray:
+    """The student's regression target from a teacher's score: ``quantize_score(32 * ln(score))``;
+    a score of 0 gives 0, a score below 1 gives 0 (its logarithm is negative)."""
+    score = np.asarray(score, dtype=np.float64)
     with np.errstate(divide="ignore"):
-        return quantize_score(LOG_SCALE * np.log(mse))
+        return quantize_score(LOG_SCALE * np.log(score))
 
 
 def score_to_lsb(scores) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The student stage: a QKeras network regressing the teacher score ``32*ln(MSE)``."""
+"""The student stage: a QKeras network regressing ``32 ln(teacher score)``."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from ..core.files import atomic_path
 from ..core.seeds import numpy_stream
 from ..core.tf import save_h5, seed_everything, tensorflow
 from ..data.outliers import make_outliers
+from ..data.region_bits import region_et
 from .score import SCORE_MAX, student_target
 from .students import STUDENT_INPUT_SIZE, STUDENTS
-from .teacher import teacher_mse
+from .teacher import TrainedTeacher
 from .training import TrainingResult, fit, remove_checkpoint
 
 if TYPE_CHECKING:
@@ -25,12 +26,14 @@ STUDENT_FILE = "student.h5"
 
 
 def as_student_input(images: np.ndarray) -> np.ndarray:
-    """Region images (N, 18, 14) flattened phi-major to (N, 252) float32 raw integers."""
-    return np.asarray(images, dtype=np.float32).reshape(-1, STUDENT_INPUT_SIZE)
+    """The region ET of images (N, 18, 14) of either layout, flattened phi-major to (N, 252) float32
+    raw integers: what the ET-only students read."""
+    return np.asarray(region_et(images), dtype=np.float32).reshape(-1, STUDENT_INPUT_SIZE)
 
 
 def with_outliers(config: "StudentConfig", images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """``images`` plus the configured share of generated outliers (outlier exposure)."""
+    """``images`` plus the configured share of generated outliers (outlier exposure), in the layout
+    of ``images`` (with bits when they have them)."""
     exposure = config.outlier_exposure
     count = round(exposure.fraction * len(images))
     if count == 0:
@@ -39,12 +42,13 @@ def with_outliers(config: "StudentConfig", images: np.ndarray, rng: np.random.Ge
 
 
 def distillation_set(
-    config: "StudentConfig", images: np.ndarray, teacher, seed: int, part: str
+    config: "StudentConfig", images: np.ndarray, teacher: TrainedTeacher, seed: int, part: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The student's ``part`` ("train" or "val") images: zero-bias plus outliers drawn from the
-    seeded stream ``outliers/<part>``, and the teacher's MSE of each."""
+    """The student's ``part`` ("train" or "val") images (the layout of ``images``): zero-bias plus
+    outliers drawn from the seeded stream ``outliers/<part>``, and the teacher's score of each
+    (whatever the teacher reads: an ET-only student learns a three-channel teacher's score)."""
     mixed = with_outliers(config, images, numpy_stream(seed, f"outliers/{part}"))
-    return mixed, teacher_mse(teacher, mixed)
+    return mixed, teacher.score(mixed)
 
 
 def inverse_histogram_weights(targets: np.ndarray, bins: int, cap: float) -> np.ndarray:
@@ -81,7 +85,8 @@ def train_student(
     resume_key: str | None = None,
     check=None,
 ) -> tuple[Any, TrainingResult]:
-    """Train the student on teacher scores; saves ``student.h5``, history and loss curve.
+    """Train the student on teacher scores (``train_mse``, ``val_mse``: the teacher's score of each
+    image, whatever its architecture); saves ``student.h5``, history and loss curve.
 
     ``check`` (optional) is called with the untrained model before training, e.g. to make
     sure hls4ml can convert it before hours are spent on it.

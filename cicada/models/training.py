@@ -7,9 +7,10 @@ atomically. A run that is killed resumes from its last finished epoch and ends w
 the same weights as an uninterrupted run: each epoch reseeds from (seed, epoch), so
 its shuffling and dropout do not depend on what ran before in the process.
 
-Learning-rate schedule and early stopping follow Keras' ReduceLROnPlateau (halve the
-rate after ``max(1, patience // 2)`` epochs without improvement) and EarlyStopping
-(stop after ``patience`` such epochs, restore the best weights).
+Learning-rate schedule and early stopping follow Keras' ReduceLROnPlateau (multiply the
+rate by ``lr_factor``, by default halve it, after ``lr_patience`` epochs without improvement,
+by default ``max(1, patience // 2)``) and EarlyStopping (stop after ``patience`` such epochs,
+restore the best weights).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from ..core.progress import log
 from ..core.seeds import epoch_seed
 from ..core.tf import tensorflow
 from .loss_plot import plot_loss_curves
+from .optimizers import OptimizerName, build_state, make_optimizer, state_variables
 
 CHECKPOINT_FILE = "checkpoint.npz"
 #: Called after each checkpoint with (label, epoch); tests use it to simulate a kill.
@@ -103,22 +105,31 @@ def checkpoint_path(out_dir: Path, label: str) -> Path:
 def fit(
     model,
     x: np.ndarray,
-    y: np.ndarray,
+    y: Any,
     x_val: np.ndarray,
-    y_val: np.ndarray,
+    y_val: Any,
     *,
     label: str,
     epochs: int,
     batch_size: int,
     learning_rate: float,
     patience: int,
-    loss: str,
+    loss: Any,
     seed: int,
     out_dir: Path,
     resume_key: str | None = None,
     sample_weight: np.ndarray | None = None,
+    loss_weights: dict[str, float] | None = None,
+    loss_label: str | None = None,
+    optimizer: OptimizerName = "adam",
+    lr_patience: int | None = None,
+    lr_factor: float = 0.5,
 ) -> TrainingResult:
     """Train ``model`` in place and restore its best validation weights.
+
+    ``y`` and ``y_val`` are arrays, or dicts by output name for a model with several outputs;
+    ``loss`` and ``loss_weights`` are what Keras' ``compile`` takes (``loss_label`` names the
+    loss in the loss-curve figure, default ``loss`` itself).
 
     With a ``resume_key`` (a fingerprint of everything the training depends on) a checkpoint
     with the same key continues where it stopped. Writes ``<label>_history.csv``,
@@ -128,20 +139,21 @@ def fit(
     tf = tensorflow()
     out_dir = Path(out_dir)
     checkpoint = checkpoint_path(out_dir, label)
-    optimizer = tf.keras.optimizers.Adam(learning_rate=learning_rate)
-    model.compile(optimizer=optimizer, loss=loss)
-    optimizer.build(model.trainable_variables)
+    optimizer = make_optimizer(optimizer, learning_rate)
+    model.compile(optimizer=optimizer, loss=loss, loss_weights=loss_weights)
+    build_state(optimizer, model.trainable_variables)
     state = TrainingState(key=resume_key or "", learning_rate=learning_rate)
     best_weights = model.get_weights()
     restored = _load_checkpoint(checkpoint, resume_key) if resume_key else None
     if restored is not None:
         state, weights, best_weights, optimizer_variables = restored
         model.set_weights(weights)
-        for variable, value in zip(optimizer.variables, optimizer_variables):
+        for variable, value in zip(state_variables(optimizer), optimizer_variables):
             variable.assign(value)
         log.info(f"  {label}: resuming after epoch {state.epoch} from {checkpoint}")
     resumed_from = state.epoch
-    lr_patience = max(1, patience // 2)
+    if lr_patience is None:
+        lr_patience = max(1, patience // 2)
     while state.epoch < epochs and state.epochs_without_improvement < patience:
         epoch = state.epoch
         tf.keras.utils.set_random_seed(epoch_seed(seed, epoch))  # shuffling and dropout of this epoch only
@@ -175,21 +187,23 @@ def fit(
             state.epochs_without_improvement += 1
             state.epochs_since_lr_change += 1
             if state.epochs_since_lr_change >= lr_patience:
-                state.learning_rate /= 2
+                state.learning_rate *= lr_factor
                 state.epochs_since_lr_change = 0
         log.info(
             f"  {label} epoch {state.epoch:>3}/{epochs}: loss {train_loss:.4g}  val_loss {val_loss:.4g}"
             f"  lr {state.history['lr'][-1]:.2g}  ({seconds:.1f} s)"
             + ("  *best" if state.best_epoch == state.epoch else "")
         )
-        _save_checkpoint(checkpoint, state, model.get_weights(), best_weights, [v.numpy() for v in optimizer.variables])
+        _save_checkpoint(
+            checkpoint, state, model.get_weights(), best_weights, [v.numpy() for v in state_variables(optimizer)]
+        )
         if after_epoch_hook is not None:
             after_epoch_hook(label, state.epoch)
     if state.epochs_without_improvement >= patience:
         log.info(f"  {label}: no validation improvement for {patience} epochs, stopping")
     model.set_weights(best_weights)
     _write_history(out_dir / f"{label}_history.csv", state.history)
-    plot_loss_curves(state.history, out_dir / f"{label}_loss.png", f"{label} training ({loss})")
+    plot_loss_curves(state.history, out_dir / f"{label}_loss.png", f"{label} training ({loss_label or loss})")
     epochs_run = state.epoch
     return TrainingResult(
         epochs_run=epochs_run,

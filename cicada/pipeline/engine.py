@@ -74,6 +74,8 @@ class StageOutcome:
 
 def plain(value: Any) -> Any:
     """Config models, dataclasses and containers as plain JSON-able data (for hashing)."""
+    if hasattr(value, "fingerprint_data"):  # a config section: its keys as fingerprints see them
+        return value.fingerprint_data()
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -53,9 +53,13 @@ def point_id(values: dict[str, Any]) -> str:
 
 
 def shared_id(config: "BuildConfig") -> str:
-    """``s`` and 10 hex digits of the hash of what the data and teacher stages depend on in the config."""
-    plain = config.plain()
-    return "s" + sha256_json({key: plain[key] for key in SHARED_SECTIONS})[:10]
+    """``s`` and 10 hex digits of the hash of what the data and teacher stages depend on in the config
+    (each section as stage fingerprints see it)."""
+
+    def hashed(value):
+        return value.fingerprint_data() if hasattr(value, "fingerprint_data") else value
+
+    return "s" + sha256_json({key: hashed(getattr(config, key)) for key in SHARED_SECTIONS})[:10]
 
 
 def grid_values(grid: dict[str, tuple]) -> list[dict[str, Any]]:

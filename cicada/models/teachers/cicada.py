@@ -1,9 +1,16 @@
-"""The CICADA teacher autoencoder (Princeton-AD/cicada ``models.py``), about 324k parameters."""
+"""The CICADA teacher autoencoder (Princeton-AD/cicada ``models.py``), about 324k parameters.
+
+It reads region ET only, ``(N, 18, 14, 1)`` raw LSBs, reconstructs it with a mean-squared-error
+loss, and scores an image by that error: the per-image reconstruction MSE in LSB^2.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...core.geometry import N_ETA, N_PHI
-from . import teacher_architecture
+from ..score import reconstruction_mse
+from . import Teacher, TeacherLoss, teacher_architecture
 
 
 def build_cicada_teacher(decoder: str):
@@ -37,11 +44,34 @@ def build_cicada_teacher(decoder: str):
     return Model(inputs, outputs, name=name)
 
 
-@teacher_architecture("cicada", "CICADA's teacher: the decoder upsamples")
-def cicada():
-    return build_cicada_teacher("upsampling")
+class EtAutoencoder(Teacher):
+    """An autoencoder of the region ET: trained on mean squared error, scored by the per-image MSE."""
+
+    def targets(self, inputs: np.ndarray) -> np.ndarray:
+        return inputs
+
+    def loss(self) -> TeacherLoss:
+        return TeacherLoss("mse", None, "mse")
+
+    def score(self, model, images: np.ndarray, batch_size: int = 2048) -> np.ndarray:
+        """Per-image reconstruction MSE in LSB^2 (float64)."""
+        x = self.inputs(images)
+        return reconstruction_mse(x, model.predict(x, batch_size=batch_size, verbose=0))
 
 
-@teacher_architecture("cicada_revised", "the CICADA teacher with a Conv2DTranspose in the decoder")
-def cicada_revised():
-    return build_cicada_teacher("transpose")
+@teacher_architecture
+class Cicada(EtAutoencoder):
+    name = "cicada"
+    description = "CICADA's teacher: the decoder upsamples"
+
+    def build(self):
+        return build_cicada_teacher("upsampling")
+
+
+@teacher_architecture
+class CicadaRevised(EtAutoencoder):
+    name = "cicada_revised"
+    description = "the CICADA teacher with a Conv2DTranspose in the decoder"
+
+    def build(self):
+        return build_cicada_teacher("transpose")

@@ -63,7 +63,7 @@ class RatesResult:
     score_plot: str
     thresholds_csv: str
     thresholds_json: str
-    #: the teacher at the same target rates (thresholds on its MSE, signal efficiencies): what the
+    #: the teacher at the same target rates (thresholds on its score, signal efficiencies): what the
     #: student gives up; None for a build without a teacher (an imported model)
     teacher_working_points: list[rates.WorkingPoint] | None = None
     #: the working points' thresholds on the zero-bias samples at other mean pileups
@@ -114,7 +114,8 @@ def _signals(context: BuildContext, scores: dict) -> dict[str, np.ndarray]:
     return {name: np.asarray(scores[name]["firmware"], dtype=np.float64) for name in names}
 
 
-#: The teacher's score is a float MSE: thresholds need no grid, only a step below the lowest value
+#: The teacher's score is a float (the ET-only teachers' MSE): thresholds need no grid, only a step
+#: below the lowest value
 TEACHER_STEP = 1e-9
 
 

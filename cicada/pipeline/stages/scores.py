@@ -19,7 +19,7 @@ from ...data.region_bits import region_et
 from ...firmware import csim
 from ...firmware.scoring import FirmwareScorer
 from ...models.student import STUDENT_FILE, float_twin, load_student, student_scores
-from ...models.teacher import TEACHER_FILE, load_teacher, teacher_mse
+from ...models.teacher import TEACHER_FILE, load_teacher
 from ..context import BuildContext
 from ..engine import Stage
 
@@ -36,7 +36,7 @@ class ScoresResult:
 
 def run(context: BuildContext) -> ScoresResult:
     has_teacher = "teacher" in context.results
-    teacher = load_teacher(context.teacher_dir / TEACHER_FILE) if has_teacher else None
+    teacher = load_teacher(context.teacher_dir / TEACHER_FILE, context.config.teacher) if has_teacher else None
     student = load_student(context.model_dir / STUDENT_FILE)
     unquantized = float_twin(student)  # None when the model has a layer without a float twin
     convert = context.results["convert"]
@@ -44,7 +44,8 @@ def run(context: BuildContext) -> ScoresResult:
     scorer = FirmwareScorer(context.project_dir, student, convert.layers, lsb)
     scores, agreement, checks = {}, {}, {}
     for name in test_dataset_names(context.config.data):
-        images = region_et(read_dataset(context.data_dir, name))  # the ET-only models' input
+        regions = read_dataset(context.data_dir, name)
+        images = region_et(regions)  # the ET-only students' input
         qkeras = student_scores(student, images)
         outputs = scorer.predict(images)
         check = scorer.check(images, outputs, f"'{name}'")  # every test event, bit for bit
@@ -52,7 +53,7 @@ def run(context: BuildContext) -> ScoresResult:
             checks[name] = check
         firmware = outputs[:, 0]
         scores[name] = {
-            **({"teacher_mse": teacher_mse(teacher, images)} if teacher is not None else {}),
+            **({"teacher_mse": teacher.score(regions)} if teacher is not None else {}),
             **({"student_float": student_scores(unquantized, images)} if unquantized is not None else {}),
             "student_qkeras": qkeras,
             "firmware": firmware,

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ...core.errors import ConversionError
 from ...data.datasets import read_dataset
-from ...data.region_bits import region_et
 from ...firmware.convert import check_convertible
 from ...models.layers import layer_names
 from ...models.score import student_target
@@ -42,23 +41,23 @@ class StudentResult:
 
 def run(context: BuildContext) -> StudentResult:
     config = context.config
-    teacher = load_teacher(context.teacher_dir / TEACHER_FILE)
-    zero_bias = {part: region_et(read_dataset(context.data_dir, f"zero_bias_{part}")) for part in ("train", "val")}
-    train, train_mse = distillation_set(config.student, zero_bias["train"], teacher, config.seed, "train")
-    val, val_mse = distillation_set(config.student, zero_bias["val"], teacher, config.seed, "val")
+    teacher = load_teacher(context.teacher_dir / TEACHER_FILE, config.teacher)
+    zero_bias = {part: read_dataset(context.data_dir, f"zero_bias_{part}") for part in ("train", "val")}
+    train, train_scores = distillation_set(config.student, zero_bias["train"], teacher, config.seed, "train")
+    val, val_scores = distillation_set(config.student, zero_bias["val"], teacher, config.seed, "val")
     train_outliers, val_outliers = len(train) - len(zero_bias["train"]), len(val) - len(zero_bias["val"])
     model, training = train_student(
         config.student,
         train,
-        train_mse,
+        train_scores,
         val,
-        val_mse,
+        val_scores,
         context.model_dir,
         config.seed,
         resume_key=context.fingerprints["student"],
         check=lambda model: check_before_training(model, config),
     )
-    target = student_target(train_mse)
+    target = student_target(train_scores)
     return StudentResult(
         architecture=config.student.architecture,
         parameters=int(model.count_params()),

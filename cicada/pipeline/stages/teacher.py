@@ -1,4 +1,4 @@
-"""Stage ``teacher``: the autoencoder trained on zero-bias images; its score is the per-image MSE."""
+"""Stage ``teacher``: the teacher trained on zero-bias images (its architecture defines its score)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...data.datasets import read_dataset
-from ...data.region_bits import region_et
 from ...models.teacher import TEACHER_FILE, train_teacher
 from ...models.training import TrainingResult
 from ..context import BuildContext
@@ -26,8 +25,8 @@ def run(context: BuildContext) -> TeacherResult:
     config = context.config
     model, training = train_teacher(
         config.teacher,
-        region_et(read_dataset(context.data_dir, "zero_bias_train")),
-        region_et(read_dataset(context.data_dir, "zero_bias_val")),
+        read_dataset(context.data_dir, "zero_bias_train"),
+        read_dataset(context.data_dir, "zero_bias_val"),
         context.teacher_dir,
         config.seed,
         resume_key=context.fingerprints["teacher"],
