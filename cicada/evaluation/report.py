@@ -36,7 +36,7 @@ def firmware_figures(backends: dict, convert=None) -> dict:
     if costs:
         import importlib.metadata
 
-        from ..synthesis.labels import source
+        from ..core.labels import source
 
         estimates["hls"] = {
             "LUT": sum(costs.values()),

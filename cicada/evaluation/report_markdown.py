@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 
+from ..core.markdown import table
 from . import rates_section
 from .build_view import BuildView
-from .markdown import table
 
 
 def _link(context: BuildView, path: str) -> str:

@@ -17,9 +17,9 @@ from pathlib import Path
 from ..config.model import Flag, option
 from ..core import processes
 from ..core.errors import ToolError
+from ..core.labels import source
 from ..core.progress import log
 from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from .labels import source
 from .vendor_reports.read import read_reports
 
 #: Backend -> (tool executable, tool description, command running hls4ml's build_prj.tcl)

@@ -20,9 +20,9 @@ from pydantic import model_validator
 
 from ...config.model import Flag, Identifier, Integer, Number, invalid, option
 from ...core.errors import VerificationError
+from ...core.labels import source
 from ...core.progress import log
 from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from ..labels import source
 from ..vendor_reports.timing import BUNCH_CROSSING_NS
 
 RTL_DIR = "rtl"

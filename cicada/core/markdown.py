@@ -1,4 +1,4 @@
-"""Markdown building blocks shared by the report's sections."""
+"""Markdown building blocks shared by the report's sections (the evaluation's and each synthesis backend's)."""
 
 from __future__ import annotations
 
