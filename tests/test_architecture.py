@@ -25,6 +25,7 @@ from cicada.config.model import Number, option
 from cicada.config.reference import json_schema, schema_reference
 from cicada.core import geometry as geo
 from cicada.core.errors import ConfigError
+from cicada.core.synthesis_figures import Figures, Resources
 from cicada.data.datasets import read_dataset
 from cicada.data.signals import SIGNAL_KINDS, SignalSample, synthetic_signal
 from cicada.pipeline import fingerprint
@@ -181,7 +182,8 @@ def toy_backend():
 
         def run(self, job):
             figure = job.settings.luts_per_parameter * 100
-            return SynthesisResult(self.name, "done", tool="toy 0.1", details={"LUT": figure, "source": "toy"})
+            resources = Resources("estimate: toy", {"LUT": figure})
+            return SynthesisResult(self.name, "done", tool="toy 0.1", figures=Figures(resources=resources))
 
     yield
     BACKENDS.unregister("toy")
@@ -199,9 +201,11 @@ def test_a_synthesis_backend_added_through_the_registry_alone(toy_backend, tiny_
     context, outcomes = build(load_config(changed), changed)
     assert [o.name for o in outcomes if not o.reused] == ["synthesis", "report"]
     toy = context.results["synthesis"].backends["toy"]
-    assert toy.status == "done" and toy.details["LUT"] == 200
+    assert toy.status == "done" and toy.figures.resources.count("LUT") == 200
     report = json.loads((work / "hls_projects/tiny/report.json").read_text())
-    assert report["synthesis"]["toy"]["details"]["LUT"] == 200
+    assert report["synthesis"]["toy"]["details"]["resources"]["LUT"] == 200
+    assert report["resources"]["toy"] == {"available": True, "LUT": 200, "source": "estimate: toy"}
+    assert "| toy | 200 |" in (work / "hls_projects/tiny/report.md").read_text()
 
 
 def test_every_command_is_listed_in_help(capsys):
