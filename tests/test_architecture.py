@@ -228,6 +228,7 @@ FLOORS = (
     ("models",),
     ("firmware",),
     ("synthesis",),
+    ("layers",),
     ("evaluation",),
     ("pipeline",),
     ("tracking",),
@@ -450,7 +451,8 @@ def test_a_stage_that_reads_a_registry_has_every_entry_in_its_fingerprint():
         "cicada.config.sections",
         "cicada.data.signals.dijet_resonance",
         "cicada.synthesis.rtl.backend",
-        "cicada.models.layers.qdense",
+        "cicada.layers.qdense.keras",
+        "cicada.layers.qdense.precision",
         "cicada.firmware.precision",
     ],
 )
