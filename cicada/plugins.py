@@ -31,7 +31,7 @@ BUILT_IN: dict[str, str] = {
     # each layer type's home (cicada/layers/<type>/) holds its rules, one module per registry
     "layer type": "cicada.layers.keras",
     "precision rule": "cicada.layers.precision",
-    "integer-model layer rule": "cicada.firmware.integer_layers",
+    "integer-model layer rule": "cicada.layers.integer",
     "synthesis backend": "cicada.synthesis",
     "RTL layer rule": "cicada.synthesis.rtl.trace",
 }

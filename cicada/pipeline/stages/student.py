@@ -10,8 +10,8 @@ from ...core.errors import ConversionError
 from ...data.datasets import read_dataset
 from ...data.region_bits import region_et
 from ...firmware.convert import check_convertible
-from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds, in this stage's fingerprint
-from ...layers import precision as _precision_rules  # noqa: F401  their precision rules, likewise
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...models.score import student_target
 from ...models.student import STUDENT_FILE, distillation_set, layer_summary, train_student
 from ...models.teacher import TEACHER_FILE, load_teacher

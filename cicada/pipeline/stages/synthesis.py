@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.progress import log
-from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds, in this stage's fingerprint
-from ...layers import precision as _precision_rules  # noqa: F401  their precision rules, likewise
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...synthesis import BACKENDS, SynthesisJob, SynthesisResult, run_backend
 from ..context import BuildContext
 from ..engine import Stage
