@@ -33,7 +33,7 @@ BUILT_IN: dict[str, str] = {
     "precision rule": "cicada.layers.precision",
     "integer-model layer rule": "cicada.layers.integer",
     "synthesis backend": "cicada.synthesis",
-    "RTL layer rule": "cicada.synthesis.rtl.trace",
+    "RTL layer rule": "cicada.layers.trace",
 }
 
 

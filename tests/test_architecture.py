@@ -90,6 +90,23 @@ def test_a_rates_edit_touches_only_what_uses_rates(tiny_copy, monkeypatch, capsy
     assert status["rates"] == "code changed: cicada/evaluation/rates.py"
 
 
+@pytest.mark.parametrize(
+    "rule, first",
+    [("trace", "synthesis"), ("integer", "scores"), ("precision", "student"), ("keras", "student")],
+)
+def test_a_layer_rule_edit_reruns_the_stages_that_run_that_rule(rule, first, tiny_copy, monkeypatch, capsys):
+    """A layer type's home holds one module per rule: an edit to its RTL rule reruns the synthesis (and the
+    report after it), not the training, the conversion or the scoring."""
+    _, config = tiny_copy
+    monkeypatch.setattr(fingerprint, "module_source", _edited(f"cicada.layers.qdense.{rule}"))
+    status = _status(config, capsys)
+    before = STAGE_NAMES[: STAGE_NAMES.index(first)]
+    assert all(status[name] == "up to date" for name in before), status
+    assert status[first] == f"code changed: cicada/layers/qdense/{rule}.py"
+    if rule == "trace":
+        assert status["quality"] == status["rates"] == "up to date" and status["report"].startswith("pending")
+
+
 def test_a_new_hls4ml_version_reruns_conversion_but_not_the_teacher(tiny_copy, monkeypatch, capsys):
     _, config = tiny_copy
     real = fingerprint.library_version
@@ -445,6 +462,30 @@ def test_a_stage_that_reads_a_registry_has_every_entry_in_its_fingerprint():
     assert not missing, "\n".join(missing)
 
 
+#: A layer type's home (cicada/layers/<type>/) holds one module per registry; cicada/layers/<kind>.py lists them.
+LAYER_RULE_KINDS = ("keras", "precision", "integer", "trace")
+
+
+def test_every_layer_rule_is_listed_and_a_list_holds_one_kind_of_rule():
+    """Each rule module of a home is imported by its kind's list (the loader's entry and what a stage imports),
+    a home holds nothing else and imports nothing in its ``__init__``, and the closure of a kind's list holds
+    no rule of another kind (so a stage that runs one kind of rule reruns for that kind alone)."""
+    layers = PACKAGE_DIR / "layers"
+    homes = sorted(p.parent.name for p in layers.glob("*/__init__.py"))
+    for home in homes:
+        modules = {p.stem for p in (layers / home).glob("*.py")} - {"__init__"}
+        assert modules <= set(LAYER_RULE_KINDS), f"cicada/layers/{home}: {sorted(modules)}"
+        assert not _imports(f"cicada.layers.{home}", layers / home / "__init__.py"), home
+    assert not _imports("cicada.layers", layers / "__init__.py")
+    for kind in LAYER_RULE_KINDS:
+        listed = {imported for imported, _, _ in _imports(f"cicada.layers.{kind}", layers / f"{kind}.py")}
+        present = {f"cicada.layers.{home}.{kind}" for home in homes if (layers / home / f"{kind}.py").exists()}
+        assert listed == present, f"cicada/layers/{kind}.py lists {sorted(listed)}, the homes hold {sorted(present)}"
+        closure = fingerprint.import_closure(f"cicada.layers.{kind}")[0]
+        others = [m for m in closure if m.startswith("cicada.layers.") and m.rpartition(".")[2] in LAYER_RULE_KINDS]
+        assert all(m.endswith(f".{kind}") for m in others), others
+
+
 @pytest.mark.parametrize(
     "first",
     [
@@ -453,6 +494,7 @@ def test_a_stage_that_reads_a_registry_has_every_entry_in_its_fingerprint():
         "cicada.synthesis.rtl.backend",
         "cicada.layers.qdense.keras",
         "cicada.layers.qdense.precision",
+        "cicada.layers.qdense.trace",
         "cicada.firmware.precision",
     ],
 )
