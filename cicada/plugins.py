@@ -33,6 +33,7 @@ BUILT_IN: dict[str, str] = {
     "precision rule": "cicada.layers.precision",
     "integer-model layer rule": "cicada.layers.integer",
     "synthesis backend": "cicada.synthesis",
+    "report section": "cicada.synthesis.sections",
     "RTL layer rule": "cicada.layers.trace",
 }
 

@@ -462,6 +462,19 @@ def test_a_stage_that_reads_a_registry_has_every_entry_in_its_fingerprint():
     assert not missing, "\n".join(missing)
 
 
+def test_a_backends_report_section_reruns_the_report_not_the_synthesis():
+    """No backend imports its report section: the report's fingerprint holds every section, the synthesis
+    stage's none (a wording change must not rerun the vendor flow), and both hold the figures' records."""
+    from cicada.synthesis.sections import REPORT_SECTIONS
+
+    sections = {type(section).__module__ for _, section in REPORT_SECTIONS.items()} | {"cicada.synthesis.sections"}
+    synthesis = set(fingerprint.import_closure("cicada.pipeline.stages.synthesis")[0])
+    report = set(fingerprint.import_closure("cicada.pipeline.stages.report")[0])
+    assert sections <= report and not sections & synthesis, sections & synthesis
+    records = {"cicada.core.synthesis_figures", "cicada.synthesis.vendor_figures", "cicada.synthesis.rtl.figures"}
+    assert records <= synthesis & report
+
+
 #: A layer type's home (cicada/layers/<type>/) holds one module per registry; cicada/layers/<kind>.py lists them.
 LAYER_RULE_KINDS = ("keras", "precision", "integer", "trace")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core.synthesis_figures import REPORTED_RESOURCES, Latency
 from ..pipeline.context import BuildContext
 from ..pipeline.engine import StageOutcome
-from ..synthesis import BACKENDS
+from ..synthesis.sections import section_of
 
 
 def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
@@ -86,8 +86,7 @@ def _synthesis_lines(backends: dict) -> list[str]:
             res = figures.resources
             counts = ", ".join(f"{k} {res.counts[k]:,.0f}" for k in REPORTED_RESOURCES if k in res.counts)
             lines.append(f"  resources   {name}: {counts}; {res.source.split(' (')[0]}")
-        if name in BACKENDS:
-            lines.extend(BACKENDS.get(name).section.summary_lines(name, figures))
+        lines.extend(section_of(name).summary_lines(name, figures))
     return lines
 
 

@@ -20,6 +20,7 @@ from .. import __version__
 from ..core.labels import source
 from ..core.synthesis_figures import Estimate
 from ..synthesis import BACKENDS, SynthesisResult
+from ..synthesis.sections import section_of
 from .build_view import BuildView
 from .documents import write_documents
 from .report_markdown import markdown
@@ -53,7 +54,7 @@ def hls_estimate(convert) -> Estimate | None:
 def firmware_figures(backends: dict[str, SynthesisResult], convert=None) -> dict:
     """Latency, resources and estimates of every synthesis backend (and da4ml's estimate of the HLS
     project, :func:`hls_estimate`), each figure with its source; a backend that did not run says why.
-    Then each backend's own part of report.json (its :class:`~cicada.synthesis.ReportSection`)."""
+    Then each backend's own part of report.json (its section, :mod:`cicada.synthesis.sections`)."""
     latency: dict = {}
     resources: dict = {}
     estimates: dict = {}
@@ -74,9 +75,9 @@ def firmware_figures(backends: dict[str, SynthesisResult], convert=None) -> dict
         if figures.estimate is not None:
             estimates[name] = figures.estimate.as_json()
     out = {"latency": latency, "resources": resources, "estimates": estimates}
-    for name, backend in BACKENDS.items():
+    for name in BACKENDS.names():
         result = backends.get(name)
-        out.update(backend.section.report_json(result.figures if result and result.status == "done" else None))
+        out.update(section_of(name).report_json(result.figures if result and result.status == "done" else None))
     return out
 
 

@@ -10,6 +10,7 @@ import os
 from ..core.markdown import count, figure, table
 from ..core.synthesis_figures import REPORTED_RESOURCES, Estimate, Latency, Resources
 from ..synthesis import BACKENDS
+from ..synthesis.sections import section_of
 from . import rates_section
 from .build_view import BuildView
 
@@ -178,7 +179,7 @@ def _quality_section(r: dict, context: BuildView) -> list[str]:
 
 def _latency_section(r: dict) -> list[str]:
     """Latency and resources side by side, one row per source, every row labelled; then what each
-    synthesis backend adds (its :class:`~cicada.synthesis.ReportSection`)."""
+    synthesis backend adds (its section, :mod:`cicada.synthesis.sections`)."""
     out = ["## Latency and resources", ""]
     for name, entry in r["latency"].items():
         if not entry.get("available"):
@@ -196,8 +197,8 @@ def _latency_section(r: dict) -> list[str]:
                     out += ["", f"{name}: {what} undefined: {lat.reason(key)}."]
             if lat.timing_violation:
                 out += ["", _violation_text(name, lat)]
-    for _, backend in BACKENDS.items():
-        out += backend.section.latency_notes(r)
+    for name in BACKENDS.names():
+        out += section_of(name).latency_notes(r)
     rows = [
         [name, *[count(res.count(k)) for k in REPORTED_RESOURCES], res.source]
         for name, res in ((n, Resources.from_json(e)) for n, e in r["resources"].items() if e.get("available"))
@@ -207,8 +208,8 @@ def _latency_section(r: dict) -> list[str]:
         rows.append([f"{name} (estimate)", *[count(estimate.count(k)) for k in REPORTED_RESOURCES], estimate.source])
     if rows:
         out += ["", "Resources:", ""] + table(["from", *REPORTED_RESOURCES, "source"], rows)
-    for _, backend in BACKENDS.items():
-        out += backend.section.markdown(r)
+    for name in BACKENDS.names():
+        out += section_of(name).markdown(r)
     return out
 
 

@@ -7,9 +7,10 @@ setting allows it; a backend whose tools are missing says so instead of giving n
 
 A result's figures are typed records (:mod:`cicada.core.synthesis_figures`): latency, resources
 and estimate, which every reader reads, in a :class:`Figures` or in the backend's own subclass of
-it (``figures``), which adds what only the backend's report section reads. That section
-(``section``, a :class:`ReportSection`) writes the backend's own part of report.json, report.md
-and the build's summary, so that the report never names a backend.
+it (``figures``), which adds what only the backend's report section reads. That section, registered
+under the backend's name in :mod:`.sections`, writes the backend's own part of report.json,
+report.md and the build's summary, so that the report never names a backend; no backend imports
+it, so a change to its wording reruns the report and not the synthesis.
 
 The registry and what the config knows of a backend (its name and settings model) live below
 the config, in :mod:`cicada.config.registries.backends`, and are re-exported here.
@@ -34,7 +35,6 @@ __all__ = [
     "BACKENDS",
     "BackendSettings",
     "Figures",
-    "ReportSection",
     "SynthesisBackend",
     "SynthesisJob",
     "SynthesisResult",
@@ -89,39 +89,12 @@ class SynthesisResult:
         }
 
 
-class ReportSection:
-    """A backend's own part of the build report. Every hook does nothing by default: a backend whose
-    figures are only latency, resources and an estimate (which the report shows for every backend)
-    needs none.
-
-    report.json: :meth:`report_json` gives the top-level keys this backend owns (every key, None when
-    the backend did not run). report.md: :meth:`latency_notes` after the latency table and
-    :meth:`markdown` after the resources table, both read from report.json's content, so that
-    report.md renders report.json. The build's summary: :meth:`summary_lines` from the figures.
-    """
-
-    def report_json(self, figures: Any) -> dict:
-        """``figures``: the backend's figures, None when it did not run."""
-        return {}
-
-    def latency_notes(self, report: dict) -> list[str]:
-        return []
-
-    def markdown(self, report: dict) -> list[str]:
-        return []
-
-    def summary_lines(self, name: str, figures: Any) -> list[str]:
-        return []
-
-
 class SynthesisBackend(BackendInfo):
     """Base of a backend; subclasses set the class variables of :class:`BackendInfo` (``name``,
     ``description``, ``settings``) and implement the methods."""
 
     #: the record its ``run`` returns: :class:`Figures` or a subclass with the backend's own figures
     figures: ClassVar[type[Figures]] = Figures
-    #: its own part of the build report
-    section: ClassVar[ReportSection] = ReportSection()
 
     def environment(self, job: SynthesisJob) -> dict:
         """What of this machine changes the result (tools found, their versions): part of the

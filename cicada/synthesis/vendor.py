@@ -21,8 +21,8 @@ from ..core.labels import source
 from ..core.progress import log
 from ..core.synthesis_figures import HLSLatency, Latency, PartTotals, Resources
 from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
+from .vendor_figures import CoSimulation, ReportsRead, VendorFigures, VivadoUtilisation
 from .vendor_reports.read import read_reports
-from .vendor_section import CoSimulation, ReportsRead, VendorFigures, VendorSection, VivadoUtilisation
 
 #: Backend -> (tool executable, tool description, command running hls4ml's build_prj.tcl)
 TOOLS = {
@@ -92,7 +92,6 @@ class VendorHLS(SynthesisBackend):
     description = "vendor HLS synthesis (Vitis/Vivado)"
     settings = VendorSettings
     figures = VendorFigures
-    section = VendorSection()
 
     def environment(self, job: SynthesisJob) -> dict:
         tool, _, _ = TOOLS[job.config.hls.backend]

@@ -34,7 +34,7 @@ from ...core.synthesis_figures import (
 )
 from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
 from ..vendor_reports.timing import BUNCH_CROSSING_NS
-from .section import RTLFigures, RTLSection
+from .figures import RTLFigures
 
 RTL_DIR = "rtl"
 #: Verilog-2005 and SystemVerilog keywords a module may not be called.
@@ -147,7 +147,6 @@ class RTLBackend(SynthesisBackend):
     description = "open-source RTL flow (alkaid, Verilator, Yosys)"
     settings = RTLSettings
     figures = RTLFigures
-    section = RTLSection()
 
     def environment(self, job: SynthesisJob) -> dict:
         return _versions()

@@ -1,56 +1,19 @@
-"""What the ``rtl`` backend reports: its figures (:class:`RTLFigures`) and its own part of the build
-report (:class:`RTLSection`).
+"""The ``rtl`` backend's own part of the build report (:class:`RTLSection`, registered as the ``rtl``
+report section): report.json's ``logic_depth``, ``tradeoff`` and ``rtl_bit_accuracy``, report.md's
+paragraphs on them and the summary's logic depth, from its figures (:mod:`.figures`).
 
-Beyond the latency, resources and estimate every backend gives, the RTL flow measures the logic
-depth against the clock, the latency/resource trade-off of other pipelinings and the bit accuracy
-of its simulation. report.json holds them under ``logic_depth``, ``tradeoff`` and
-``rtl_bit_accuracy``; report.md shows them after the resources table.
+Only the report reads this module: a change to it reruns the report, not the RTL flow.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ...core.markdown import count, table
-from ...core.synthesis_figures import Figures, LogicDepth, Real, SimulationCheck, TradeoffRow
-from .. import ReportSection
+from ...core.synthesis_figures import LogicDepth, SimulationCheck, TradeoffRow
+from ..sections import ReportSection, report_section
+from .figures import RTLFigures
 
 
-@dataclass(frozen=True)
-class RTLFigures(Figures):
-    """The RTL flow's figures: every backend's (simulated latency, Yosys' resources, alkaid's estimate)
-    and its own, with where the RTL is, the settings it was built with, the time each step took and
-    the tools' versions."""
-
-    rtl_dir: str = ""
-    top: str = ""
-    bit_exact: SimulationCheck | None = None
-    adder_levels: int = 0
-    settings: dict[str, Real] = field(default_factory=dict)
-    #: None without Yosys (synthesis.rtl.yosys false)
-    logic_depth: LogicDepth | None = None
-    tradeoff: tuple[TradeoffRow, ...] = ()
-    timings: dict[str, Real] = field(default_factory=dict)
-    tools: dict[str, str] = field(default_factory=dict)
-
-    def as_json(self) -> dict:
-        out: dict = {
-            "rtl_dir": self.rtl_dir,
-            "top": self.top,
-            "latency": self.latency.as_json() if self.latency else None,
-            "bit_exact": self.bit_exact.as_json() if self.bit_exact else None,
-            "estimate": self.estimate.as_json() if self.estimate else None,
-            "adder_levels": self.adder_levels,
-            "settings": self.settings,
-        }
-        if self.resources:
-            out["resources"] = self.resources.as_json()
-        if self.logic_depth:
-            out["logic_depth"] = self.logic_depth.as_json()
-        out.update(tradeoff=[row.as_json() for row in self.tradeoff], timings=self.timings, tools=self.tools)
-        return out
-
-
+@report_section("rtl")
 class RTLSection(ReportSection):
     """report.json's ``logic_depth``, ``tradeoff`` and ``rtl_bit_accuracy``; report.md's paragraphs on
     them; the summary's logic depth."""
