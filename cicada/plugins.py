@@ -28,12 +28,13 @@ BUILT_IN: dict[str, str] = {
     "signal kind": "cicada.data.signals",
     "teacher architecture": "cicada.models.teachers",
     "student architecture": "cicada.models.students",
-    "layer type": "cicada.models.layers",
-    # each layer type's module also registers the precision rule of the hls4ml class it becomes
-    "precision rule": "cicada.models.layers",
-    "integer-model layer rule": "cicada.firmware.integer_layers",
+    # each layer type's home (cicada/layers/<type>/) holds its rules, one module per registry
+    "layer type": "cicada.layers.keras",
+    "precision rule": "cicada.layers.precision",
+    "integer-model layer rule": "cicada.layers.integer",
     "synthesis backend": "cicada.synthesis",
-    "RTL layer rule": "cicada.synthesis.rtl.trace",
+    "report section": "cicada.synthesis.sections",
+    "RTL layer rule": "cicada.layers.trace",
 }
 
 

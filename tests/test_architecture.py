@@ -25,6 +25,7 @@ from cicada.config.model import Number, option
 from cicada.config.reference import json_schema, schema_reference
 from cicada.core import geometry as geo
 from cicada.core.errors import ConfigError
+from cicada.core.synthesis_figures import Figures, Resources
 from cicada.data.datasets import read_dataset
 from cicada.data.signals import SIGNAL_KINDS, SignalSample, synthetic_signal
 from cicada.pipeline import fingerprint
@@ -87,6 +88,23 @@ def test_a_rates_edit_touches_only_what_uses_rates(tiny_copy, monkeypatch, capsy
     changed = {name for name, state in status.items() if state != "up to date"}
     assert changed == {"quality", "rates", "report"}
     assert status["rates"] == "code changed: cicada/evaluation/rates.py"
+
+
+@pytest.mark.parametrize(
+    "rule, first",
+    [("trace", "synthesis"), ("integer", "scores"), ("precision", "student"), ("keras", "student")],
+)
+def test_a_layer_rule_edit_reruns_the_stages_that_run_that_rule(rule, first, tiny_copy, monkeypatch, capsys):
+    """A layer type's home holds one module per rule: an edit to its RTL rule reruns the synthesis (and the
+    report after it), not the training, the conversion or the scoring."""
+    _, config = tiny_copy
+    monkeypatch.setattr(fingerprint, "module_source", _edited(f"cicada.layers.qdense.{rule}"))
+    status = _status(config, capsys)
+    before = STAGE_NAMES[: STAGE_NAMES.index(first)]
+    assert all(status[name] == "up to date" for name in before), status
+    assert status[first] == f"code changed: cicada/layers/qdense/{rule}.py"
+    if rule == "trace":
+        assert status["quality"] == status["rates"] == "up to date" and status["report"].startswith("pending")
 
 
 def test_a_new_hls4ml_version_reruns_conversion_but_not_the_teacher(tiny_copy, monkeypatch, capsys):
@@ -181,7 +199,8 @@ def toy_backend():
 
         def run(self, job):
             figure = job.settings.luts_per_parameter * 100
-            return SynthesisResult(self.name, "done", tool="toy 0.1", details={"LUT": figure, "source": "toy"})
+            resources = Resources("estimate: toy", {"LUT": figure})
+            return SynthesisResult(self.name, "done", tool="toy 0.1", figures=Figures(resources=resources))
 
     yield
     BACKENDS.unregister("toy")
@@ -199,9 +218,11 @@ def test_a_synthesis_backend_added_through_the_registry_alone(toy_backend, tiny_
     context, outcomes = build(load_config(changed), changed)
     assert [o.name for o in outcomes if not o.reused] == ["synthesis", "report"]
     toy = context.results["synthesis"].backends["toy"]
-    assert toy.status == "done" and toy.details["LUT"] == 200
+    assert toy.status == "done" and toy.figures.resources.count("LUT") == 200
     report = json.loads((work / "hls_projects/tiny/report.json").read_text())
-    assert report["synthesis"]["toy"]["details"]["LUT"] == 200
+    assert report["synthesis"]["toy"]["details"]["resources"]["LUT"] == 200
+    assert report["resources"]["toy"] == {"available": True, "LUT": 200, "source": "estimate: toy"}
+    assert "| toy | 200 |" in (work / "hls_projects/tiny/report.md").read_text()
 
 
 def test_every_command_is_listed_in_help(capsys):
@@ -224,6 +245,7 @@ FLOORS = (
     ("models",),
     ("firmware",),
     ("synthesis",),
+    ("layers",),
     ("evaluation",),
     ("pipeline",),
     ("tracking",),
@@ -440,13 +462,52 @@ def test_a_stage_that_reads_a_registry_has_every_entry_in_its_fingerprint():
     assert not missing, "\n".join(missing)
 
 
+def test_a_backends_report_section_reruns_the_report_not_the_synthesis():
+    """No backend imports its report section: the report's fingerprint holds every section, the synthesis
+    stage's none (a wording change must not rerun the vendor flow), and both hold the figures' records."""
+    from cicada.synthesis.sections import REPORT_SECTIONS
+
+    sections = {type(section).__module__ for _, section in REPORT_SECTIONS.items()} | {"cicada.synthesis.sections"}
+    synthesis = set(fingerprint.import_closure("cicada.pipeline.stages.synthesis")[0])
+    report = set(fingerprint.import_closure("cicada.pipeline.stages.report")[0])
+    assert sections <= report and not sections & synthesis, sections & synthesis
+    records = {"cicada.core.synthesis_figures", "cicada.synthesis.vendor_figures", "cicada.synthesis.rtl.figures"}
+    assert records <= synthesis & report
+
+
+#: A layer type's home (cicada/layers/<type>/) holds one module per registry; cicada/layers/<kind>.py lists them.
+LAYER_RULE_KINDS = ("keras", "precision", "integer", "trace")
+
+
+def test_every_layer_rule_is_listed_and_a_list_holds_one_kind_of_rule():
+    """Each rule module of a home is imported by its kind's list (the loader's entry and what a stage imports),
+    a home holds nothing else and imports nothing in its ``__init__``, and the closure of a kind's list holds
+    no rule of another kind (so a stage that runs one kind of rule reruns for that kind alone)."""
+    layers = PACKAGE_DIR / "layers"
+    homes = sorted(p.parent.name for p in layers.glob("*/__init__.py"))
+    for home in homes:
+        modules = {p.stem for p in (layers / home).glob("*.py")} - {"__init__"}
+        assert modules <= set(LAYER_RULE_KINDS), f"cicada/layers/{home}: {sorted(modules)}"
+        assert not _imports(f"cicada.layers.{home}", layers / home / "__init__.py"), home
+    assert not _imports("cicada.layers", layers / "__init__.py")
+    for kind in LAYER_RULE_KINDS:
+        listed = {imported for imported, _, _ in _imports(f"cicada.layers.{kind}", layers / f"{kind}.py")}
+        present = {f"cicada.layers.{home}.{kind}" for home in homes if (layers / home / f"{kind}.py").exists()}
+        assert listed == present, f"cicada/layers/{kind}.py lists {sorted(listed)}, the homes hold {sorted(present)}"
+        closure = fingerprint.import_closure(f"cicada.layers.{kind}")[0]
+        others = [m for m in closure if m.startswith("cicada.layers.") and m.rpartition(".")[2] in LAYER_RULE_KINDS]
+        assert all(m.endswith(f".{kind}") for m in others), others
+
+
 @pytest.mark.parametrize(
     "first",
     [
         "cicada.config.sections",
         "cicada.data.signals.dijet_resonance",
         "cicada.synthesis.rtl.backend",
-        "cicada.models.layers.qdense",
+        "cicada.layers.qdense.keras",
+        "cicada.layers.qdense.precision",
+        "cicada.layers.qdense.trace",
         "cicada.firmware.precision",
     ],
 )

@@ -69,7 +69,7 @@ def synthesize(project, backend: str, run: str):
     config = config_from_mapping({"name": "x", "hls": {"backend": backend}, "synthesis": {"vendor": {"run": run}}})
     job = SynthesisJob(config, config.synthesis["vendor"], project, project)
     result = run_backend(BACKENDS.get("vendor"), job)
-    return {"status": result.status, "reason": result.reason, **result.details}
+    return {"status": result.status, "reason": result.reason, **result.figures.as_json()}
 
 
 def test_without_vendor_tools_synthesis_says_what_is_missing(tmp_path, monkeypatch):

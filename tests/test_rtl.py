@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from cicada.core.errors import ToolError
-from cicada.synthesis.labels import KINDS
+from cicada.core.labels import KINDS
 from cicada.synthesis.rtl.yosys import cells_from_stat_json, cells_from_stat_text, family_of
 
 from .conftest import REPO

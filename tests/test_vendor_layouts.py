@@ -44,8 +44,8 @@ def place(source: Path, target: Path) -> Path:
     return target
 
 
-def vendor_markdown(details: dict) -> str:
-    result = SynthesisResult("vendor", "done", tool="vitis-run", details=details)
+def vendor_markdown(figures) -> str:
+    result = SynthesisResult("vendor", "done", tool="vitis-run", figures=figures)
     return "\n".join(_latency_section(firmware_figures({"vendor": result})))
 
 
@@ -61,14 +61,14 @@ def test_accelerator_project_reads_the_wrapper_and_says_which_report():
         layout["csynth_report"] == str(ACCELERATOR / "myproject_prj/solution1/syn/report/myproject_axi_csynth.xml")
         and layout["top_found_in"] == "myproject_prj/vivado_hls.app (top of the HLS project)"
     )
-    details = labelled_figures("Vivado", reports, FlowSteps())
-    assert details["latency"]["top"] == "myproject_axi"
-    assert details["latency"]["report"].endswith("myproject_axi_csynth.xml")
-    assert details["latency"]["source"] == (
+    figures = labelled_figures("Vivado", reports, FlowSteps())
+    assert figures.latency.hls.top == "myproject_axi"
+    assert figures.latency.hls.report.endswith("myproject_axi_csynth.xml")
+    assert figures.latency.source == (
         "vendor HLS synthesis estimate: Vivado HLS 2019.2.1 (C synthesis report "
         f"{ACCELERATOR}/myproject_prj/solution1/syn/report/myproject_axi_csynth.xml, top myproject_axi)"
     )
-    markdown = vendor_markdown(details)
+    markdown = vendor_markdown(figures)
     assert "Vendor reports read: top `myproject_axi` (from myproject_prj/vivado_hls.app (top of the HLS project))" in (
         markdown
     )
@@ -194,9 +194,9 @@ def test_sets_with_only_a_text_report(tmp_path, source, name, cycles, estimated)
     assert csynth["latency_worst_cycles"] == cycles and csynth["target_clock_ns"] == 5.0
     assert csynth["estimated_clock_ns"] == (None if estimated is None else pytest.approx(estimated))
     assert reports["layout"]["csynth_report"].endswith(name)
-    details = labelled_figures("Vitis", reports, FlowSteps())
-    assert details["latency"]["cycles"] == cycles and details["resources"]["LUT"] == csynth["resources"]["LUT"]
-    json.dumps(details, allow_nan=False)
+    figures = labelled_figures("Vitis", reports, FlowSteps())
+    assert figures.latency.cycles == cycles and figures.resources.count("LUT") == csynth["resources"]["LUT"]
+    json.dumps(figures.as_json(), allow_nan=False)
 
 
 def test_vivado_report_without_a_csynth_report():
@@ -209,13 +209,13 @@ def test_vivado_report_without_a_csynth_report():
         reports["layout"]["notes"][0]
         == "solution myproject_prj/solution1 has no C-synthesis reports (syn/report missing)"
     )
-    details = labelled_figures("Vitis", reports, FlowSteps())
-    assert "latency" not in details and details["latency_reason"] == reports["csynth_reason"]
-    assert details["resources"]["LUT"] == 179437 and details["resources"]["BRAM_18K"] == 502  # 251 tiles
-    assert details["resources"]["source"].startswith(
+    vendor = labelled_figures("Vitis", reports, FlowSteps())
+    assert vendor.latency is None and vendor.latency_reason == reports["csynth_reason"]
+    assert vendor.resources.count("LUT") == 179437 and vendor.resources.count("BRAM_18K") == 502  # 251 tiles
+    assert vendor.resources.source.startswith(
         f"vendor synthesis: Vivado 2022.2 (post-synthesis utilisation {folder}/vivado_synth.rpt)"
     )
-    figures = firmware_figures({"vendor": SynthesisResult("vendor", "done", details=details)})
+    figures = firmware_figures({"vendor": SynthesisResult("vendor", "done", figures=vendor)})
     assert figures["latency"]["vendor"] == {"available": False, "reason": reports["csynth_reason"]}
     assert figures["resources"]["vendor"]["available"] is True
     markdown = "\n".join(_latency_section(figures))
@@ -247,13 +247,12 @@ def test_undefined_latency_and_timing_violation_in_the_figures_and_report(tmp_pa
     report = project / "myproject_prj/solution1/syn/report/myproject_csynth.xml"
     report.parent.mkdir(parents=True)
     report.write_text(xml.replace("<EstimatedClockPeriod>3.649<", "<EstimatedClockPeriod>5.400<"))
-    details = labelled_figures("Vitis", read_reports(project), FlowSteps())
-    latency = details["latency"]
-    assert latency["timing_violation"] is True and latency["ns"] == pytest.approx(3475.0)
-    assert latency["ns_at_estimated_clock"] == pytest.approx(3753.0) and latency[
-        "bx_at_estimated_clock"
-    ] == pytest.approx(150.12)
-    markdown = vendor_markdown(details)
+    figures = labelled_figures("Vitis", read_reports(project), FlowSteps())
+    latency = figures.latency
+    assert latency.timing_violation is True and latency.ns == pytest.approx(3475.0)
+    assert latency.hls.ns_at_estimated_clock == pytest.approx(3753.0)
+    assert latency.hls.bx_at_estimated_clock == pytest.approx(150.12)
+    markdown = vendor_markdown(figures)
     assert (
         "**TIMING VIOLATION (vendor)**: the estimated clock period 5.4 ns exceeds the target 5 ns. Latency at the "
         "estimated clock: 3753.0 ns = 150.12 BX (at the target clock: 3475.0 ns = 139.00 BX)"
@@ -262,14 +261,15 @@ def test_undefined_latency_and_timing_violation_in_the_figures_and_report(tmp_pa
     report = undefined / "myproject_prj/solution1/syn/report/myproject_csynth.xml"
     report.parent.mkdir(parents=True)
     report.write_text(xml.replace("<Worst-caseLatency>695<", "<Worst-caseLatency>undef<"))
-    details = labelled_figures("Vitis", read_reports(undefined), FlowSteps())
-    latency = details["latency"]
+    figures = labelled_figures("Vitis", read_reports(undefined), FlowSteps())
+    latency = figures.latency.as_json()
     for key, value in latency.items():  # every null figure says why
         assert value is not None or f"{key}_reason" in latency, key
     assert latency["cycles"] is None and "Worst-caseLatency undefined" in latency["cycles_reason"]
+    assert figures.latency.reason("cycles") == latency["cycles_reason"]
     assert latency["interval_cycles"] == 578 and latency["one_event_per_crossing"] is False
-    json.dumps(details, allow_nan=False)
-    markdown = vendor_markdown(details)
+    json.dumps(figures.as_json(), allow_nan=False)
+    markdown = vendor_markdown(figures)
     assert "| vendor | undefined | undefined | undefined | 5 | 578 |" in markdown
     assert "vendor: latency undefined: Worst-caseLatency undefined in the C-synthesis report" in markdown
 
@@ -278,7 +278,7 @@ def test_synthesis_summary_lines(tmp_path):
     from cicada.commands.summary import _synthesis_lines
 
     reports = read_reports(ACCELERATOR)
-    result = SynthesisResult("vendor", "done", details=labelled_figures("Vivado", reports, FlowSteps()))
+    result = SynthesisResult("vendor", "done", figures=labelled_figures("Vivado", reports, FlowSteps()))
     lines = _synthesis_lines({"vendor": result})
     assert lines[0].startswith("  latency     vendor: 2885133 cycles = 14425665.0 ns = 577026.60 BX, II 2885101")
     assert lines[-1] == (
@@ -291,7 +291,7 @@ def test_synthesis_summary_lines(tmp_path):
         .read_text()
         .replace("<EstimatedClockPeriod>3.649<", "<EstimatedClockPeriod>5.400<")
     )
-    result = SynthesisResult("vendor", "done", details=labelled_figures("Vitis", read_reports(tmp_path), FlowSteps()))
+    result = SynthesisResult("vendor", "done", figures=labelled_figures("Vitis", read_reports(tmp_path), FlowSteps()))
     assert (
         "  timing      vendor: VIOLATION: estimated clock 5.4 ns > target 5 ns; 3753.0 ns = 150.12 BX at the estimated clock"
         in (_synthesis_lines({"vendor": result}))
@@ -309,7 +309,7 @@ def test_labels_name_the_tool_that_wrote_the_report():
     )
     assert hls_tool("Vivado", read_csynth(VITIS_2024 / "syn/report/myproject_csynth.xml")) == "Vitis HLS 2024.1"
     assert hls_tool("Vivado", read_csynth(VIVADO_2020 / "myproject_csynth.xml")) == "Vivado HLS 2020.1"  # both existed
-    vivado = labelled_figures("Vitis", read_reports(REPORTS / "vitis_hls_2024.1"), FlowSteps())["vivado"]
-    assert vivado["label"] == (
+    vivado = labelled_figures("Vitis", read_reports(REPORTS / "vitis_hls_2024.1"), FlowSteps()).vivado
+    assert vivado.label == (
         f"vendor synthesis: Vivado 2024.1 (post-synthesis utilisation {REPORTS}/vitis_hls_2024.1/vivado_synth.rpt)"
     )

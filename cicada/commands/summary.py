@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..core.synthesis_figures import REPORTED_RESOURCES, Latency
 from ..pipeline.context import BuildContext
 from ..pipeline.engine import StageOutcome
+from ..synthesis.sections import section_of
 
 
 def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
@@ -66,62 +68,48 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
 
 
 def _synthesis_lines(backends: dict) -> list[str]:
-    """One line of latency and one of resources per backend, with where they come from."""
+    """One line of latency and one of resources per backend, with where they come from; then what
+    the backend's own report section adds (its logic depth, its reports, ...)."""
     lines = []
     for name, result in backends.items():
-        d = result.details
         if result.status != "done":
             lines.append(
                 f"  latency     {name}: not available ({result.status}): {(result.reason or '').split(',')[0]}"
             )
             continue
-        if "latency" in d:
-            lines.extend(_latency_lines(name, d["latency"]))
-        elif d.get("latency_reason"):
-            lines.append(f"  latency     {name}: not available: {d['latency_reason']}")
-        if "resources" in d:
-            res = d["resources"]
-            counts = ", ".join(
-                f"{k} {res[k]:,.0f}" for k in ("LUT", "FF", "CARRY", "DSP", "BRAM", "BRAM_18K", "URAM") if k in res
-            )
-            lines.append(f"  resources   {name}: {counts}; {res['source'].split(' (')[0]}")
-        if "logic_depth" in d:
-            depth = d["logic_depth"]
-            lines.append(
-                f"  depth       {name}: {depth['lut_levels']} LUT levels + {depth['carry4']} CARRY4, "
-                f"{depth['cell_delay_ns']:.2f} ns of cells vs {depth['clock_ns']:g} ns clock (estimate, no routing)"
-            )
-        if d.get("cosim"):
-            lines.append(f"  co-sim      {d['cosim']['verdict']}")
-        if d.get("reports"):
-            reports = d["reports"]
-            files = [reports[k] for k in ("csynth_report", "vivado_report") if reports.get(k)]
-            lines.append(
-                f"  reports     {name}: top {reports['top']} (from {reports['top_found_in']}): {', '.join(files)}"
-            )
-            lines.extend(f"              {note}" for note in reports.get("notes", []))
+        figures = result.figures
+        if figures.latency is not None:
+            lines.extend(_latency_lines(name, figures.latency))
+        elif figures.latency_reason:
+            lines.append(f"  latency     {name}: not available: {figures.latency_reason}")
+        if figures.resources is not None:
+            res = figures.resources
+            counts = ", ".join(f"{k} {res.counts[k]:,.0f}" for k in REPORTED_RESOURCES if k in res.counts)
+            lines.append(f"  resources   {name}: {counts}; {res.source.split(' (')[0]}")
+        lines.extend(section_of(name).summary_lines(name, figures))
     return lines
 
 
-def _latency_lines(name: str, lat: dict) -> list[str]:
+def _latency_lines(name: str, lat: Latency) -> list[str]:
     """Latency and II at the target clock; when timing is violated, also at the estimated clock."""
-    label = lat["source"].split(" (")[0]
-    if lat["cycles"] is None:
-        latency = f"undefined ({lat.get('cycles_reason', 'not given')})"
+    label = lat.source.split(" (")[0]
+    if lat.cycles is None:
+        latency = f"undefined ({lat.reason('cycles') or 'not given'})"
     else:
-        latency = f"{lat['cycles']:.0f} cycles = {lat['ns']:.1f} ns = {lat['bx']:.2f} BX"
-    if lat["interval_cycles"] is None:
+        latency = f"{lat.cycles:.0f} cycles = {lat.ns:.1f} ns = {lat.bx:.2f} BX"
+    if lat.interval_cycles is None:
         interval = "II undefined"
     else:
-        interval = f"II {lat['interval_cycles']:.0f} ({'fits' if lat['one_event_per_crossing'] else 'EXCEEDS'} 25 ns)"
+        interval = f"II {lat.interval_cycles:.0f} ({'fits' if lat.one_event_per_crossing else 'EXCEEDS'} 25 ns)"
     lines = [f"  latency     {name}: {latency}, {interval}; {label}"]
-    if lat.get("timing_violation"):
+    hls = lat.hls
+    if hls is not None and hls.timing_violation:
         at_estimate = (
-            f"{lat['ns_at_estimated_clock']:.1f} ns = {lat['bx_at_estimated_clock']:.2f} BX at the estimated clock"
-            if lat.get("ns_at_estimated_clock") is not None
-            else f"latency at the real clock not known ({lat.get('ns_at_estimated_clock_reason', '')})"
+            f"{hls.ns_at_estimated_clock:.1f} ns = {hls.bx_at_estimated_clock:.2f} BX at the estimated clock"
+            if hls.ns_at_estimated_clock is not None
+            else f"latency at the real clock not known ({lat.reason('ns_at_estimated_clock') or ''})"
         )
-        estimated = lat.get("estimated_clock_ns")
+        estimated = hls.estimated_clock_ns
         clock = f"estimated clock {estimated:g} ns > target" if estimated is not None else "negative slack at target"
-        lines.append(f"  timing      {name}: VIOLATION: {clock} {lat['clock_ns']:g} ns; {at_estimate}")
+        lines.append(f"  timing      {name}: VIOLATION: {clock} {lat.clock_ns:g} ns; {at_estimate}")
     return lines

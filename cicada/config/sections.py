@@ -5,7 +5,7 @@ constraints next to it, and ``cicada schema`` prints them (``--json`` gives the 
 for editors). Lists whose entries come in kinds (signals, student layers) and the
 ``synthesis`` section take their members from the registries (:mod:`cicada.config.registries`),
 which the plug-ins fill (signal kinds in :mod:`cicada.data.signals`, layer types in
-:mod:`cicada.models.layers`, backends in :mod:`cicada.synthesis`, ...) when
+:mod:`cicada.layers`, backends in :mod:`cicada.synthesis`, ...) when
 :func:`cicada.plugins.load` imports them, so a new kind, layer type or backend appears here
 without an edit. The ``data`` section is in :mod:`.data_section`; :class:`BuildConfig` assembles
 them all.

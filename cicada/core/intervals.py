@@ -1,7 +1,7 @@
 """Interval arithmetic over fixed-point types: the pieces every precision rule is made of.
 
 A rule (one per hls4ml layer class, registered with :func:`precision_rule` by the layer
-type that produces it, see :mod:`cicada.models.layers`) receives the bounds of the values
+type that produces it, in its home in :mod:`cicada.layers`) receives the bounds of the values
 entering a layer and returns the bounds of the values leaving it, recording on the way
 whether each of the layer's types holds what it must (:func:`check`).
 

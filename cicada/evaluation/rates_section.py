@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .markdown import table
+from ..core.markdown import table
 from .rates import MAX_RELATIVE_UNCERTAINTY, ZERO_BIAS_RATE_KHZ
 
 

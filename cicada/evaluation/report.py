@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..core.labels import source
+from ..core.synthesis_figures import Estimate
+from ..synthesis import BACKENDS, SynthesisResult
+from ..synthesis.sections import section_of
 from .build_view import BuildView
 from .documents import write_documents
 from .report_markdown import markdown
@@ -27,56 +31,54 @@ def _plain(result: Any) -> Any:
     return dataclasses.asdict(result) if dataclasses.is_dataclass(result) else result
 
 
-def firmware_figures(backends: dict, convert=None) -> dict:
-    """Latency, resources and estimates of every synthesis backend (and da4ml's estimate of an HLS
-    project built with distributed arithmetic: hls4ml 1.3.0's provider of that strategy is da4ml 0.5,
-    not alkaid), each figure with its source; a backend that did not run says why."""
-    latency, resources, estimates = {}, {}, {}
+def hls_estimate(convert) -> Estimate | None:
+    """da4ml's estimate of an HLS project built with distributed arithmetic (hls4ml 1.3.0's provider of
+    that strategy is da4ml 0.5, not alkaid); None for any other project."""
     costs = getattr(convert, "distributed_arithmetic_cost", None)
-    if costs:
-        import importlib.metadata
+    if not costs:
+        return None
+    import importlib.metadata
 
-        from ..synthesis.labels import source
+    return Estimate(
+        source(
+            "estimate",
+            f"da4ml {importlib.metadata.version('da4ml')}",
+            "cost model of the HLS project's distributed-arithmetic kernels in LUT equivalents; activations, "
+            "other layers and registers not included",
+        ),
+        {"LUT": sum(costs.values()), "DSP": 0},
+        per_layer=costs,
+    )
 
-        estimates["hls"] = {
-            "LUT": sum(costs.values()),
-            "DSP": 0,
-            "per_layer": costs,
-            "source": source(
-                "estimate",
-                f"da4ml {importlib.metadata.version('da4ml')}",
-                "cost model of the HLS project's distributed-arithmetic kernels in LUT equivalents; activations, "
-                "other layers and registers not included",
-            ),
-        }
+
+def firmware_figures(backends: dict[str, SynthesisResult], convert=None) -> dict:
+    """Latency, resources and estimates of every synthesis backend (and da4ml's estimate of the HLS
+    project, :func:`hls_estimate`), each figure with its source; a backend that did not run says why.
+    Then each backend's own part of report.json (its section, :mod:`cicada.synthesis.sections`)."""
+    latency: dict = {}
+    resources: dict = {}
+    estimates: dict = {}
+    hls = hls_estimate(convert)
+    if hls is not None:
+        estimates["hls"] = hls.as_json()
     for name, result in backends.items():
-        details = result.details
         if result.status != "done":
             latency[name] = resources[name] = {"available": False, "reason": result.reason}
             continue
-        if "latency" in details:
-            latency[name] = {"available": True, **details["latency"]}
-        elif "latency_reason" in details:  # e.g. only Vivado's utilisation, no C-synthesis report
-            latency[name] = {"available": False, "reason": details["latency_reason"]}
-        if "resources" in details:
-            resources[name] = {"available": True, **details["resources"]}
-        if "estimate" in details:
-            estimates[name] = details["estimate"]
-    rtl = backends.get("rtl")
-    rtl_details = rtl.details if rtl is not None and rtl.status == "done" else {}
-    vendor = backends.get("vendor")
-    vendor_details = vendor.details if vendor is not None and vendor.status == "done" else {}
-    return {
-        "latency": latency,
-        "resources": resources,
-        "estimates": estimates,
-        "logic_depth": rtl_details.get("logic_depth"),
-        "tradeoff": rtl_details.get("tradeoff"),
-        "rtl_bit_accuracy": rtl_details.get("bit_exact"),
-        "co_simulation": vendor_details.get("cosim"),
-        "vivado": vendor_details.get("vivado"),
-        "vendor_reports": vendor_details.get("reports"),
-    }
+        figures = result.figures
+        if figures.latency is not None:
+            latency[name] = {"available": True, **figures.latency.as_json()}
+        elif figures.latency_reason:  # e.g. only Vivado's utilisation, no C-synthesis report
+            latency[name] = {"available": False, "reason": figures.latency_reason}
+        if figures.resources is not None:
+            resources[name] = {"available": True, **figures.resources.as_json()}
+        if figures.estimate is not None:
+            estimates[name] = figures.estimate.as_json()
+    out = {"latency": latency, "resources": resources, "estimates": estimates}
+    for name in BACKENDS.names():
+        result = backends.get(name)
+        out.update(section_of(name).report_json(result.figures if result and result.status == "done" else None))
+    return out
 
 
 def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
@@ -122,7 +124,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
         "auc": quality["auc"] if quality else None,
         "roc_plot": quality["roc_plot"] if quality else None,
         **firmware_figures(synthesis, context.results.get("convert")),
-        "synthesis": {name: _plain(result) for name, result in synthesis.items()},
+        "synthesis": {name: result.as_json() for name, result in synthesis.items()},
         "rates": s["rates"],
         "stage_seconds": stage_seconds,
     }

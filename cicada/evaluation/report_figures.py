@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.synthesis_figures import Estimate, Latency, Resources
+
 #: Backends in the order their figures are preferred: vendor reports first, then the RTL flow.
 BACKEND_PREFERENCE = ("vendor", "rtl")
 RESOURCE_COLUMNS = ("LUT", "FF", "DSP", "BRAM")
@@ -22,11 +24,12 @@ def _latency(report: dict) -> dict:
     for backend in BACKEND_PREFERENCE:
         entry = report.get("latency", {}).get(backend) or {}
         if entry.get("available"):
+            latency = Latency.from_json(entry)
             return {
-                "latency_cycles": entry.get("cycles"),
-                "latency_ns": entry.get("ns"),
-                "latency_bx": entry.get("bx"),
-                "latency_source": entry.get("source"),
+                "latency_cycles": latency.cycles,
+                "latency_ns": latency.ns,
+                "latency_bx": latency.bx,
+                "latency_source": latency.source,
             }
     return {"latency_cycles": None, "latency_ns": None, "latency_bx": None, "latency_source": _missing(report)}
 
@@ -35,16 +38,18 @@ def _resources(report: dict) -> dict:
     for backend in BACKEND_PREFERENCE:
         entry = report.get("resources", {}).get(backend) or {}
         if entry.get("available"):
+            resources = Resources.from_json(entry)
             return {
-                "LUT": entry.get("LUT"),
-                "FF": entry.get("FF"),
-                "DSP": entry.get("DSP"),
+                "LUT": resources.count("LUT"),
+                "FF": resources.count("FF"),
+                "DSP": resources.count("DSP"),
                 # vendor HLS counts 18K blocks, Yosys RAMB cells: the source label says which
-                "BRAM": entry.get("BRAM_18K", entry.get("BRAM")),
-                "resources_source": entry.get("source"),
+                "BRAM": resources.counts.get("BRAM_18K", resources.count("BRAM")),
+                "resources_source": resources.source,
             }
-    for estimate in (report.get("estimates") or {}).values():
-        return {**{k: estimate.get(k) for k in RESOURCE_COLUMNS}, "resources_source": estimate.get("source")}
+    for entry in (report.get("estimates") or {}).values():
+        estimate = Estimate.from_json(entry)
+        return {**{k: estimate.count(k) for k in RESOURCE_COLUMNS}, "resources_source": estimate.source}
     return {**{k: None for k in RESOURCE_COLUMNS}, "resources_source": _missing(report)}
 
 

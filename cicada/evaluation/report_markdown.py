@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import os
 
+from ..core.markdown import count, figure, table
+from ..core.synthesis_figures import REPORTED_RESOURCES, Estimate, Latency, Resources
+from ..synthesis import BACKENDS
+from ..synthesis.sections import section_of
 from . import rates_section
 from .build_view import BuildView
-from .markdown import table
 
 
 def _link(context: BuildView, path: str) -> str:
@@ -175,198 +178,75 @@ def _quality_section(r: dict, context: BuildView) -> list[str]:
 
 
 def _latency_section(r: dict) -> list[str]:
-    """Latency and resources side by side, one row per source, every row labelled."""
+    """Latency and resources side by side, one row per source, every row labelled; then what each
+    synthesis backend adds (its section, :mod:`cicada.synthesis.sections`)."""
     out = ["## Latency and resources", ""]
-    for name, figures in r["latency"].items():
-        if not figures.get("available"):
-            out += [f"- {name}: not available: {figures['reason']}"]
-    rows = []
-    for name, lat in r["latency"].items():
-        if not lat.get("available"):
-            continue
-        crossing = {True: "yes", False: "**NO: VIOLATION**", None: "undefined"}[lat["one_event_per_crossing"]]
-        rows.append(
-            [
-                name,
-                _figure(lat["cycles"], ".0f"),
-                _figure(lat["ns"], ".1f"),
-                _figure(lat["bx"], ".2f"),
-                f"{lat['clock_ns']:g}",
-                _figure(lat["interval_cycles"], ".0f"),
-                crossing,
-                lat["source"],
-            ]
-        )
-    if rows:
+    for name, entry in r["latency"].items():
+        if not entry.get("available"):
+            out += [f"- {name}: not available: {entry['reason']}"]
+    latencies = {name: Latency.from_json(entry) for name, entry in r["latency"].items() if entry.get("available")}
+    if latencies:
         out += ["", "Latency (one event in, its score out):", ""]
         out += table(
             ["from", "cycles", "ns", "bunch crossings", "clock (ns)", "II (cycles)", "one event per 25 ns", "source"],
-            rows,
+            [_latency_row(name, lat) for name, lat in latencies.items()],
         )
-        for name, lat in r["latency"].items():
-            if not lat.get("available"):
-                continue
-            for key in ("cycles", "interval_cycles"):
-                if lat.get(key) is None and lat.get(f"{key}_reason"):
-                    out += [
-                        "",
-                        f"{name}: {'latency' if key == 'cycles' else 'initiation interval'} undefined: "
-                        f"{lat[f'{key}_reason']}.",
-                    ]
-            if lat.get("timing_violation"):
+        for name, lat in latencies.items():
+            for key, what in (("cycles", "latency"), ("interval_cycles", "initiation interval")):
+                if getattr(lat, key) is None and lat.reason(key):
+                    out += ["", f"{name}: {what} undefined: {lat.reason(key)}."]
+            if lat.timing_violation:
                 out += ["", _violation_text(name, lat)]
-    out += _vendor_reports_text(r.get("vendor_reports"))
-    kinds = ("LUT", "FF", "CARRY", "DSP", "BRAM", "BRAM_18K", "URAM")
-    rows = []
-    for name, res in r["resources"].items():
-        if res.get("available"):
-            rows.append([name, *[_fmt_count(res.get(k)) for k in kinds], res["source"]])
-    for name, est in r.get("estimates", {}).items():
-        rows.append([f"{name} (estimate)", *[_fmt_count(est.get(k)) for k in kinds], est["source"]])
+    for name in BACKENDS.names():
+        out += section_of(name).latency_notes(r)
+    rows = [
+        [name, *[count(res.count(k)) for k in REPORTED_RESOURCES], res.source]
+        for name, res in ((n, Resources.from_json(e)) for n, e in r["resources"].items() if e.get("available"))
+    ]
+    for name, entry in r.get("estimates", {}).items():
+        estimate = Estimate.from_json(entry)
+        rows.append([f"{name} (estimate)", *[count(estimate.count(k)) for k in REPORTED_RESOURCES], estimate.source])
     if rows:
-        out += ["", "Resources:", ""] + table(["from", *kinds, "source"], rows)
-    depth = r.get("logic_depth")
-    if depth:
-        out += [
-            "",
-            f"Logic depth (RTL): the slowest register-to-register path has {depth['lut_levels']} LUT levels and "
-            f"{depth['carry4']} CARRY4 cells (at most {depth['max_lut_levels']} LUT levels on any path), "
-            f"{depth['cell_delay_ns']:.2f} ns of cell delay against the {depth['clock_ns']:g} ns clock: "
-            f"{depth['margin_for_routing_ns']:.2f} ns left for routing. Source: {depth['source']}. "
-            "Timing closure needs vendor place and route.",
-        ]
-    tradeoff = r.get("tradeoff")
-    if tradeoff:
-        out += [
-            "",
-            "Trade-off: the same logic pipelined with more or fewer adder levels per stage. LUT and FF by Yosys where "
-            "the setting was synthesized; the RTL's own counts (alkaid's LUT cost model, the flip-flops it declares) "
-            "for every setting:",
-            "",
-        ]
-        out += table(
-            [
-                "adders per stage",
-                "stages",
-                "cycles",
-                "ns",
-                "BX",
-                "LUT (Yosys)",
-                "FF (Yosys)",
-                "cell delay (ns)",
-                "LUT (estimate)",
-                "FF (RTL registers)",
-                "latency from",
-            ],
-            [
-                [
-                    row["adders_per_stage"],
-                    row["stages"],
-                    row["cycles"],
-                    f"{row['ns']:.1f}",
-                    f"{row['bx']:.2f}",
-                    _fmt_count(row["LUT"]),
-                    _fmt_count(row["FF"]),
-                    f"{row['cell_delay_ns']:.2f}" if row.get("cell_delay_ns") else "",
-                    _fmt_count(row["LUT_estimate"]),
-                    _fmt_count(row["FF_registers"]),
-                    row["latency_source"].split(" (")[0],
-                ]
-                for row in sorted(tradeoff, key=lambda x: x["adders_per_stage"])
-            ],
-        )
-        sources = {row["synthesis_source"] for row in tradeoff if row["synthesis_source"]} | {
-            tradeoff[0]["estimate_source"]
-        }
-        out += ["", "Sources: " + "; ".join(sorted(sources)) + "."]
-    bits = r.get("rtl_bit_accuracy")
-    if bits:
-        q, c = bits["vs_qkeras"], bits["vs_csim"]
-        out += [
-            "",
-            f"RTL bit accuracy: {bits['events']:,} test images, {q['mismatches']} differ from QKeras, "
-            f"{c['mismatches']} from the C simulation ({bits['source']}).",
-        ]
-    vendor = r.get("resources", {}).get("vendor", {})
-    if vendor.get("available") and vendor.get("part_resources"):
-        out += ["", f"Vendor HLS estimate against part {vendor['part']}:", ""] + table(
-            ["resource", "used", "available", "%"],
-            [
-                [
-                    k,
-                    vendor[k],
-                    vendor["part_resources"].get(k, ""),
-                    _figure(vendor["utilisation_percent"].get(k), ".2f", ""),
-                ]
-                for k in kinds
-                if k in vendor
-            ],
-        )
-    vivado = r.get("vivado")
-    if vivado:
-        out += ["", f"Vivado post-synthesis utilisation ({vivado['device']}; {vivado['label']}):", ""] + table(
-            ["resource", "used", "available", "%"],
-            [
-                [k, v["used"], "" if v["available"] is None else v["available"], _figure(v["percent"], ".2f", "")]
-                for k, v in vivado["resources"].items()
-            ],
-        )
-    cosim = r.get("co_simulation")
-    if cosim:
-        out += ["", f"RTL co-simulation: **{cosim['verdict']}** ({cosim['label']})."]
+        out += ["", "Resources:", ""] + table(["from", *REPORTED_RESOURCES, "source"], rows)
+    for name in BACKENDS.names():
+        out += section_of(name).markdown(r)
     return out
 
 
-def _figure(value, spec: str, missing: str = "undefined") -> str:
-    return missing if value is None else format(value, spec)
-
-
-def _violation_text(name: str, lat: dict) -> str:
-    """A timing violation and the latency at the estimated clock beside the one at the target."""
-    estimated = lat.get("estimated_clock_ns")
-    if estimated is None:  # Vitis's synthesis summary gives the slack only
-        return (
-            f"**TIMING VIOLATION ({name})**: negative slack at the target clock of {lat['clock_ns']:g} ns; the "
-            f"latency at the real clock is not known ({lat.get('ns_at_estimated_clock_reason', 'no estimated clock')})."
-        )
-    text = (
-        f"**TIMING VIOLATION ({name})**: the estimated clock period {estimated:g} ns exceeds the target "
-        f"{lat['clock_ns']:g} ns. Latency at the estimated clock: {_figure(lat.get('ns_at_estimated_clock'), '.1f')} ns"
-        f" = {_figure(lat.get('bx_at_estimated_clock'), '.2f')} BX (at the target clock: {_figure(lat.get('ns'), '.1f')}"
-        f" ns = {_figure(lat.get('bx'), '.2f')} BX)"
-    )
-    interval = lat.get("interval_ns_at_estimated_clock")
-    if interval is not None:
-        fits = "fits" if lat.get("one_event_per_crossing_at_estimated_clock") else "exceeds"
-        text += f"; initiation interval {interval:.1f} ns, which {fits} one event per 25 ns"
-    return text + "."
-
-
-def _vendor_reports_text(reports: dict | None) -> list[str]:
-    """Which vendor reports were read: the top, where it was found, the files, the choices made."""
-    if not reports:
-        return []
-    files = [
-        f"{what} `{reports[key]}`"
-        for what, key in (
-            ("C synthesis", "csynth_report"),
-            ("co-simulation", "cosim_report"),
-            ("Vivado", "vivado_report"),
-        )
-        if reports.get(key)
+def _latency_row(name: str, lat: Latency) -> list:
+    crossing = {True: "yes", False: "**NO: VIOLATION**", None: "undefined"}[lat.one_event_per_crossing]
+    return [
+        name,
+        figure(lat.cycles, ".0f"),
+        figure(lat.ns, ".1f"),
+        figure(lat.bx, ".2f"),
+        f"{lat.clock_ns:g}",
+        figure(lat.interval_cycles, ".0f"),
+        crossing,
+        lat.source,
     ]
+
+
+def _violation_text(name: str, lat: Latency) -> str:
+    """A timing violation and the latency at the estimated clock beside the one at the target."""
+    hls = lat.hls
+    assert hls is not None  # only an HLS tool's report says the timing is violated
+    if hls.estimated_clock_ns is None:  # Vitis's synthesis summary gives the slack only
+        why = lat.reason("ns_at_estimated_clock") or "no estimated clock"
+        return (
+            f"**TIMING VIOLATION ({name})**: negative slack at the target clock of {lat.clock_ns:g} ns; the "
+            f"latency at the real clock is not known ({why})."
+        )
     text = (
-        f"Vendor reports read: top `{reports['top']}` (from {reports['top_found_in']}); "
-        + ("; ".join(files) or "none")
-        + "."
+        f"**TIMING VIOLATION ({name})**: the estimated clock period {hls.estimated_clock_ns:g} ns exceeds the target "
+        f"{lat.clock_ns:g} ns. Latency at the estimated clock: {figure(hls.ns_at_estimated_clock, '.1f')} ns"
+        f" = {figure(hls.bx_at_estimated_clock, '.2f')} BX (at the target clock: {figure(lat.ns, '.1f')}"
+        f" ns = {figure(lat.bx, '.2f')} BX)"
     )
-    return ["", text] + [f"- {note}" for note in reports.get("notes", [])]
-
-
-def _fmt_count(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
+    if hls.interval_ns_at_estimated_clock is not None:
+        fits = "fits" if hls.one_event_per_crossing_at_estimated_clock else "exceeds"
+        text += f"; initiation interval {hls.interval_ns_at_estimated_clock:.1f} ns, which {fits} one event per 25 ns"
+    return text + "."
 
 
 def _rates_section(r: dict, context: BuildView) -> list[str]:

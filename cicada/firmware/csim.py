@@ -9,12 +9,12 @@ compared with the QKeras predictions in units of the output LSB.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core import processes
+from ..core.bit_comparison import BitComparison
 from ..core.errors import ToolError, VerificationError
 from ..core.files import atomic_path
 from .convert import PROJECT_NAME, TESTBENCH
@@ -24,22 +24,6 @@ CSIM_BINARY = "cicada_csim"
 INPUT_FILE = "tb_data/tb_input_features.dat"
 EXPECTED_FILE = "tb_data/tb_output_predictions.dat"
 RESULTS_FILE = "tb_data/csim_results.log"
-
-
-@dataclass(frozen=True)
-class BitComparison:
-    """How the firmware's outputs compare with the reference, in output LSBs."""
-
-    events: int
-    mismatches: int
-    max_difference_lsb: int
-    first_mismatch_index: int | None
-    first_mismatch_expected: float | None
-    first_mismatch_firmware: float | None
-    bit_exact: bool
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def compare_bits(expected: np.ndarray, firmware: np.ndarray, lsb: float) -> BitComparison:

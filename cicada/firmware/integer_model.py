@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..plugins import load as load_plugins
 from .fixed_arrays import NotExact, Span
 from .integer_layers import (
     INTEGER_RULES,
@@ -59,6 +60,7 @@ class IntegerModel:
     def build(cls, keras_model, layers: list[dict]) -> "IntegerModel":
         """The integer model of ``keras_model`` as hls4ml converted it into ``layers`` (the
         convert stage's layer table); an UnsupportedLayer names the first layer it cannot model."""
+        load_plugins("integer-model layer rule")  # each layer type's home registers the rule of its class
         if not layers or layers[0].get("class") != "Input":
             raise UnsupportedLayer("the conversion record does not start with the input layer")
         keras_layers = {layer.name: layer for layer in keras_model.layers}

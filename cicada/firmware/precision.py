@@ -1,7 +1,7 @@
 """Proving fixed-point types safe: interval analysis over an hls4ml model graph.
 
 For each layer, in graph order, the rule registered for its hls4ml class (by the layer type
-that produces it, in :mod:`cicada.models.layers`, which :func:`cicada.plugins.load` imports)
+that produces it, in its home in :mod:`cicada.layers`, which :func:`cicada.plugins.load` imports)
 turns the bounds of its input values into the bounds of its output values and checks the
 layer's types on the way (see :mod:`cicada.core.intervals` for why every non-quantizing type
 must hold its values).

@@ -5,6 +5,13 @@ its settings model (the keys under ``synthesis.<name>`` in the config) and a ``r
 returns a :class:`SynthesisResult`. The synthesis stage runs every backend whose ``run``
 setting allows it; a backend whose tools are missing says so instead of giving numbers.
 
+A result's figures are typed records (:mod:`cicada.core.synthesis_figures`): latency, resources
+and estimate, which every reader reads, in a :class:`Figures` or in the backend's own subclass of
+it (``figures``), which adds what only the backend's report section reads. That section, registered
+under the backend's name in :mod:`.sections`, writes the backend's own part of report.json,
+report.md and the build's summary, so that the report never names a backend; no backend imports
+it, so a change to its wording reruns the report and not the synthesis.
+
 The registry and what the config knows of a backend (its name and settings model) live below
 the config, in :mod:`cicada.config.registries.backends`, and are re-exported here.
 """
@@ -13,9 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+
+from pydantic import SkipValidation, TypeAdapter
 
 from ..config.registries.backends import BACKENDS, BackendInfo, BackendSettings, synthesis_backend
+from ..core.synthesis_figures import Figures
 
 if TYPE_CHECKING:
     from ..config.sections import BuildConfig
@@ -24,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKENDS",
     "BackendSettings",
+    "Figures",
     "SynthesisBackend",
     "SynthesisJob",
     "SynthesisResult",
@@ -49,20 +60,41 @@ class SynthesisJob:
 class SynthesisResult:
     """A backend's outcome. ``status``: done, unavailable (tools missing) or skipped (off).
 
-    ``details`` holds what the backend read back (latency, resources, reports), each
-    figure with the source it came from.
+    ``figures`` holds what the backend measured or read back (latency, resources, reports), each
+    figure with the source it came from: a :class:`Figures`, or the backend's own subclass of it.
     """
 
     backend: str
     status: str
     reason: str | None = None
     tool: str | None = None
-    details: dict = field(default_factory=dict)
+    # a stamp holds the figures as plain data, which only the backend's own record type reads back
+    figures: Annotated[Figures, SkipValidation] = field(default_factory=Figures)
+
+    def __post_init__(self):
+        if isinstance(self.figures, dict):  # read back from a stamp
+            # a backend's run gives its own record; a backend that did not run, plain Figures (run_backend)
+            backend = BACKENDS.get(self.backend) if self.backend in BACKENDS and self.status == "done" else None
+            record = getattr(backend, "figures", Figures)
+            self.figures = TypeAdapter(record).validate_python(self.figures)
+
+    def as_json(self) -> dict:
+        """The result as report.json's ``synthesis`` section holds it (the figures as ``details``)."""
+        return {
+            "backend": self.backend,
+            "status": self.status,
+            "reason": self.reason,
+            "tool": self.tool,
+            "details": self.figures.as_json(),
+        }
 
 
 class SynthesisBackend(BackendInfo):
     """Base of a backend; subclasses set the class variables of :class:`BackendInfo` (``name``,
     ``description``, ``settings``) and implement the methods."""
+
+    #: the record its ``run`` returns: :class:`Figures` or a subclass with the backend's own figures
+    figures: ClassVar[type[Figures]] = Figures
 
     def environment(self, job: SynthesisJob) -> dict:
         """What of this machine changes the result (tools found, their versions): part of the

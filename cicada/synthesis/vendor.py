@@ -17,9 +17,11 @@ from pathlib import Path
 from ..config.model import Flag, option
 from ..core import processes
 from ..core.errors import ToolError
+from ..core.labels import source
 from ..core.progress import log
+from ..core.synthesis_figures import HLSLatency, Latency, PartTotals, Resources
 from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from .labels import source
+from .vendor_figures import CoSimulation, ReportsRead, VendorFigures, VivadoUtilisation
 from .vendor_reports.read import read_reports
 
 #: Backend -> (tool executable, tool description, command running hls4ml's build_prj.tcl)
@@ -89,6 +91,7 @@ class VendorHLS(SynthesisBackend):
     name = "vendor"
     description = "vendor HLS synthesis (Vitis/Vivado)"
     settings = VendorSettings
+    figures = VendorFigures
 
     def environment(self, job: SynthesisJob) -> dict:
         tool, _, _ = TOOLS[job.config.hls.backend]
@@ -112,20 +115,23 @@ class VendorHLS(SynthesisBackend):
         reports = read_reports(project_dir)
         if steps.cosim and reports["cosim"] is None:
             raise ToolError(f"{command[0]} ran co-simulation but left no co-simulation report in {project_dir}")
-        return SynthesisResult(self.name, "done", tool=command[0], details=labelled_figures(backend, reports, steps))
+        return SynthesisResult(self.name, "done", tool=command[0], figures=labelled_figures(backend, reports, steps))
 
 
-#: labelled latency figure -> the C-synthesis reader's name for it
+#: the C-synthesis reader's names of a latency's figures
 _LATENCY_FIGURES = {
     "cycles": "latency_worst_cycles",
-    "best_cycles": "latency_best_cycles",
     "ns": "latency_worst_ns",
     "bx": "latency_worst_bx",
     "clock_ns": "target_clock_ns",
-    "estimated_clock_ns": "estimated_clock_ns",
     "interval_cycles": "interval_cycles",
     "interval_ns": "interval_ns",
     "one_event_per_crossing": "one_event_per_crossing",
+}
+#: ... and of the figures only an HLS report gives
+_HLS_FIGURES = {
+    "best_cycles": "latency_best_cycles",
+    "estimated_clock_ns": "estimated_clock_ns",
     "timing_violation": "timing_violation",
     "ns_at_estimated_clock": "latency_worst_ns_at_estimated_clock",
     "bx_at_estimated_clock": "latency_worst_bx_at_estimated_clock",
@@ -150,58 +156,65 @@ def hls_tool(backend: str, csynth: dict | None) -> str:
     return f"{name} {version}".strip()
 
 
-def labelled_figures(backend: str, reports: dict, steps: FlowSteps) -> dict:
+def labelled_figures(backend: str, reports: dict, steps: FlowSteps) -> VendorFigures:
     """The vendor reports as latency and resource figures, each with its source; ``reports``
-    says which top and which report files were read. A figure that is None has a sibling
-    ``<name>_reason``. Without a C-synthesis report (only Vivado's utilisation), the latency
+    says which top and which report files were read. A figure that is None has its reason in the
+    latency's ``reasons``. Without a C-synthesis report (only Vivado's utilisation), the latency
     is missing with ``latency_reason`` and the resources are Vivado's."""
     layout = reports.get("layout", {})
-    details: dict = {"steps": steps.options(), "reports": layout}
-    vivado = reports.get("vivado")
-    if vivado:
-        tool = f"Vivado {vivado.get('tool_version', '')}".strip()
-        details["vivado"] = {
-            **vivado,
-            "label": source("vendor synthesis", tool, f"post-synthesis utilisation {vivado['source']}"),
-        }
+    vivado = None
+    if reports.get("vivado"):
+        report = reports["vivado"]
+        tool = f"Vivado {report.get('tool_version', '')}".strip()
+        label = source("vendor synthesis", tool, f"post-synthesis utilisation {report['source']}")
+        vivado = VivadoUtilisation(**report, label=label)
+    latency = resources = latency_reason = None
     csynth = reports.get("csynth")
     if csynth:
-        tool = hls_tool(backend, csynth)
-        hls = source(
-            "vendor HLS", tool, f"C synthesis report {csynth['source']}, top {csynth.get('top') or layout.get('top')}"
-        )
-        latency: dict = {}
-        for name, key in _LATENCY_FIGURES.items():
-            latency[name] = csynth.get(key)
-            if latency[name] is None and f"{key}_reason" in csynth:
-                latency[f"{name}_reason"] = csynth[f"{key}_reason"]
-        latency.update(top=csynth.get("top") or layout.get("top"), report=csynth["source"], source=hls)
-        details["latency"] = latency
-        details["resources"] = {
-            **csynth["resources"],
-            "part": csynth["part"],
-            "part_resources": csynth["part_resources"],
-            "utilisation_percent": csynth["utilisation_percent"],
-            "source": hls,
+        top = csynth.get("top") or layout.get("top")
+        hls = source("vendor HLS", hls_tool(backend, csynth), f"C synthesis report {csynth['source']}, top {top}")
+        reasons = {
+            name: csynth[f"{key}_reason"]
+            for name, key in {**_LATENCY_FIGURES, **_HLS_FIGURES}.items()
+            if csynth.get(key) is None and f"{key}_reason" in csynth
         }
-        details["csynth"] = csynth
+        latency = Latency(
+            source=hls,
+            **{name: csynth.get(key) for name, key in _LATENCY_FIGURES.items()},
+            reasons=reasons,
+            hls=HLSLatency(
+                **{name: csynth.get(key) for name, key in _HLS_FIGURES.items()}, top=top, report=csynth["source"]
+            ),
+        )
+        resources = Resources(
+            hls,
+            dict(csynth["resources"]),
+            PartTotals(csynth["part"], csynth["part_resources"], csynth["utilisation_percent"]),
+        )
     elif vivado:
-        details["latency_reason"] = reports["csynth_reason"]
-        used = {k: v["used"] for k, v in vivado["resources"].items()}
-        details["resources"] = {
+        latency_reason = reports["csynth_reason"]
+        used = {k: v["used"] for k, v in vivado.resources.items()}
+        counts = {
             "LUT": used["LUT"],
             "FF": used["FF"],
             "DSP": used["DSP"],
             # a Block RAM tile is one RAMB36 or two RAMB18: in 18K units, twice the tiles
             "BRAM_18K": 2 * used["BRAM_36K_tiles"],
             **({"URAM": used["URAM"]} if "URAM" in used else {}),
-            "part": vivado["device"],
-            "part_resources": {},
-            "utilisation_percent": {},
-            "source": details["vivado"]["label"] + "; BRAM_18K = 2 x Block RAM tiles",
         }
-    cosim = reports.get("cosim")
-    if cosim:
-        tool = hls_tool(backend, csynth)
-        details["cosim"] = {**cosim, "label": source("simulation", tool, f"RTL co-simulation {cosim['source']}")}
-    return details
+        resources = Resources(vivado.label + "; BRAM_18K = 2 x Block RAM tiles", counts, PartTotals(vivado.device))
+    cosim = None
+    if reports.get("cosim"):
+        report = reports["cosim"]
+        label = source("simulation", hls_tool(backend, csynth), f"RTL co-simulation {report['source']}")
+        cosim = CoSimulation.from_json({**report, "label": label})
+    return VendorFigures(
+        latency=latency,
+        latency_reason=latency_reason,
+        resources=resources,
+        steps=steps.options(),
+        reports=ReportsRead(**layout) if layout else None,
+        vivado=vivado,
+        csynth=csynth or None,
+        cosim=cosim,
+    )

@@ -1,17 +1,20 @@
 """Layer types of a custom student: the registry behind ``student.layers`` and a type's spec.
 
-A layer type (one module of :mod:`cicada.models.layers`) registers its spec, a
+A layer type (the ``keras`` module of its home in :mod:`cicada.layers`) registers its spec, a
 :class:`LayerSpec` subclass with ``type: Literal["<name>"]`` and its settings, with the
-function that builds it in Keras (:func:`layer_type`).
+function that builds it in Keras (:func:`layer_type`). The field types and checks the specs
+share (:data:`Quantizer`, :data:`Positive`, :func:`check_bias`, :func:`check_pair`) are here too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
+
+from pydantic import Field
 
 from ...core.registry import Registry
-from ..model import ConfigModel, Identifier, option
+from ..model import ConfigModel, Identifier, Integer, Text, invalid, option
 
 
 class LayerSpec(ConfigModel):
@@ -48,3 +51,25 @@ def layer_type(name: str, spec: type[LayerSpec], weights: str | None = None):
 def layer_names(layers) -> list[str]:
     """Names of a custom student's layers (``name`` or ``layer<index>``)."""
     return [layer.name or f"layer{i}" for i, layer in enumerate(layers)]
+
+
+QUANTIZER_PATTERN = r"^quantized_\w+\(\s*\d+\s*(,\s*[-+.\w=]+\s*)*\)$"
+#: A QKeras quantizer written as in Python, e.g. ``quantized_bits(8,1,1,alpha=1)``.
+Quantizer = Annotated[Text, Field(pattern=QUANTIZER_PATTERN)]
+#: A positive integer (sizes, strides, shapes).
+Positive = Annotated[Integer, Field(ge=1)]
+
+
+def check_bias(spec) -> None:
+    """A bias needs a quantizer (a float bias is not bit-exact), and a quantizer needs a bias."""
+    if spec.use_bias and not spec.bias_quantizer:
+        raise invalid("expected a quantizer when use_bias is true (a float bias is not bit-exact)", "bias_quantizer")
+    if spec.bias_quantizer and not spec.use_bias:
+        raise invalid("expected null when use_bias is false", "bias_quantizer")
+
+
+def check_pair(spec, *fields: str) -> None:
+    """Sizes given as one integer or two (height, width)."""
+    for field in fields:
+        if len(getattr(spec, field)) not in (1, 2):
+            raise invalid("expected one or two integers", field)

@@ -23,10 +23,11 @@ hls4ml 1.3.0's ``nnet_utils``:
 
 Anything else raises :class:`UnsupportedLayer`, which names the layer and why.
 
-The rules live one module per family of layers: :mod:`.weighted_sums` (Dense, Conv2D),
-:mod:`.elementwise` (Activation, Reshape) and :mod:`.pooling`; the steps they return are in
-:mod:`.steps`, the firmware's weights in :mod:`.weights`. This package holds the registry and
-what every rule gets and returns, and imports its built-in rule modules at the bottom.
+Each rule lives in the home of the layer type that becomes that class (``integer.py`` of
+:mod:`cicada.layers.qdense`, ``qconv2d``, ``qactivation``, ``reshape``, ``average_pooling``; listed
+in :mod:`cicada.layers.integer`, which :func:`cicada.plugins.load` imports). This package holds the
+registry and what every rule gets and returns; :mod:`.weighted_sums` what the Dense and Conv2D rules
+share, :mod:`.steps` the steps rules return, :mod:`.weights` the firmware's weights.
 """
 
 from __future__ import annotations
@@ -95,11 +96,3 @@ def fixed_type(row: dict, key: str) -> FixedType:
         raise unsupported(row, f"the conversion record has no '{key}' type") from None
     except ValueError:
         raise unsupported(row, f"its {key} type {row[key]} is not an ap_fixed/ap_int type") from None
-
-
-# The built-in rules register themselves.
-# isort: off
-from . import weighted_sums  # noqa: E402,F401
-from . import elementwise  # noqa: E402,F401
-from . import pooling  # noqa: E402,F401
-# isort: on

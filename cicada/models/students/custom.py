@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ..layers import LAYER_TYPES, layer_names
+from ...config.registries.layers import LAYER_TYPES, layer_names
+from ...plugins import load
 from . import STUDENT_INPUT_SIZE, student_architecture
 
 
 def custom_weight_layers(config) -> dict[str, str]:
+    load("layer type")  # the types' homes (cicada/layers/) sit above the models
     names = layer_names(config.layers)
     kinds = {name: LAYER_TYPES.get(spec.type).weights for name, spec in zip(names, config.layers)}
     return {name: kind for name, kind in kinds.items() if kind}
@@ -18,6 +20,7 @@ def build_custom_student(config, name: str = "custom-student"):
     from tensorflow.keras import layers
     from tensorflow.keras.models import Model
 
+    load("layer type")
     x = inputs = layers.Input(shape=(STUDENT_INPUT_SIZE,), name="inputs_")
     for index, (layer_name, spec) in enumerate(zip(layer_names(config.layers), config.layers)):
         try:

@@ -9,6 +9,8 @@ from ...core.fixedpoint import FixedType
 from ...core.intervals import ProofSummary
 from ...core.progress import log
 from ...firmware.convert import TESTBENCH, convert_student
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...models.student import STUDENT_FILE, load_student
 from ..context import BuildContext
 from ..engine import Stage

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.files import sha256_file
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...models.student import STUDENT_FILE, import_student, layer_summary, save_student
 from ..context import BuildContext
 from ..engine import Stage

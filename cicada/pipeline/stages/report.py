@@ -7,6 +7,9 @@ from pathlib import Path
 
 from ...evaluation.documents import REPORT_JSON, REPORT_MD
 from ...evaluation.report import write_report
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
+from ...layers import trace as _trace_rules  # noqa: F401  their RTL rules: in this stage's fingerprint
 from ..context import BuildContext
 from ..engine import Stage
 from ..stamps import stage_times

@@ -18,6 +18,9 @@ from ...data.imagestats import total_et
 from ...data.region_bits import region_et
 from ...firmware import csim
 from ...firmware.scoring import FirmwareScorer
+from ...layers import integer as _integer_rules  # noqa: F401  their integer rules: in this stage's fingerprint
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...models.student import STUDENT_FILE, float_twin, load_student, student_scores
 from ...models.teacher import TEACHER_FILE, load_teacher
 from ..context import BuildContext

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...config.registries.layers import layer_names
 from ...core.errors import ConversionError
 from ...data.datasets import read_dataset
 from ...firmware.convert import check_convertible
-from ...models.layers import layer_names
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...models.score import student_target
 from ...models.student import STUDENT_FILE, distillation_set, layer_summary, train_student
 from ...models.teacher import TEACHER_FILE, load_teacher

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.progress import log
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
+from ...layers import trace as _trace_rules  # noqa: F401  their RTL rules: in this stage's fingerprint
 from ...synthesis import BACKENDS, SynthesisJob, SynthesisResult, run_backend
 from ..context import BuildContext
 from ..engine import Stage

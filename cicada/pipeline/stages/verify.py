@@ -15,6 +15,8 @@ from ...evaluation.failure import write_failure_report
 from ...firmware import csim
 from ...firmware.diagnose import first_divergence
 from ...firmware.emulator import FirmwareEmulator
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
+from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...models.student import STUDENT_FILE, load_student, student_scores
 from ..context import BuildContext
 from ..engine import Stage

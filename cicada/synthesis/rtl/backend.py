@@ -13,17 +13,28 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import time
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import model_validator
 
 from ...config.model import Flag, Identifier, Integer, Number, invalid, option
 from ...core.errors import VerificationError
+from ...core.labels import source
 from ...core.progress import log
+from ...core.synthesis_figures import (
+    Estimate,
+    Latency,
+    LogicDepth,
+    NetlistCells,
+    PipelineLatency,
+    Resources,
+    SimulationCheck,
+    TradeoffRow,
+)
 from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
-from ..labels import source
 from ..vendor_reports.timing import BUNCH_CROSSING_NS
+from .figures import RTLFigures
 
 RTL_DIR = "rtl"
 #: Verilog-2005 and SystemVerilog keywords a module may not be called.
@@ -135,6 +146,7 @@ class RTLBackend(SynthesisBackend):
     name = "rtl"
     description = "open-source RTL flow (alkaid, Verilator, Yosys)"
     settings = RTLSettings
+    figures = RTLFigures
 
     def environment(self, job: SynthesisJob) -> dict:
         return _versions()
@@ -226,105 +238,104 @@ class RTLBackend(SynthesisBackend):
             f"output, one event per clock"
         )
         simulated = source("simulation", _verilator_label(), "cycles from in_valid to out_valid, events on every clock")
-        latency = {
+        latency = Latency(
+            source=simulated,
             **_timing(simulation.latency_cycles, clock),
-            "clock_ns": clock,
-            "interval_cycles": simulation.initiation_interval,
-            "interval_ns": simulation.initiation_interval * clock,
-            "one_event_per_crossing": simulation.initiation_interval * clock <= BUNCH_CROSSING_NS,
-            "data_path_cycles": simulation.data_path_latency_cycles,
-            "stages": project.stages,
-            "register_input": project.register_input,
-            "source": simulated,
-        }
-        estimate = {
-            "LUT": project.adder_graph_lut_estimate,
-            "FF": project.register_bits,
-            "DSP": 0,
-            "source": source(
+            clock_ns=clock,
+            interval_cycles=simulation.initiation_interval,
+            interval_ns=simulation.initiation_interval * clock,
+            one_event_per_crossing=simulation.initiation_interval * clock <= BUNCH_CROSSING_NS,
+            pipeline=PipelineLatency(simulation.data_path_latency_cycles, project.stages, project.register_input),
+        )
+        estimate = Estimate(
+            source(
                 "estimate",
                 _alkaid_label(),
                 "LUT: alkaid's cost model of the adder graph; FF: register bits of the generated RTL, before synthesis",
             ),
-        }
-        details: dict = {
-            "rtl_dir": project.directory,
-            "top": project.top,
-            "latency": latency,
-            "bit_exact": {
-                "events": len(images),
-                "events_per_dataset": {n: int(len(i)) for n, i in selection.items()},
-                "vs_qkeras": asdict(versus_qkeras),
-                "vs_csim": asdict(versus_csim),
-                "source": simulated,
-            },
-            "estimate": estimate,
-            "adder_levels": project.adder_levels,
-            "settings": {"adders_per_stage": settings.adders_per_stage, "delay_constraint": settings.delay_constraint},
-        }
+            {"LUT": project.adder_graph_lut_estimate, "FF": project.register_bits, "DSP": 0},
+        )
+        bit_exact = SimulationCheck(
+            events=len(images),
+            events_per_dataset={n: int(len(i)) for n, i in selection.items()},
+            vs_qkeras=versus_qkeras,
+            vs_csim=versus_csim,
+            source=simulated,
+        )
         main_row = self._tradeoff_row(project, clock, simulation.latency_cycles, simulated)
+        resources = depth = None
         if settings.yosys:
             log.info(f"  rtl: Yosys synth_xilinx on {project.stages} stages (in parallel)")
             synthesis = synthesize(project, hls.part)
             timings["yosys_seconds"] = round(synthesis.seconds, 1)
-            summary = synthesis.resources.summary()
             measured = source("open-source synthesis", synthesis.yosys.split(" (")[0], synthesis.method)
-            details["resources"] = {
-                **summary,
-                "FF": synthesis.flip_flops,
-                "LUT_by_size": synthesis.resources.luts_by_size,
-                "INV": synthesis.resources.count("INV"),
-                "cells": synthesis.resources.cells,
-                "family": synthesis.family,
-                "source": measured,
-            }
-            depth = synthesis.depth
-            details["logic_depth"] = {
-                "lut_levels": depth.lut_levels,
-                "carry4": depth.carry_cells,
-                "max_lut_levels": depth.max_lut_levels,
-                "cell_delay_ns": depth.delay_ps / 1000,
-                "clock_ns": clock,
-                "margin_for_routing_ns": clock - depth.delay_ps / 1000,
-                "stage_cell_delays_ns": [d.delay_ps / 1000 for d in synthesis.stage_depths],
-                "source": source(
+            cells = synthesis.resources
+            resources = Resources(
+                measured,
+                {**cells.summary(), "FF": synthesis.flip_flops},
+                netlist=NetlistCells(cells.luts_by_size, cells.count("INV"), cells.cells, synthesis.family),
+            )
+            delay = synthesis.depth.delay_ps / 1000
+            depth = LogicDepth(
+                lut_levels=synthesis.depth.lut_levels,
+                carry4=synthesis.depth.carry_cells,
+                max_lut_levels=synthesis.depth.max_lut_levels,
+                cell_delay_ns=delay,
+                clock_ns=clock,
+                margin_for_routing_ns=clock - delay,
+                stage_cell_delays_ns=[d.delay_ps / 1000 for d in synthesis.stage_depths],
+                source=source(
                     "estimate",
                     synthesis.yosys.split(" (")[0],
                     "slowest register-to-register path of the synthesized stages, 7-series cell delays of Yosys' "
                     "cells_sim.v plus clock-to-Q, no placement or routing (routing typically adds as much again)",
                 ),
-            }
-            main_row.update(LUT=details["resources"]["LUT"], FF=synthesis.flip_flops, synthesis_source=measured)
-            main_row["cell_delay_ns"] = depth.delay_ps / 1000
-        details["tradeoff"] = [main_row, *self._tradeoff(job, traced, clock, description, timings)]
+            )
+            main_row = replace(
+                main_row,
+                LUT=resources.counts["LUT"],
+                FF=synthesis.flip_flops,
+                synthesis_source=measured,
+                cell_delay_ns=delay,
+            )
+        tradeoff = (main_row, *self._tradeoff(job, traced, clock, description, timings))
         timings["total_seconds"] = round(sum(v for k, v in timings.items() if k.endswith("seconds")), 1)
-        details["timings"] = timings
-        details["tools"] = _versions()
+        figures = RTLFigures(
+            latency=latency,
+            resources=resources,
+            estimate=estimate,
+            rtl_dir=str(project.directory),
+            top=project.top,
+            bit_exact=bit_exact,
+            adder_levels=project.adder_levels,
+            settings={"adders_per_stage": settings.adders_per_stage, "delay_constraint": settings.delay_constraint},
+            logic_depth=depth,
+            tradeoff=tradeoff,
+            timings=timings,
+            tools=_versions(),
+        )
         return SynthesisResult(
-            self.name, "done", tool=f"{_alkaid_label()} + {_verilator_label()} + Yosys", details=details
+            self.name, "done", tool=f"{_alkaid_label()} + {_verilator_label()} + Yosys", figures=figures
         )
 
     @staticmethod
-    def _tradeoff_row(project, clock: float, cycles: int, latency_source: str) -> dict:
-        """One setting: its latency, the RTL's own counts (always) and Yosys' (when synthesized)."""
-        return {
-            "adders_per_stage": project.adders_per_stage,
-            "stages": project.stages,
+    def _tradeoff_row(project, clock: float, cycles: int, latency_source: str) -> TradeoffRow:
+        """One setting: its latency and the RTL's own counts (Yosys' are added where it is synthesized)."""
+        return TradeoffRow(
+            adders_per_stage=project.adders_per_stage,
+            stages=project.stages,
             **_timing(cycles, clock),
-            "latency_source": latency_source,
-            "LUT_estimate": project.adder_graph_lut_estimate,
-            "FF_registers": project.register_bits,
-            "estimate_source": source(
+            latency_source=latency_source,
+            LUT_estimate=project.adder_graph_lut_estimate,
+            FF_registers=project.register_bits,
+            estimate_source=source(
                 "estimate",
                 _alkaid_label(),
                 "LUT: alkaid's cost model of the adder graph; FF: register bits of the RTL, before synthesis",
             ),
-            "LUT": None,
-            "FF": None,
-            "synthesis_source": None,
-        }
+        )
 
-    def _tradeoff(self, job, traced, clock: float, description: str, timings: dict) -> list[dict]:
+    def _tradeoff(self, job, traced, clock: float, description: str, timings: dict) -> list[TradeoffRow]:
         """The same logic pipelined with the other settings: cycles counted from the RTL written
         for each (one register per stage boundary), resources from Yosys when asked."""
         from .project import write_project
@@ -345,7 +356,8 @@ class RTLBackend(SynthesisBackend):
             )
             if settings.tradeoff_yosys and settings.yosys:
                 synthesis = synthesize(project, job.config.hls.part)
-                row.update(
+                row = replace(
+                    row,
                     LUT=synthesis.resources.summary()["LUT"],
                     FF=synthesis.flip_flops,
                     cell_delay_ns=synthesis.depth.delay_ps / 1000,

@@ -5,6 +5,9 @@ constant weights become shift-and-add networks (distributed arithmetic, no multi
 each quantized activation rounds and saturates exactly as QKeras does. The rule for a layer
 is chosen by its Keras class (:data:`TRACE_RULES`); a layer without a rule is one clear error
 naming it. (alkaid's own Keras plugin traces Keras 3 / HGQ2 models only, hence these rules.)
+Each rule lives in its layer type's home (``trace.py`` of a package of :mod:`cicada.layers`,
+listed in :mod:`cicada.layers.trace`, which :func:`cicada.plugins.load` imports); this module
+holds the registry, what the rules share and the tracer.
 
 Rounding: QKeras' ``quantized_relu`` rounds half to even, then saturates (hls4ml maps it to
 ``AP_RND_CONV, AP_SAT``). alkaid 0.8.2 offers ``RND_CONV``, but with ``SAT`` it is not exact
@@ -26,6 +29,7 @@ import numpy as np
 
 from ...core.errors import ConversionError
 from ...core.registry import Registry
+from ...plugins import load as load_plugins
 
 #: (layer, values) -> values. Values are alkaid FVArrays shaped like the layer's output.
 TraceRule = Callable[[Any, Any], Any]
@@ -140,37 +144,8 @@ def quantized_activation(layer, activation, values):
     raise unsupported(layer, f"activation {activation} is not supported by the RTL flow (quantized_relu, relu, linear)")
 
 
-# ------------------------------------------------------------------------------ rules
-@trace_rule("InputLayer", "Dropout", "SpatialDropout2D", "GaussianNoise")
-def passthrough(layer, values):
-    return values
-
-
-@trace_rule("Flatten")
-def flatten(layer, values):
-    return values.reshape(-1)
-
-
-@trace_rule("Reshape")
-def reshape(layer, values):
-    return values.reshape(tuple(int(d) for d in layer.target_shape))
-
-
-@trace_rule("QActivation")
-def qactivation(layer, values):
-    return quantized_activation(layer, layer.quantizer, values)
-
-
-@trace_rule("Activation", "ReLU")
-def keras_activation(layer, values):
-    if type(layer).__name__ == "ReLU":
-        if layer.max_value is not None or float(layer.negative_slope) != 0.0 or float(layer.threshold) != 0.0:
-            raise unsupported(layer, "only a plain ReLU is supported")
-        return values.relu()
-    return quantized_activation(layer, layer.activation, values)
-
-
-def _quantized_weights(layer):
+def quantized_weights(layer):
+    """A QKeras layer's kernel and bias (None without one) through its quantizers, as exact constants."""
     kernel = layer.kernel_quantizer_internal(layer.kernel) if layer.kernel_quantizer_internal else layer.kernel
     kernel = exact_constants(np.asarray(kernel), layer, "kernel weights")
     bias = None
@@ -178,61 +153,6 @@ def _quantized_weights(layer):
         raw = layer.bias_quantizer_internal(layer.bias) if layer.bias_quantizer_internal else layer.bias
         bias = exact_constants(np.asarray(raw), layer, "biases")
     return kernel, bias
-
-
-@trace_rule("QDense")
-def qdense(layer, values):
-    kernel, bias = _quantized_weights(layer)
-    if values.ndim != 1:
-        raise unsupported(layer, f"input of shape {values.shape}: the RTL flow takes dense layers on flat inputs")
-    out = values @ kernel
-    if bias is not None:
-        out = out + bias
-    return quantized_activation(layer, layer.activation, out)
-
-
-@trace_rule("QConv2D")
-def qconv2d(layer, values):
-    kernel, bias = _quantized_weights(layer)
-    if layer.data_format != "channels_last" or tuple(layer.dilation_rate) != (1, 1):
-        raise unsupported(layer, "only channels_last convolutions without dilation are supported")
-    kh, kw, c_in, n_filters = kernel.shape
-    height, width, channels = values.shape
-    sh, sw = (int(s) for s in layer.strides)
-    if layer.padding == "same":
-        out_h, out_w = -(-height // sh), -(-width // sw)
-        pad_h = max((out_h - 1) * sh + kh - height, 0)
-        pad_w = max((out_w - 1) * sw + kw - width, 0)
-        pads = ((pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2), (0, 0))
-        values = np.pad(values, pads, constant_values=0)
-    out_h = (values.shape[0] - kh) // sh + 1
-    out_w = (values.shape[1] - kw) // sw + 1
-    rows = (np.arange(out_h) * sh)[:, None, None, None] + np.arange(kh)[None, None, :, None]
-    cols = (np.arange(out_w) * sw)[None, :, None, None] + np.arange(kw)[None, None, None, :]
-    patches = values[rows, cols].reshape(out_h * out_w, kh * kw * c_in)
-    out = patches @ kernel.reshape(kh * kw * c_in, n_filters)
-    if bias is not None:
-        out = out + bias
-    return quantized_activation(layer, layer.activation, out.reshape(out_h, out_w, n_filters))
-
-
-@trace_rule("AveragePooling2D")
-def average_pooling(layer, values):
-    ph, pw = (int(p) for p in layer.pool_size)
-    sh, sw = (int(s) for s in layer.strides)
-    area = ph * pw
-    if area & (area - 1):
-        raise unsupported(layer, f"average over {area} values is not exact in binary (use a power-of-two area)")
-    if layer.padding != "valid":
-        raise unsupported(layer, "only valid padding is supported for pooling")
-    out_h = (values.shape[0] - ph) // sh + 1
-    out_w = (values.shape[1] - pw) // sw + 1
-    total = None
-    for di in range(ph):
-        for dj in range(pw):
-            window = values[di : di + sh * (out_h - 1) + 1 : sh, dj : dj + sw * (out_w - 1) + 1 : sw]
-            total = window if total is None else total + window
-    return total * (1.0 / area)
 
 
 # ------------------------------------------------------------------------------ trace
@@ -245,6 +165,7 @@ def trace_model(model, input_bits: int = 10, delay_constraint: int = 0) -> Trace
     """
     from alkaid.trace import FVArrayInput, HWConfig, trace
 
+    load_plugins("RTL layer rule")  # each layer type's home registers the rule of its Keras class
     started = time.monotonic()
     shape = tuple(int(d) for d in model.input_shape[1:])
     size = int(np.prod(shape))

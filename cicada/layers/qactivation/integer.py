@@ -1,12 +1,11 @@
-"""The rules of the layers that work value by value: Activation (relu, linear) and Reshape."""
+"""The integer-model rule of hls4ml's ``Activation`` (what a QActivation becomes, and the ``linear``
+activation hls4ml inserts), relu and linear: ``INTEGER_RULES["Activation"]``."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..fixed_arrays import plan_cast
-from . import LayerInput, Tensor, fixed_type, float_type, integer_rule, unsupported
-from .steps import RELU, ElementWise
+from ...firmware.fixed_arrays import plan_cast
+from ...firmware.integer_layers import LayerInput, Tensor, fixed_type, float_type, integer_rule, unsupported
+from ...firmware.integer_layers.steps import RELU, ElementWise
 
 
 @integer_rule("Activation")
@@ -33,15 +32,3 @@ def activation(given: LayerInput):
     if not after:
         return None, tensor
     return ElementWise(row["name"], float_type(cast.needed), after, cast.needed), tensor
-
-
-@integer_rule("Reshape")
-def reshape(given: LayerInput):
-    """io_parallel passes the same array on: the values keep their type whatever the row says."""
-    layer = given.keras_layer
-    if layer is None:
-        raise unsupported(given.row, "no Keras layer of the same name to take the shape from")
-    shape = tuple(int(d) for d in layer.output_shape[1:])
-    if int(np.prod(shape)) != given.incoming.size:
-        raise unsupported(given.row, f"reshapes {given.incoming.shape} to {shape}")
-    return None, Tensor(given.incoming.span, shape, given.incoming.fixed)

@@ -1,4 +1,4 @@
-"""Markdown building blocks shared by the report's sections."""
+"""Markdown building blocks shared by the report's sections (the evaluation's and each synthesis backend's)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,15 @@ def table(header: list[str], rows: list[list]) -> list[str]:
 
 def cell(value) -> str:
     return fmt(value).replace("|", "\\|")
+
+
+def count(value) -> str:
+    """A count in a table: thousands separated, no decimals; empty when there is none."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
+
+
+def figure(value, spec: str, missing: str = "undefined") -> str:
+    """A figure formatted with ``spec``, or ``missing`` when the tool left it undefined."""
+    return missing if value is None else format(value, spec)

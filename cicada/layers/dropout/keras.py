@@ -1,11 +1,12 @@
-"""Keras ``Dropout``: training only; hls4ml leaves it out of the firmware."""
+"""Keras ``Dropout`` as ``student.layers`` builds it: its spec and its Keras build (``LAYER_TYPES["Dropout"]``).
+Training only: hls4ml leaves it out of the firmware."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from ...config.model import Number, option
-from . import LayerSpec, layer_type
+from ...config.registries.layers import LayerSpec, layer_type
 
 
 class DropoutSpec(LayerSpec):

@@ -1,11 +1,12 @@
-"""Keras ``Flatten`` (hls4ml: a ``Reshape``, whose precision rule lives in :mod:`.reshape`)."""
+"""Keras ``Flatten`` as ``student.layers`` builds it: its spec and its Keras build (``LAYER_TYPES["Flatten"]``).
+hls4ml makes it a ``Reshape``, whose precision and integer rules are the Reshape home's."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from ...config.model import option
-from . import LayerSpec, layer_type
+from ...config.registries.layers import LayerSpec, layer_type
 
 
 class FlattenSpec(LayerSpec):

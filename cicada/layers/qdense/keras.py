@@ -1,4 +1,4 @@
-"""QKeras ``QDense``: a fully connected layer with quantized kernel (and bias)."""
+"""QKeras ``QDense`` as ``student.layers`` builds it: its spec and its Keras build (``LAYER_TYPES["QDense"]``)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,7 @@ from typing import Literal, Optional
 from pydantic import model_validator
 
 from ...config.model import Flag, option
-from ...core.intervals import (
-    PrecisionProof,
-    RuleInput,
-    layer_weights,
-    linear_bounds,
-    precision_rule,
-    weighted_sum,
-)
-from . import LayerSpec, Positive, Quantizer, check_bias, layer_type
+from ...config.registries.layers import LayerSpec, Positive, Quantizer, check_bias, layer_type
 
 
 class QDenseSpec(LayerSpec):
@@ -44,11 +36,3 @@ def build_qdense(spec: QDenseSpec, name: str):
         bias_quantizer=spec.bias_quantizer,
         name=name,
     )
-
-
-@precision_rule("Dense")
-def dense_bounds(proof: PrecisionProof, given: RuleInput):
-    """y = x W + b over the flattened input."""
-    weight, bias = layer_weights(given)
-    low, high = given.incoming.low.reshape(-1), given.incoming.high.reshape(-1)
-    return weighted_sum(proof, given, linear_bounds(low, high, weight, bias), weight, bias)

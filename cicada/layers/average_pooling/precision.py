@@ -1,4 +1,5 @@
-"""Keras ``AveragePooling2D`` (and the max pooling hls4ml handles in the same class).
+"""The precision rule of hls4ml's ``Pooling2D`` (what an AveragePooling2D becomes, and a max pooling):
+``PRECISION_RULES["Pooling2D"]``.
 
 hls4ml sums each window in the accumulator type and divides there. QKeras divides in
 float, so the firmware can only be exact when the window area is a power of two.
@@ -6,12 +7,8 @@ float, so the firmware can only be exact when the window area is a power of two.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import model_validator
 
-from ...config.model import option
 from ...core.intervals import (
     Bounds,
     NotAnalysed,
@@ -23,26 +20,6 @@ from ...core.intervals import (
     precision_of,
     precision_rule,
 )
-from . import LayerSpec, Positive, check_pair, layer_type
-
-
-class AveragePooling2DSpec(LayerSpec):
-    """2D average pooling."""
-
-    type: Literal["AveragePooling2D"] = option("layer type")
-    pool_size: tuple[Positive, ...] = option("pool height and width", (2, 2))
-
-    @model_validator(mode="after")
-    def _pair(self):
-        check_pair(self, "pool_size")
-        return self
-
-
-@layer_type("AveragePooling2D", AveragePooling2DSpec)
-def build_average_pooling(spec: AveragePooling2DSpec, name: str):
-    from tensorflow.keras import layers
-
-    return layers.AveragePooling2D(tuple(spec.pool_size), name=name)
 
 
 def windows(layer, values: np.ndarray) -> np.ndarray:

@@ -1,12 +1,11 @@
-"""Keras ``Reshape``: values pass unchanged, only their arrangement changes."""
+"""Keras ``Reshape`` as ``student.layers`` builds it: its spec and its Keras build (``LAYER_TYPES["Reshape"]``)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from ...config.model import option
-from ...core.intervals import Bounds, PrecisionProof, RuleInput, cast, precision_rule
-from . import LayerSpec, Positive, layer_type
+from ...config.registries.layers import LayerSpec, Positive, layer_type
 
 
 class ReshapeSpec(LayerSpec):
@@ -21,8 +20,3 @@ def build_reshape(spec: ReshapeSpec, name: str):
     from tensorflow.keras import layers
 
     return layers.Reshape(tuple(spec.target_shape), name=name)
-
-
-@precision_rule("Reshape", "Transpose")
-def reshape_bounds(proof: PrecisionProof, given: RuleInput) -> Bounds:
-    return cast(given.incoming.reshaped(given.out_shape), given.result_type, given.ideal)

@@ -1,12 +1,13 @@
-"""The rule of Pooling2D, average or max, without padding (``pooling2d_cl``)."""
+"""The integer-model rule of hls4ml's ``Pooling2D`` (what an AveragePooling2D becomes, and a max pooling),
+average or max, without padding (``pooling2d_cl``): ``INTEGER_RULES["Pooling2D"]``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..fixed_arrays import Span, plan_cast, require_exact
-from . import LayerInput, Tensor, fixed_type, integer_rule, unsupported
-from .steps import Pooling
+from ...firmware.fixed_arrays import Span, plan_cast, require_exact
+from ...firmware.integer_layers import LayerInput, Tensor, fixed_type, integer_rule, unsupported
+from ...firmware.integer_layers.steps import Pooling
 
 
 @integer_rule("Pooling2D")

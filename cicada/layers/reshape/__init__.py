@@ -1,0 +1,13 @@
+"""Keras ``Reshape``: values pass unchanged, only their arrangement changes.
+
+Its home (see :mod:`cicada.layers`): one module per rule, each registering under its registry's key.
+
+* ``keras.py``: LAYER_TYPES (cicada/config/registries/layers.py), keyed by config type: ``"Reshape"``
+* ``precision.py``: PRECISION_RULES (cicada/core/intervals.py), keyed by hls4ml class: ``"Reshape"``, ``"Transpose"``
+* ``integer.py``: INTEGER_RULES (cicada/firmware/integer_layers/__init__.py), keyed by hls4ml class: ``"Reshape"``
+* ``trace.py``: TRACE_RULES (cicada/synthesis/rtl/trace.py), keyed by Keras class: ``"Reshape"``
+
+hls4ml's ``Reshape`` also stands for a ``Flatten``.
+
+This package imports nothing, so that a stage's fingerprint holds only the rules it runs.
+"""
