@@ -198,7 +198,7 @@ def test_unreachable_tracking_server_warns_and_the_build_succeeds(tiny_copy_dir,
 
 @pytest.mark.slow
 def test_every_latency_and_resource_figure_has_its_source(rtl_build, tmp_path, monkeypatch):
-    """The RTL flow's figures (simulated latency, Yosys resources, da4ml's estimate) each with their source tag."""
+    """The RTL flow's figures (simulated latency, Yosys resources, alkaid's estimate) each with their source tag."""
     from .conftest import RTL_TINY
 
     directory, _, code = rtl_build
@@ -217,7 +217,7 @@ def test_every_latency_and_resource_figure_has_its_source(rtl_build, tmp_path, m
     assert metrics["rtl/LUT"] == report["resources"]["rtl"]["LUT"] == metrics["LUT"] > 0
     assert tags["rtl/resources_source"].startswith("open-source synthesis: Yosys")
     assert tags["resources_source"] == tags["rtl/resources_source"]
-    assert metrics["estimate/rtl/LUT"] > 0 and tags["estimate/rtl/source"].startswith("estimate: da4ml")
+    assert metrics["estimate/rtl/LUT"] > 0 and tags["estimate/rtl/source"].startswith("estimate: alkaid")
     assert metrics["rtl_vs_qkeras_events"] > 0 and metrics["rtl_vs_qkeras_mismatches"] == 0
     figures = [key for key in metrics if key.split("/")[-1] in FIGURES_WITH_SOURCES]
     assert len(figures) >= 10
