@@ -29,4 +29,4 @@ def build_student(architecture: str, config: "StudentConfig | None" = None):
     return STUDENTS.get(architecture).build(config)
 
 
-from . import cicada, custom  # noqa: E402,F401  (built-in architectures register themselves)
+from . import cicada, cicada_2026, custom  # noqa: E402,F401  (built-in architectures register themselves)
