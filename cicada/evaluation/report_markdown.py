@@ -86,8 +86,10 @@ def _firmware_section(r: dict) -> list[str]:
     proof = r["precision_proof"]
     out += ["", "### Precision proof", ""]
     if proof["proven"]:
+        inputs = [check for check in proof["checks"] if check["role"] == "input"]
+        span = f"{inputs[0]['low']:g}..{inputs[0]['high']:g}" if inputs else "0..1023"
         out.append(
-            "Every accumulator and result type holds every value it can receive for any input 0..1023 "
+            f"Every accumulator and result type holds every value it can receive for any input {span} "
             "(interval analysis over the quantized weights), so no overflow or truncation can occur."
         )
     else:
