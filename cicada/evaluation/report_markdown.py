@@ -20,13 +20,20 @@ def _link(context: BuildView, path: str) -> str:
     return os.path.relpath(context.root / path, context.project_dir)
 
 
+def _input_note(student: dict) -> str:
+    """The student's input when it is not region ET (``student.input``)."""
+    name = student.get("input", "et")
+    return "" if name == "et" else f" on input `{name}`"
+
+
 def _model_section(r: dict, context: BuildView) -> list[str]:
     student, teacher = r["student"], r["teacher"]
     teacher_note = f" (teacher {teacher['architecture']}: {teacher['parameters']:,})" if teacher else ""
     out = [
         "## Model",
         "",
-        f"Student **{student['architecture']}**: **{r['parameter_count']:,} parameters**{teacher_note}.",
+        f"Student **{student['architecture']}**{_input_note(student)}: **{r['parameter_count']:,} parameters**"
+        f"{teacher_note}.",
         "",
     ]
     out += table(
