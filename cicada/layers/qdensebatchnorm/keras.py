@@ -12,7 +12,8 @@ train with), written for qkeras 0.9.0 and tf-keras. What it reproduces:
 * **Training.** The float output ``y = x W (+ b)`` runs through the batch-norm, which updates its
   moving statistics (Keras' EMA, ``momentum``); the batch's own mean and (biased) variance are taken
   of ``y`` over the batch. The batch-norm trains (batch statistics, moving statistics updated) while
-  the layer trains, and with ``ema_freeze_delay = d >= 0`` only for its first ``d + 1`` steps.
+  the layer trains, and with ``ema_freeze_delay = d >= 0`` only while the step counter is at most
+  ``d`` (its first ``d + 2`` training steps, the counter starting at -1).
   With ``inv(v) = gamma / sqrt(v + epsilon)``:
 
   - ``folding_mode: ema_stats_folding`` (QKeras' default, as TFLite folds): the kernel is always
@@ -70,7 +71,10 @@ class QDenseBatchnormSpec(LayerSpec):
         "ema_stats_folding",
     )
     ema_freeze_delay: Optional[Integer] = option(
-        "training steps after which the batch-norm statistics freeze (null: never)", None, ge=0
+        "the batch-norm trains while the layer's step counter (-1 before the first step) is at most this, then its "
+        "statistics freeze (null: never)",
+        None,
+        ge=0,
     )
 
 
