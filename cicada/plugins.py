@@ -28,6 +28,7 @@ BUILT_IN: dict[str, str] = {
     "signal kind": "cicada.data.signals",
     "teacher architecture": "cicada.models.teachers",
     "student architecture": "cicada.models.students",
+    "student input": "cicada.data.student_inputs",
     # each layer type's home (cicada/layers/<type>/) holds its rules, one module per registry
     "layer type": "cicada.layers.keras",
     "precision rule": "cicada.layers.precision",

@@ -9,7 +9,8 @@ import pytest
 
 from cicada.config.sections import StudentConfig, TeacherConfig
 from cicada.core.tf import seed_everything
-from cicada.models.student import as_student_input, load_student, save_student, student_scores, train_student
+from cicada.data.student_inputs import encode, input_kind
+from cicada.models.student import load_student, save_student, student_scores, train_student
 from cicada.models.students import build_student
 from cicada.models.teacher import train_teacher
 from cicada.models.teachers import teacher_for
@@ -94,5 +95,5 @@ def test_same_seed_gives_the_same_weights(tmp_path):
 def test_student_input_is_phi_major():
     image = np.zeros((1, 18, 14))
     image[0, 2, 5] = 7
-    flat = as_student_input(image)
+    flat = encode(input_kind("et"), image)
     assert flat.shape == (1, 252) and flat[0, 2 * 14 + 5] == 7

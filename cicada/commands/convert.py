@@ -13,8 +13,9 @@ class Convert(Command):
     name = "convert"
     help = "bring your own QKeras model: convert, verify bit for bit, score, report"
     description = (
-        "Take a QKeras model trained elsewhere (HDF5 or .keras; 252 region values in, one score out) and run the "
-        "firmware half of a build with the config's data and hls sections: hls4ml project with proven precisions, "
+        "Take a QKeras model trained elsewhere (HDF5 or .keras; the input of the config's student.input in: 252 "
+        "region values, 756 with channels; one score out) and run the firmware half of a build with the config's "
+        "data, student.input and hls sections: hls4ml project with proven precisions, "
         "C-simulation check against QKeras, firmware-exact scores, rates and the report."
     )
 

@@ -23,7 +23,9 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
     if student:
         models = "teacher.h5, student.h5" if "teacher" in r else "student.h5"
         lines.append(f"  models      {context.relative(context.model_dir)}/ ({models})")
-        lines.append(f"  student     {student.architecture}, {student.parameters:,} parameters")
+        read = getattr(student, "input", "et")
+        on_input = f" on input {read}" if read != "et" else ""
+        lines.append(f"  student     {student.architecture}{on_input}, {student.parameters:,} parameters")
     if "convert" in r:
         proven = r["convert"].precision_proof.proven
         lines.append(

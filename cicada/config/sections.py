@@ -14,7 +14,7 @@ them all.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional
 
 from pydantic import GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
@@ -37,6 +37,7 @@ from .model import (
 )
 from .registries.backends import BACKENDS, BackendSettings
 from .registries.layers import LAYER_TYPES, LayerSpec, layer_names
+from .registries.student_inputs import STUDENT_INPUTS
 from .registries.students import STUDENTS
 from .registries.teachers import TEACHERS
 from .teacher_section import TeacherConfig
@@ -44,6 +45,11 @@ from .tracking import TrackingConfig
 
 # The sections below are built from the registries: the built-in plug-ins fill them first.
 load_plugins()
+
+#: ``student.input`` left out: region ET, what every student read before the region bits
+DEFAULT_STUDENT_INPUT = "et"
+#: ``hls.input_precision`` left out (and ``student.input`` at its default)
+DEFAULT_INPUT_PRECISION = "ap_uint<10>"
 
 #: a ``student.layers`` entry: its ``type`` picks the model from the layer-type registry
 StudentLayer = Annotated[LayerSpec, TaggedUnion(LAYER_TYPES, "type", lambda layer: layer.spec)]
@@ -75,20 +81,46 @@ class OutlierExposureConfig(ConfigModel):
         return self
 
 
-@rebuild_on_change(LAYER_TYPES, STUDENTS)
+@rebuild_on_change(LAYER_TYPES, STUDENTS, STUDENT_INPUTS)
 class StudentConfig(ConfigModel):
     """The quantization-aware QKeras student that regresses 32*ln(teacher score)."""
+
+    #: Keys added after builds were made with this section: left out of stage fingerprints while at
+    #: their default, so an ET-only build's student section hashes as it did before them.
+    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = ("input", "optimizer", "lr_patience", "lr_factor")
 
     architecture: Annotated[str, OneOf(STUDENTS)] = option(
         "student architecture (custom: the list under layers)", "cicada_v2"
     )
+    input: Annotated[str, OneOf(STUDENT_INPUTS)] = option(
+        "what the student reads of each region (cicada/data/student_inputs.py): "
+        + "; ".join(f"{name}: {kind.description}" for name, kind in STUDENT_INPUTS.items()),
+        DEFAULT_STUDENT_INPUT,
+    )
     layers: tuple[StudentLayer, ...] = option(
-        "architecture custom: the layers after the 252 inputs, ending in QActivation quantized_relu(16, 8)", ()
+        "architecture custom: the layers after the flat input (252 values; 756 with input channels), ending in "
+        "QActivation quantized_relu(16, 8)",
+        (),
     )
     epochs: Integer = option("maximum training epochs", 60, ge=1)
     batch_size: Integer = option("training batch size", 1024, ge=1)
-    learning_rate: Number = option("Adam learning rate", 1e-3, gt=0.0)
+    learning_rate: Number = option("initial learning rate of the optimizer", 1e-3, gt=0.0)
     patience: Integer = option("epochs without validation improvement before early stopping", 8, ge=1)
+    optimizer: Literal["adam", "nadam"] = option(
+        "adam, or nadam (Adam with Nesterov momentum, as the CICADA 2026 students train)", "adam"
+    )
+    lr_patience: Optional[Integer] = option(
+        "epochs without validation improvement before the learning rate is multiplied by lr_factor "
+        "(Keras' ReduceLROnPlateau; CICADA 2026: 10); null: max(1, patience // 2)",
+        None,
+        ge=1,
+    )
+    lr_factor: Number = option(
+        "what a plateau multiplies the learning rate by (Keras' ReduceLROnPlateau default, as CICADA 2026 trains: 0.1)",
+        0.5,
+        gt=0.0,
+        lt=1.0,
+    )
     loss: Literal["mae", "mse"] = option("regression loss", "mae")
     sample_weights: SampleWeightConfig = option("inverse-histogram sample weights", SampleWeightConfig())
     outlier_exposure: OutlierExposureConfig = option("outlier exposure", OutlierExposureConfig())
@@ -154,7 +186,10 @@ class HlsConfig(ConfigModel):
     )
     reuse_factor: Integer = option("default multiplier reuse factor", 1, ge=1)
     input_precision: Precision = option(
-        "type of the network input (region ET arrives as 10-bit integers)", "ap_uint<10>"
+        "type of the network input; left out: the narrowest type holding the student's input ("
+        + ", ".join(f"{name}: {kind.precision}" for name, kind in STUDENT_INPUTS.items())
+        + ")",
+        DEFAULT_INPUT_PRECISION,
     )
     layers: dict[str, LayerHlsConfig] = option("per-layer settings, keyed by student layer name", {})
     precision_check: Literal["error", "warn"] = option(
@@ -301,6 +336,39 @@ class BuildConfig(ConfigModel):
     tracking: TrackingConfig = option(
         "MLflow tracking (off by default; changes no stage's output, so it reruns nothing)", TrackingConfig()
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _input_precision_follows_the_input(cls, data: Any) -> Any:
+        """``hls.input_precision`` left out: the type of the student's input (``ap_uint<12>`` for packed)."""
+        if not isinstance(data, dict):
+            return data
+        student, hls = data.get("student"), data.get("hls", {})
+        name = student.get("input", DEFAULT_STUDENT_INPUT) if isinstance(student, dict) else DEFAULT_STUDENT_INPUT
+        if isinstance(student, StudentConfig):
+            name = student.input
+        if not isinstance(name, str) or name not in STUDENT_INPUTS or not isinstance(hls, dict):
+            return data  # the fields' own validation says what is wrong
+        precision = STUDENT_INPUTS.get(name).precision
+        if "input_precision" in hls or precision == DEFAULT_INPUT_PRECISION:
+            return data
+        return {**data, "hls": {**hls, "input_precision": precision}}
+
+    @model_validator(mode="after")
+    def _student_input(self):
+        kind = STUDENT_INPUTS.get(self.student.input)
+        if kind.needs_bits and not self.data.region_bits:
+            raise invalid(
+                f"expected true: student.input '{kind.name}' reads the region e/gamma and tau bits, got false",
+                "data.region_bits",
+            )
+        if not kind.holds(self.hls.input_precision):
+            raise invalid(
+                f"expected a type holding the student's input, {kind.values} (student.input: {kind.name}), e.g. "
+                f"{kind.precision}; got {self.hls.input_precision}",
+                "hls.input_precision",
+            )
+        return self
 
     @model_validator(mode="after")
     def _teacher_bits(self):

@@ -34,6 +34,7 @@ from ..data.imagestats import total_et
 from ..data.inputs.base import RegionSource
 from ..data.inputs.table import open_sources
 from ..data.region_bits import region_et
+from ..data.student_inputs import encode, input_kind
 from ..firmware.scoring import FirmwareScorer
 from ..models.student import STUDENT_FILE, float_twin, load_student, student_scores
 from ..models.teacher import TEACHER_FILE, load_teacher
@@ -104,6 +105,15 @@ def score_files(
                 f"{source.path}: holds no events ({source.selection().describe()}), expected at least one region image"
             )
     paths = output_paths(files, output)
+    kind = input_kind(context.config.student.input)
+    if kind.needs_bits:
+        for source in sources:
+            if not source.has_bits():
+                raise CicadaError(
+                    f"{source.path}: holds region ET only; this build's student reads {kind.values} (student.input: "
+                    f"{kind.name}): expected a layout with bits (CaloRegions with fields et, egbit, taubit, the 2026 "
+                    "teacher files, or ntuples)"
+                )
     models = _Models(context)
     if models.teacher is not None and models.teacher.architecture.needs_bits:
         for source in sources:
@@ -125,6 +135,7 @@ class _Models:
     """The build's models, loaded once for every file."""
 
     def __init__(self, context):
+        self.input = input_kind(context.config.student.input)
         self.teacher = None
         if "teacher" in context.results:
             self.teacher = load_teacher(context.model_dir / TEACHER_FILE, context.config.teacher)
@@ -142,7 +153,7 @@ def _score_file(context, models: _Models, source: RegionSource, events: int, tar
     checked = 0
     for chunk in source.chunks():
         start, regions = chunk.start, chunk.images
-        images = region_et(regions)  # the ET-only students' input, from any layout
+        images = encode(models.input, regions, str(file))  # the student's input (student.input), from any layout
         stop = start + len(images)
         outputs = models.firmware.predict(images)
         local = checked_rows[(checked_rows >= start) & (checked_rows < stop)] - start
@@ -157,7 +168,7 @@ def _score_file(context, models: _Models, source: RegionSource, events: int, tar
             ),
             "student_qkeras": student_scores(models.student, images),
             "firmware": outputs[:, 0],
-            "total_et": total_et(images).astype(np.float64),
+            "total_et": total_et(region_et(regions)).astype(np.float64),
         }
         for kind, values in chunk.items():
             parts.setdefault(kind, []).append(values)

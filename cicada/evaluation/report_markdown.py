@@ -20,13 +20,20 @@ def _link(context: BuildView, path: str) -> str:
     return os.path.relpath(context.root / path, context.project_dir)
 
 
+def _input_note(student: dict) -> str:
+    """The student's input when it is not region ET (``student.input``)."""
+    name = student.get("input", "et")
+    return "" if name == "et" else f" on input `{name}`"
+
+
 def _model_section(r: dict, context: BuildView) -> list[str]:
     student, teacher = r["student"], r["teacher"]
     teacher_note = f" (teacher {teacher['architecture']}: {teacher['parameters']:,})" if teacher else ""
     out = [
         "## Model",
         "",
-        f"Student **{student['architecture']}**: **{r['parameter_count']:,} parameters**{teacher_note}.",
+        f"Student **{student['architecture']}**{_input_note(student)}: **{r['parameter_count']:,} parameters**"
+        f"{teacher_note}.",
         "",
     ]
     out += table(
@@ -86,8 +93,10 @@ def _firmware_section(r: dict) -> list[str]:
     proof = r["precision_proof"]
     out += ["", "### Precision proof", ""]
     if proof["proven"]:
+        inputs = [check for check in proof["checks"] if check["role"] == "input"]
+        span = f"{inputs[0]['low']:g}..{inputs[0]['high']:g}" if inputs else "0..1023"
         out.append(
-            "Every accumulator and result type holds every value it can receive for any input 0..1023 "
+            f"Every accumulator and result type holds every value it can receive for any input {span} "
             "(interval analysis over the quantized weights), so no overflow or truncation can occur."
         )
     else:

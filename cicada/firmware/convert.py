@@ -23,8 +23,9 @@ import numpy as np
 from ..core.errors import ConversionError
 from ..core.files import atomic_directory
 from ..core.fixedpoint import FixedType
-from ..core.geometry import REGION_ET_MAX
 from ..core.progress import log
+from ..data.student_inputs import DEFAULT, StudentInput, input_kind
+from .folding import firmware_model
 from .hls4ml_compat import hls4ml_on_current_stack
 from .precision import PrecisionProof, analyse
 
@@ -168,6 +169,7 @@ def check_convertible(model, hls: "HlsConfig") -> None:
     """Raise ConversionError now if hls4ml cannot convert ``model`` (nothing is written)."""
     import tempfile
 
+    model = firmware_model(model)
     check_parallelization(model, hls)
     with tempfile.TemporaryDirectory(prefix="cicada-convert-check-") as scratch:
         convert_model(model, build_hls4ml_config(model, hls, {}), hls, Path(scratch) / "project")
@@ -193,15 +195,27 @@ def check_parallelization(model, hls: "HlsConfig", config_source: str = "config"
             )
 
 
-def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: str = "config") -> ConversionResult:
-    """Convert ``model`` into an HLS project at ``project_dir`` (replaced atomically)."""
+def convert_student(
+    model, hls: "HlsConfig", project_dir: Path, config_source: str = "config", kind: StudentInput | None = None
+) -> ConversionResult:
+    """Convert ``model`` into an HLS project at ``project_dir`` (replaced atomically); its precisions are
+    proven for every value of the student input ``kind`` (region ET by default), input by input.
+    A layer that trains with a batch-norm is folded first (:mod:`.folding`)."""
+    kind = kind or input_kind(DEFAULT)
+    low, high = np.zeros(kind.size), kind.maximum()
+    model = firmware_model(model)
+    inputs = int(np.prod(model.input_shape[1:]))
+    if inputs != kind.size:
+        raise ConversionError(
+            f"the student takes {inputs} inputs per event, but student.input {kind.name} gives {kind.size} ({kind.values})"
+        )
     check_parallelization(model, hls, config_source)
     project_dir = Path(project_dir)
     input_type = FixedType.parse(hls.input_precision)
     explicit = _explicit_precisions(hls)
     with atomic_directory(project_dir) as staging:
         first = convert_model(model, build_hls4ml_config(model, hls, explicit), hls, staging)
-        proof = analyse(first, 0.0, float(REGION_ET_MAX), ideal=True, keras_model=model)
+        proof = analyse(first, low, high, ideal=True, keras_model=model)
         for check in proof.failures:
             if check.fractional < 0:  # no fixed-point type can be exact here
                 raise ConversionError(
@@ -210,8 +224,8 @@ def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: s
                 )
             if check.role == "input":
                 raise ConversionError(
-                    f"{config_source}: key 'hls.input_precision': {input_type} cannot hold region ET "
-                    f"0..{REGION_ET_MAX} exactly; expected e.g. ap_uint<10>"
+                    f"{config_source}: key 'hls.input_precision': {input_type} cannot hold {kind.values} "
+                    f"exactly; expected e.g. {kind.precision}"
                 )
             if (check.layer, check.role) in explicit:
                 message = (
@@ -229,7 +243,7 @@ def convert_student(model, hls: "HlsConfig", project_dir: Path, config_source: s
                 tightened.setdefault((layer, role), fixed.hls())
         config = build_hls4ml_config(model, hls, tightened)
         hls_model = convert_model(model, config, hls, staging)
-        proof = analyse(hls_model, 0.0, float(REGION_ET_MAX), keras_model=model)
+        proof = analyse(hls_model, low, high, keras_model=model)
         derived_failures = [c for c in proof.failures if (c.layer, c.role) not in explicit and not c.quantizer]
         if derived_failures:  # derived types failing their own proof is a bug, not a user error
             raise ConversionError(

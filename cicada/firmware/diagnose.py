@@ -85,17 +85,19 @@ def comparable_keras_layer(model, layer, reference: dict) -> str | None:
 
 
 def first_divergence(model, hls4ml_config: dict, hls: "HlsConfig", inputs: np.ndarray) -> LayerDivergence | None:
-    """The first layer (in firmware order) whose traced output differs from QKeras, or None."""
+    """The first layer (in firmware order) whose traced output differs from QKeras, or None. The firmware
+    is converted from the folded model (:mod:`.folding`), the reference is the trained model's own layers."""
     import copy
 
     from .convert import convert_model, hls4ml_errors
+    from .folding import firmware_model
 
     config = copy.deepcopy(hls4ml_config)
     for entry in config.get("LayerName", {}).values():
         entry["Trace"] = True
     inputs = np.asarray(inputs, dtype=np.float32).reshape(len(inputs), -1)
     with tempfile.TemporaryDirectory(prefix="cicada-trace-") as scratch:
-        hls_model = convert_model(model, config, hls, Path(scratch) / "trace")
+        hls_model = convert_model(firmware_model(model), config, hls, Path(scratch) / "trace")
         with hls4ml_errors(), warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
             warnings.simplefilter("ignore")
             hls_model.compile()

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..plugins import load as load_plugins
 from .fixed_arrays import NotExact, Span
+from .folding import firmware_model
 from .integer_layers import (
     INTEGER_RULES,
     LayerInput,
@@ -61,6 +62,7 @@ class IntegerModel:
         """The integer model of ``keras_model`` as hls4ml converted it into ``layers`` (the
         convert stage's layer table); an UnsupportedLayer names the first layer it cannot model."""
         load_plugins("integer-model layer rule")  # each layer type's home registers the rule of its class
+        keras_model = firmware_model(keras_model)  # a layer trained with a batch-norm: the QDense it folds into
         if not layers or layers[0].get("class") != "Input":
             raise UnsupportedLayer("the conversion record does not start with the input layer")
         keras_layers = {layer.name: layer for layer in keras_model.layers}

@@ -38,13 +38,16 @@ __all__ = ["Bounds", "PrecisionProof", "TypeCheck", "analyse"]
 
 def analyse(
     hls_model,
-    input_low: float = 0.0,
-    input_high: float = 1023.0,
+    input_low: float | np.ndarray = 0.0,
+    input_high: float | np.ndarray = 1023.0,
     input_fractional: int = 0,
     ideal: bool = False,
     keras_model=None,
 ) -> PrecisionProof:
     """Check every accumulator and result type of ``hls_model`` (an hls4ml ModelGraph).
+
+    ``input_low`` and ``input_high`` bound every input, or each input (arrays in the flat input's
+    order: a student input's per-input range, e.g. ET 0..1023 beside bits 0..1).
 
     With ``ideal`` the values flowing on are those of exact arithmetic whatever the
     current non-quantizing types are; the checks' ``narrowest`` types are then the ones
@@ -61,7 +64,9 @@ def analyse(
         out_shape = tuple(out_var.shape)
         result_type = precision_of(out_var.type)
         if kind == "Input":
-            raw = Bounds(np.full(out_shape, float(input_low)), np.full(out_shape, float(input_high)), input_fractional)
+            low = np.broadcast_to(np.asarray(input_low, dtype=np.float64).reshape(-1), (int(np.prod(out_shape)),))
+            high = np.broadcast_to(np.asarray(input_high, dtype=np.float64).reshape(-1), low.shape)
+            raw = Bounds(low.reshape(out_shape).copy(), high.reshape(out_shape).copy(), input_fractional)
             # the input must arrive unchanged: no rounding or saturation allowed
             check(proof, name, "input", result_type, raw, quantizer_allowed=False)
             bounds_of[name] = cast(raw, result_type, ideal)

@@ -8,6 +8,7 @@ from __future__ import annotations
 # isort: off
 from .qconv2d import keras as qconv2d  # noqa: F401
 from .qdense import keras as qdense  # noqa: F401
+from .qdensebatchnorm import keras as qdensebatchnorm  # noqa: F401
 from .qactivation import keras as qactivation  # noqa: F401
 from .flatten import keras as flatten  # noqa: F401
 from .reshape import keras as reshape  # noqa: F401

@@ -134,11 +134,13 @@ def layer_classes(config: dict) -> list[tuple[str, str]]:
     return [(name, class_name) for name, class_name, _ in layer_configs(config)]
 
 
-#: Layers cicada's firmware flow builds exactly from an imported model.
+#: Layers cicada's firmware flow builds exactly from an imported model (``QDenseBatchnorm``: folded into
+#: a QDense first, cicada/firmware/folding.py; cicada provides the class, which qkeras 0.9.0 lacks).
 FIRMWARE_LAYERS = frozenset(
     {
         "InputLayer",
         "QDense",
+        "QDenseBatchnorm",
         "QConv2D",
         "QConv2DBatchnorm",
         "QActivation",
@@ -184,12 +186,14 @@ def check_firmware_layers(path: Path, layers: list[tuple[str, str, dict]]) -> No
                 f"{path}: layer '{name}' ({class_name}) is not supported by cicada's firmware flow (supported: "
                 f"{', '.join(sorted(FIRMWARE_LAYERS))})"
             )
-        if class_name in ("QDense", "QConv2D", "QConv2DBatchnorm"):
+        if class_name in ("QDense", "QDenseBatchnorm", "QConv2D", "QConv2DBatchnorm"):
             if not _quantizer_set(config.get("kernel_quantizer")):
                 raise ModelError(
                     f"{path}: layer '{name}' ({class_name}) has no kernel quantizer: float weights are not bit-exact"
                 )
-            if config.get("use_bias", True) and not _quantizer_set(config.get("bias_quantizer")):
+            # a batch-norm folds into a bias whether or not the layer learns one of its own
+            has_bias = config.get("use_bias", True) or class_name == "QDenseBatchnorm"
+            if has_bias and not _quantizer_set(config.get("bias_quantizer")):
                 raise ModelError(
                     f"{path}: layer '{name}' ({class_name}) has a float bias (no bias quantizer): not bit-exact"
                 )

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..config.registries.layers import keras_custom_objects
 from ..core.errors import ModelError
 from ..core.files import atomic_path
 from ..core.seeds import numpy_stream
 from ..core.tf import save_h5, seed_everything, tensorflow
 from ..data.outliers import make_outliers
-from ..data.region_bits import region_et
+from ..data.student_inputs import DEFAULT, encode, input_kind
 from .score import SCORE_MAX, student_target
-from .students import STUDENT_INPUT_SIZE, STUDENTS
+from .students import STUDENTS, input_of
 from .teacher import TrainedTeacher
 from .training import TrainingResult, fit, remove_checkpoint
 
@@ -23,12 +24,6 @@ if TYPE_CHECKING:
     from ..config.sections import StudentConfig
 
 STUDENT_FILE = "student.h5"
-
-
-def as_student_input(images: np.ndarray) -> np.ndarray:
-    """The region ET of images (N, 18, 14) of either layout, flattened phi-major to (N, 252) float32
-    raw integers: what the ET-only students read."""
-    return np.asarray(region_et(images), dtype=np.float32).reshape(-1, STUDENT_INPUT_SIZE)
 
 
 def with_outliers(config: "StudentConfig", images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -96,15 +91,16 @@ def train_student(
     model = build(config)
     if check is not None:
         check(model)
+    kind = input_of(config)
     targets = student_target(train_mse).astype(np.float32)
     weights = None
     if config.sample_weights.enabled:
         weights = inverse_histogram_weights(targets, config.sample_weights.bins, config.sample_weights.cap)
     result = fit(
         model,
-        as_student_input(train_images),
+        encode(kind, train_images, "the student's training images"),
         targets,
-        as_student_input(val_images),
+        encode(kind, val_images, "the student's validation images"),
         student_target(val_mse).astype(np.float32),
         label="student",
         epochs=config.epochs,
@@ -112,6 +108,9 @@ def train_student(
         learning_rate=config.learning_rate,
         patience=config.patience,
         loss=config.loss,
+        optimizer=config.optimizer,
+        lr_patience=config.lr_patience,
+        lr_factor=config.lr_factor,
         seed=seed,
         out_dir=out_dir,
         resume_key=resume_key,
@@ -128,15 +127,17 @@ def save_student(model, path: Path) -> None:
 
 
 def load_student(path: Path):
-    """Load a QKeras model saved as HDF5 (custom quantizers included)."""
+    """Load a QKeras model saved as HDF5 (custom quantizers included, and the layer classes cicada
+    provides that QKeras 0.9.0 lacks, e.g. ``QDenseBatchnorm``)."""
     tensorflow()
     from qkeras.utils import load_qmodel
 
-    return load_qmodel(str(path), compile=False)
+    return load_qmodel(str(path), custom_objects=keras_custom_objects(), compile=False)
 
 
-def import_student(path: Path):
-    """A QKeras model trained elsewhere, checked to take region images and give one score.
+def import_student(path: Path, input_name: str = DEFAULT):
+    """A QKeras model trained elsewhere, checked to take the input of ``student.input`` (``input_name``)
+    and give one score.
 
     The file's stored config is inspected first: a model with a Lambda or custom layer (code
     that loading would run) is refused before anything is deserialised.
@@ -152,15 +153,20 @@ def import_student(path: Path):
     except Exception as err:  # Keras raises many kinds: OSError, ValueError, KeyError...
         raise ModelError(f"{path}: not a loadable Keras/QKeras model ({type(err).__name__}: {err})") from None
     shape = tuple(model.input_shape[1:])
-    if int(np.prod(shape)) != STUDENT_INPUT_SIZE:
-        raise ModelError(f"{path}: the model takes inputs of shape {shape}, expected 252 region values (18 x 14)")
+    kind = input_kind(input_name)
+    if int(np.prod(shape)) != kind.size:
+        raise ModelError(
+            f"{path}: the model takes inputs of shape {shape}, expected {kind.size} values per event: "
+            f"{kind.values} of 18 x 14 regions (student.input: {kind.name})"
+        )
     if tuple(model.output_shape[1:]) != (1,):
         raise ModelError(f"{path}: the model outputs shape {tuple(model.output_shape[1:])}, expected (1,): one score")
     return model
 
 
 def student_scores(model, images: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    """The QKeras student's output for region images, as float64 (N,)."""
+    """The QKeras student's output for its inputs (N events of its input values, e.g. the encoded
+    input of :mod:`cicada.data.student_inputs`, or ET images (N, 18, 14) for an ET student), float64 (N,)."""
     inputs = np.asarray(images, dtype=np.float32).reshape(-1, *model.input_shape[1:])
     out = model.predict(inputs, batch_size=batch_size, verbose=0)
     return np.asarray(out, dtype=np.float64).reshape(len(images), -1)[:, 0]
@@ -172,18 +178,27 @@ def _float_activation(quantizer) -> str:
     return "relu" if "relu" in str(name) else "linear"
 
 
+def _folds_dense_batchnorm(layer) -> bool:
+    """A dense layer that trains with a batch-norm folded into its weights (QKeras' and cicada's QDenseBatchnorm)."""
+    return callable(getattr(layer, "get_folded_weights", None)) and hasattr(layer, "units")
+
+
 def float_twin(model):
     """The student without quantization: same float weights, plain Keras layers, ReLU where the
     student has a quantized ReLU. Measures what quantization costs (the 'float student').
 
-    None for a model with a layer that has no float twin here (e.g. QConv2DBatchnorm, whose
-    batch-norm statistics a plain Conv2D cannot hold); the report then has no float student.
+    A dense layer trained with a batch-norm (QDenseBatchnorm) becomes a Dense holding its folded float
+    weights (the batch-norm with its moving statistics, as in inference). None for a model with a layer
+    that has no float twin here (e.g. QConv2DBatchnorm); the report then has no float student.
     """
     tf = tensorflow()
     from qkeras import QActivation, QConv2D, QDense
 
     def clone(layer):
         config = layer.get_config()
+        if _folds_dense_batchnorm(layer):
+            activation = _float_activation(layer.activation)
+            return tf.keras.layers.Dense(config["units"], use_bias=True, name=config["name"], activation=activation)
         if type(layer) is QConv2D:
             keep = ("filters", "kernel_size", "strides", "padding", "use_bias", "name")
             activation = _float_activation(layer.activation)
@@ -204,7 +219,10 @@ def float_twin(model):
             warnings.simplefilter("ignore", UserWarning)
             twin = tf.keras.models.clone_model(model, clone_function=clone)
         for source, target in zip(model.layers, twin.layers):
-            target.set_weights(source.get_weights())
+            if _folds_dense_batchnorm(source):
+                target.set_weights([np.asarray(weight) for weight in source.get_folded_weights()])
+            else:
+                target.set_weights(source.get_weights())
     except (TypeError, ValueError) as err:
         from ..core.progress import log
 

@@ -132,7 +132,7 @@ def build(
     if context.model_file is not None:
         from ..models.student import import_student
 
-        import_student(context.model_file)  # a bad model file fails before any work is done
+        import_student(context.model_file, config.student.input)  # a bad model file fails before any work is done
     with build_lock(context.model_dir, config.name):
         remove_leftovers(context.model_dir, context.project_dir)
         outcomes = run_stages(stages_for(context), context, force=force, until=until)

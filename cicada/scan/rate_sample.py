@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.files import sha256_json, sha256_tree
 from ..data.datasets import ZERO_BIAS_TEST
 from ..data.hdf5 import read_scores
+from ..data.student_inputs import fingerprint_inputs
 from ..evaluation import rates
 from ..models.score import SCORE_LSB
 from .results import rate_label
@@ -38,10 +39,18 @@ def point_figures(client, spec, config, sample: Path, scores_file: Path, project
                 config.data.plain(), config.seed, ShardPlan(spec.rate_sample.events, spec.rate_sample.shard_events)
             ),
             "firmware": sha256_tree(project_dir / "firmware"),
+            **fingerprint_inputs(config.student.input),
         }
     )
     zero_bias = score_sharded(
-        client, project_dir, sample, spec.rate_sample.shard_events, scores_file.parent / SCORES_FILE, key, PRIORITY
+        client,
+        project_dir,
+        sample,
+        spec.rate_sample.shard_events,
+        scores_file.parent / SCORES_FILE,
+        key,
+        PRIORITY,
+        config.student.input,
     )
     signals = {n: s["firmware"] for n, s in read_scores(scores_file).items() if n != ZERO_BIAS_TEST}
     row: dict = {"zero_bias_events": int(len(zero_bias)), "rate_sample_events": int(len(zero_bias))}

@@ -25,7 +25,8 @@ from ..core.files import atomic_path, sha256_json
 from ..core.geometry import REGION_SHAPE
 from ..core.seeds import numpy_stream
 from ..data.hdf5 import IMAGES_KEY, count_events, file_has_bits, read_region_rows, write_regions
-from ..data.region_bits import REGION_DTYPE, region_et
+from ..data.region_bits import REGION_DTYPE
+from ..data.student_inputs import DEFAULT, encode, input_kind
 
 if TYPE_CHECKING:
     from ..config.sections import DataConfig
@@ -138,17 +139,18 @@ def generate_sharded(client, data: "DataConfig", seed: int, base_dir: Path, plan
 
 # ------------------------------------------------------------------------- scoring
 def firmware_scores(project_dir: Path, images: np.ndarray) -> np.ndarray:
-    """Firmware-exact scores of ``images`` (N, 18, 14): the one place sharded scoring runs the
-    firmware (today the project's emulator library, one thread per Dask worker thread)."""
+    """Firmware-exact scores of the student's inputs ``images`` (N events): the one place sharded
+    scoring runs the firmware (today the project's emulator library, one thread per Dask worker thread)."""
     from ..firmware.emulator import FirmwareEmulator
 
     return FirmwareEmulator(project_dir, threads=1).predict(images)[:, 0]
 
 
-def score_shard(project_dir: str, images_file: str, start: int, size: int) -> np.ndarray:
-    """Scores of events [start, start + size) of ``images_file``."""
+def score_shard(project_dir: str, images_file: str, start: int, size: int, input_name: str = DEFAULT) -> np.ndarray:
+    """Scores of events [start, start + size) of ``images_file``, given to the firmware as the student's
+    input ``input_name`` (``student.input``)."""
     images = read_region_rows(images_file, np.arange(start, start + size))
-    return firmware_scores(Path(project_dir), region_et(images))
+    return firmware_scores(Path(project_dir), encode(input_kind(input_name), images, images_file))
 
 
 def write_scores_file(path: Path, scores: list[np.ndarray], attrs: dict) -> Path:
@@ -172,11 +174,18 @@ def read_scores_file(path: Path) -> np.ndarray:
 
 
 def score_sharded(
-    client, project_dir: Path, images_file: Path, shard_events: int, path: Path, key: str, priority: int = 0
+    client,
+    project_dir: Path,
+    images_file: Path,
+    shard_events: int,
+    path: Path,
+    key: str,
+    priority: int = 0,
+    input_name: str = DEFAULT,
 ) -> np.ndarray:
-    """Firmware scores of every event of ``images_file``, in shards on the client's workers, kept in
-    ``path`` (reused when it records ``key``, which should hash the firmware and the sample); ``priority``
-    is the shard tasks' Dask priority."""
+    """Firmware scores of every event of ``images_file`` (as the student's input ``input_name``), in shards
+    on the client's workers, kept in ``path`` (reused when it records ``key``, which should hash the
+    firmware, the sample and the input); ``priority`` is the shard tasks' Dask priority."""
     if is_current(path, key):
         return read_scores_file(path)
     plan = ShardPlan(count_events(images_file), shard_events)
@@ -187,6 +196,7 @@ def score_sharded(
             str(images_file),
             start,
             size,
+            input_name,
             key=f"cicada-score-shard-{key[:8]}-{index}",
             priority=priority,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...config.registries.layers import LAYER_TYPES, layer_names
 from ...plugins import load
-from . import STUDENT_INPUT_SIZE, student_architecture
+from . import input_of, student_architecture
 
 
 def custom_weight_layers(config) -> dict[str, str]:
@@ -21,7 +21,7 @@ def build_custom_student(config, name: str = "custom-student"):
     from tensorflow.keras.models import Model
 
     load("layer type")
-    x = inputs = layers.Input(shape=(STUDENT_INPUT_SIZE,), name="inputs_")
+    x = inputs = layers.Input(shape=(input_of(config).size,), name="inputs_")
     for index, (layer_name, spec) in enumerate(zip(layer_names(config.layers), config.layers)):
         try:
             x = LAYER_TYPES.get(spec.type).build(spec, layer_name)(x)

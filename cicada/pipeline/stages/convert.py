@@ -8,6 +8,7 @@ from pathlib import Path
 from ...core.fixedpoint import FixedType
 from ...core.intervals import ProofSummary
 from ...core.progress import log
+from ...data.student_inputs import fingerprint_inputs, input_kind
 from ...firmware.convert import TESTBENCH, convert_student
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
@@ -33,11 +34,14 @@ class ConvertResult:
 
 def run(context: BuildContext) -> ConvertResult:
     model = load_student(context.model_dir / STUDENT_FILE)
-    converted = convert_student(model, context.config.hls, context.project_dir, config_source=str(context.config_path))
+    kind = input_kind(context.config.student.input)
+    converted = convert_student(
+        model, context.config.hls, context.project_dir, config_source=str(context.config_path), kind=kind
+    )
     proof = converted.proof
     log.info(
         "  precisions "
-        + ("proven exact for every input 0..1023" if proof.proven else "NOT fully proven (see report)")
+        + (f"proven exact for every input ({kind.values})" if proof.proven else "NOT fully proven (see report)")
         + ": "
         + ", ".join(f"{c.layer}.{c.role}={c.type}" for c in proof.checks if c.role != "input")
     )
@@ -60,6 +64,7 @@ STAGE = Stage(
     run=run,
     result=ConvertResult,
     upstream=("student",),
-    inputs=lambda context: {"hls": context.config.hls},
+    # the proof holds for the values of the student's input
+    inputs=lambda context: {"hls": context.config.hls, **fingerprint_inputs(context.config.student.input)},
     outputs=outputs,
 )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.files import sha256_file
+from ...data.student_inputs import fingerprint_inputs
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...models.student import STUDENT_FILE, import_student, layer_summary, save_student
 from ..context import BuildContext
@@ -30,7 +31,7 @@ def imported_file(context: BuildContext) -> Path:
 
 def run(context: BuildContext) -> ImportResult:
     source = imported_file(context)
-    model = import_student(source)
+    model = import_student(source, context.config.student.input)
     save_student(model, context.model_dir / STUDENT_FILE)
     return ImportResult(
         architecture=f"imported from {source.name}",
@@ -44,7 +45,11 @@ def run(context: BuildContext) -> ImportResult:
 
 def inputs(context: BuildContext) -> dict:
     source = imported_file(context)
-    return {"model_file": str(source), "sha256": sha256_file(source) if source.exists() else None}
+    return {
+        "model_file": str(source),
+        "sha256": sha256_file(source) if source.exists() else None,
+        **fingerprint_inputs(context.config.student.input),
+    }
 
 
 def outputs(context: BuildContext) -> list[Path]:

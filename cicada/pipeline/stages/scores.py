@@ -16,6 +16,7 @@ from ...data.datasets import read_dataset, test_dataset_names
 from ...data.hdf5 import write_scores
 from ...data.imagestats import total_et
 from ...data.region_bits import region_et
+from ...data.student_inputs import encode, fingerprint_inputs, input_kind
 from ...firmware import csim
 from ...firmware.scoring import FirmwareScorer
 from ...layers import integer as _integer_rules  # noqa: F401  their integer rules: in this stage's fingerprint
@@ -45,10 +46,11 @@ def run(context: BuildContext) -> ScoresResult:
     convert = context.results["convert"]
     lsb = convert.output_type().lsb
     scorer = FirmwareScorer(context.project_dir, student, convert.layers, lsb)
+    kind = input_kind(context.config.student.input)
     scores, agreement, checks = {}, {}, {}
     for name in test_dataset_names(context.config.data):
         regions = read_dataset(context.data_dir, name)
-        images = region_et(regions)  # the ET-only students' input
+        images = encode(kind, regions, f"test dataset '{name}'")  # the student's input (student.input)
         qkeras = student_scores(student, images)
         outputs = scorer.predict(images)
         check = scorer.check(images, outputs, f"'{name}'")  # every test event, bit for bit
@@ -60,7 +62,7 @@ def run(context: BuildContext) -> ScoresResult:
             **({"student_float": student_scores(unquantized, images)} if unquantized is not None else {}),
             "student_qkeras": qkeras,
             "firmware": firmware,
-            "total_et": total_et(images).astype(np.float64),
+            "total_et": total_et(region_et(regions)).astype(np.float64),
         }
         agreement[name] = csim.compare_bits(qkeras, firmware, lsb)
     write_scores(context.scores_file, scores)
@@ -82,5 +84,6 @@ STAGE = Stage(
     run=run,
     result=ScoresResult,
     upstream=("data", "teacher", "student", "verify"),
+    inputs=lambda context: fingerprint_inputs(context.config.student.input),
     outputs=lambda context: [context.scores_file],
 )

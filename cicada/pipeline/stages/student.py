@@ -39,6 +39,8 @@ class StudentResult:
     sample_weights: bool
     target: TargetRange
     training: TrainingResult
+    #: what the student reads of a region (``student.input``)
+    input: str = "et"
 
 
 def run(context: BuildContext) -> StudentResult:
@@ -72,6 +74,7 @@ def run(context: BuildContext) -> StudentResult:
         sample_weights=config.student.sample_weights.enabled,
         target=TargetRange(float(target.mean()), float(target.min()), float(target.max())),
         training=training,
+        input=config.student.input,
     )
 
 

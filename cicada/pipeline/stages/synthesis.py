@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.progress import log
+from ...data.student_inputs import fingerprint_inputs
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...layers import trace as _trace_rules  # noqa: F401  their RTL rules: in this stage's fingerprint
@@ -45,10 +46,14 @@ def run(context: BuildContext) -> SynthesisStageResult:
 
 
 def inputs(context: BuildContext) -> dict:
-    # each backend's settings and what of this machine it depends on (a tool appearing on PATH)
+    # each backend's settings and what of this machine it depends on (a tool appearing on PATH); the RTL
+    # flow's input ports and test images follow the student's input
     return {
-        name: {"settings": context.config.synthesis[name], "environment": backend.environment(job(context, name))}
-        for name, backend in BACKENDS.items()
+        **{
+            name: {"settings": context.config.synthesis[name], "environment": backend.environment(job(context, name))}
+            for name, backend in BACKENDS.items()
+        },
+        **fingerprint_inputs(context.config.student.input),
     }
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from ...core.errors import VerificationError
 from ...core.progress import log
 from ...data.datasets import test_events
-from ...data.region_bits import region_et
+from ...data.student_inputs import encode, fingerprint_inputs, input_kind
 from ...evaluation.failure import write_failure_report
 from ...firmware import csim
 from ...firmware.diagnose import first_divergence
@@ -34,9 +34,9 @@ class VerifyResult:
 
 def chosen_test_events(context: BuildContext, total: int, stream: str):
     """``total`` test images of the build drawn from the seeded ``stream`` (see data.datasets.test_events),
-    as region ET: the ET-only firmware's input."""
+    as the student's input ``(total, inputs)`` (``student.input``: cicada/data/student_inputs.py)."""
     chosen, origin, selection = test_events(context.data_dir, context.config.data, context.config.seed, total, stream)
-    return region_et(chosen), origin, selection
+    return encode(input_kind(context.config.student.input), chosen, "the test images"), origin, selection
 
 
 def run(context: BuildContext) -> VerifyResult:
@@ -110,6 +110,10 @@ STAGE = Stage(
     run=run,
     result=VerifyResult,
     upstream=("data", "student", "convert"),
-    inputs=lambda context: {"seed": context.config.seed, "verify": context.config.verify},
+    inputs=lambda context: {
+        "seed": context.config.seed,
+        "verify": context.config.verify,
+        **fingerprint_inputs(context.config.student.input),
+    },
     outputs=outputs,
 )

@@ -174,9 +174,8 @@ class RTLBackend(SynthesisBackend):
         return None
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
-        from ...core.fixedpoint import FixedType
         from ...data.datasets import test_events
-        from ...data.region_bits import region_et
+        from ...data.student_inputs import encode, input_kind
         from ...firmware.csim import compare_bits
         from ...firmware.emulator import FirmwareEmulator
         from ...models.student import STUDENT_FILE, load_student, student_scores
@@ -189,9 +188,10 @@ class RTLBackend(SynthesisBackend):
         clock = hls.clock_period_ns
         timings: dict[str, float] = {}
         model = load_student(Path(job.model_dir) / STUDENT_FILE)
-        input_bits = FixedType.parse(hls.input_precision).width
+        kind = input_kind(job.config.student.input)
         log.info("  rtl: tracing the student into alkaid's adder graph (exact QKeras rounding)")
-        traced = trace_model(model, input_bits, settings.delay_constraint)
+        # each input port as wide as its values (student.input): ET 10 bits, packed regions 12, a region bit 1
+        traced = trace_model(model, kind.input_bits(), settings.delay_constraint)
         timings["trace_seconds"] = round(traced.trace_seconds, 1)
         description = f"{job.config.name}: {type(model).__name__} '{model.name}', {model.count_params():,} parameters"
         started = time.monotonic()
@@ -210,7 +210,7 @@ class RTLBackend(SynthesisBackend):
         images, origin, selection = test_events(
             job.data_dir, job.config.data, job.config.seed, settings.simulate_events, "rtl_events"
         )
-        images = region_et(images)  # the ET-only student's input
+        images = encode(kind, images, "the RTL flow's test images")  # the student's input (student.input)
         log.info(f"  rtl: Verilator testbench, {len(images):,} test images through the RTL ({project.stages} stages)")
         simulation = simulate(project, images.reshape(len(images), -1))
         timings["verilator_build_seconds"] = round(simulation.build_seconds, 1)

@@ -29,6 +29,7 @@ import numpy as np
 
 from ...core.errors import ConversionError
 from ...core.registry import Registry
+from ...firmware.folding import firmware_model
 from ...plugins import load as load_plugins
 
 #: (layer, values) -> values. Values are alkaid FVArrays shaped like the layer's output.
@@ -56,7 +57,8 @@ class TracedModel:
     """The traced model: alkaid's combinational logic and what the RTL flow needs to know of it."""
 
     comb: Any  # alkaid CombLogic
-    input_bits: int
+    #: bits of each (unsigned, whole-number) input, in the flat input's order
+    input_bits: np.ndarray
     adder_levels: int
     layers: list[str] = field(default_factory=list)
     trace_seconds: float = 0.0
@@ -156,8 +158,10 @@ def quantized_weights(layer):
 
 
 # ------------------------------------------------------------------------------ trace
-def trace_model(model, input_bits: int = 10, delay_constraint: int = 0) -> TracedModel:
-    """Trace ``model`` (inputs: unsigned ``input_bits``-bit integers) into alkaid's CombLogic.
+def trace_model(model, input_bits: int | np.ndarray = 10, delay_constraint: int = 0) -> TracedModel:
+    """Trace ``model`` (inputs: unsigned integers of ``input_bits`` bits, all or each: a student input's
+    :meth:`~cicada.config.registries.student_inputs.StudentInput.input_bits`) into alkaid's CombLogic.
+    A layer trained with a batch-norm is traced as the QDense it folds into (:mod:`cicada.firmware.folding`).
 
     ``delay_constraint`` is alkaid's ``hard_dc``: how much delay (in units of about one adder of
     alkaid's delay model) beyond the shallowest possible each weight matrix may use to share more
@@ -167,10 +171,12 @@ def trace_model(model, input_bits: int = 10, delay_constraint: int = 0) -> Trace
 
     load_plugins("RTL layer rule")  # each layer type's home registers the rule of its Keras class
     started = time.monotonic()
+    model = firmware_model(model)
     shape = tuple(int(d) for d in model.input_shape[1:])
     size = int(np.prod(shape))
+    bits = np.broadcast_to(np.asarray(input_bits, dtype=np.int64).reshape(-1), (size,)).copy()
     inputs = FVArrayInput((size,), hwconf=HWConfig(*HARDWARE), solver_options=solver_options(delay_constraint))
-    values = inputs.quantize(0, input_bits, 0).reshape(shape)
+    values = inputs.quantize(0, bits, 0).reshape(shape)
     traced = []
     for layer in model.layers:
         kind = type(layer).__name__
@@ -179,4 +185,4 @@ def trace_model(model, input_bits: int = 10, delay_constraint: int = 0) -> Trace
         values = TRACE_RULES.get(kind)(layer, values)
         traced.append(layer.name)
     comb = trace(inputs, values.reshape(-1))
-    return TracedModel(comb, input_bits, adder_levels(comb), traced, time.monotonic() - started)
+    return TracedModel(comb, bits, adder_levels(comb), traced, time.monotonic() - started)
