@@ -184,3 +184,78 @@ def test_scores_stage_stops_when_the_firmware_and_the_integer_model_disagree(tin
     with pytest.raises(VerificationError, match=r"integer model disagrees with the emulator library on [\d,]+ of"):
         scores.run(context)
     assert context.scores_file.read_bytes() == scores_file  # nothing written
+
+
+def test_rates_on_another_zero_bias_sample(tiny_build, monkeypatch, tmp_path, capsys):
+    """`cicada rates --zero-bias`: thresholds, rates, seeds and efficiencies on files the build never saw, weighted
+    or not, written beside the build's outputs without touching them; bad files give one error line."""
+    directory, config, code = tiny_build
+    assert code == 0
+    monkeypatch.chdir(directory)
+    project = directory / "hls_projects" / "tiny"
+    own = {p: sha256_file(p) for p in project.glob("*.png")} | {p: sha256_file(p) for p in project.glob("*.json")}
+    stamp_before = stamps.stamp_path(directory / "models" / "tiny", "rates").read_text()
+    plain_config = config_from_mapping(
+        {
+            "name": "zb",
+            "data": {
+                "zero_bias_events": 1500,
+                "slices": {"events": 0},
+                "signals": [{"name": "dijet", "kind": "dijet_resonance", "events": 10}],
+            },
+        }
+    )
+    plain = make_datasets(plain_config.data, 97, tmp_path / "zb")["zero_bias_test"]
+    images = read_regions(plain)
+    weighted = tmp_path / "weighted.h5"
+    weights = np.where(images.max(axis=(1, 2)) > 40, 0.5, 1.0)  # any positive weights: scaled to add up to 1
+    write_regions(weighted, images, weights=weights)
+
+    assert main(["rates", str(config), "--zero-bias", str(plain), "--targets", "100", "1000"]) == 0
+    out = capsys.readouterr().out
+    folder = project / "rates-zero_bias_test-100-1000kHz"
+    result = json.loads((folder / "rates.json").read_text())
+    assert result["rate_sample"] == {"zero_bias_test": len(images)} and not result["weighted"]
+    assert "unweighted" in result["sample_weighting"] and "L1_SingleJet180" in out and "Level-1 budget" in out
+    firmware = read_scores(folder / "scores" / "zero_bias_test.scores.h5")["zero_bias_test"]["firmware"]
+    for point in result["working_points"]:
+        assert point["rate_khz"] == pytest.approx(
+            np.count_nonzero(firmware > point["threshold"]) / len(images) * 28_607.28
+        )
+        assert set(point["signal_efficiency"]) == {"dijet", "egamma"}
+    assert result["teacher_working_points"] is not None
+    assert [t["target_khz"] for t in result["build_thresholds"]] == [100.0, 1000.0]
+    for transfer in result["build_thresholds"]:
+        passing = np.count_nonzero(firmware > transfer["threshold"])
+        assert transfer["rate_khz"] == pytest.approx(passing / len(images) * 28_607.28)
+    assert "how its thresholds transfer" in (folder / "rates.md").read_text()
+    assert "the build's thresholds on this sample" in out
+    assert {p.name for p in folder.glob("*.png")} >= {
+        "rate_vs_threshold.png",
+        "roc_vs_rate.png",
+        "score_distributions.png",
+    }
+
+    assert main(["rates", str(config), "--zero-bias", str(weighted), "--weighted", "--targets", "100", "1000"]) == 0
+    capsys.readouterr()
+    result = json.loads((project / "rates-weighted-100-1000kHz" / "rates.json").read_text())
+    assert result["weighted"] and "scaled to add up to 1" in result["sample_weighting"]
+    share = weights / weights.sum()
+    for point in result["working_points"]:
+        assert point["rate_khz"] == pytest.approx(share[firmware > point["threshold"]].sum() * 28_607.28)
+
+    # the build's own outputs and stamp are untouched
+    assert {p: sha256_file(p) for p in own} == own
+    assert stamps.stamp_path(directory / "models" / "tiny", "rates").read_text() == stamp_before
+
+    assert main(["rates", str(config), "--zero-bias", str(plain), "--weighted"]) == 2
+    assert "zero_bias_test.h5: no 'EventWeight' dataset, expected per-event weights (--weighted)" in _one_error_line(
+        capsys
+    )
+    misshaped = tmp_path / "misshaped.h5"
+    with h5py.File(misshaped, "w") as handle:
+        handle["CaloRegions"] = np.zeros((4, 18, 13), dtype=np.uint16)
+    assert main(["rates", str(config), "--zero-bias", str(misshaped)]) == 2
+    assert "has shape (4, 18, 13), expected (N, 18, 14)" in _one_error_line(capsys)
+    assert main(["rates", str(config), "--unweighted"]) == 2
+    assert "--weighted and --unweighted apply to --zero-bias files" in _one_error_line(capsys)

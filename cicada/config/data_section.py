@@ -8,7 +8,7 @@ appears here without an edit. The rest of the build config is in :mod:`.sections
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import model_validator
 
@@ -116,6 +116,14 @@ class DataConfig(ConfigModel):
         "pip install .[pythia]), files (zero_bias_files: HDF5 or ROOT ntuples)",
         "synthetic",
     )
+    synthetic_model: Literal["v1", "v2"] = option(
+        "generator synthetic: its pileup model. v1: calibrated against Pythia 8 at mu = 60 on the hottest "
+        "regions, 3x3 jets, an HT-like sum and total ET (tools/calibrate_zero_bias.py): the data of earlier versions, "
+        "byte for byte; v2: also on what an anomaly score sees, with a share of the soft deposits in sprays "
+        "(neighbour correlations, regions above 5-20 GeV, eta and phi profiles; tools/calibrate_zero_bias_texture.py). "
+        "v2 changes the data and every model trained on it, so a config chooses it explicitly",
+        "v1",
+    )
     pileup: Number = option("mean number of pileup interactions per crossing", 60.0, ge=0.0, le=300.0)
     zero_bias_events: Integer = option(
         "zero-bias events before the split (generator files: the most to read)", 100_000, ge=10
@@ -161,6 +169,11 @@ class DataConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _consistent(self):
+        if self.synthetic_model != "v1" and self.generator != "synthetic":
+            raise invalid(
+                f"expected v1 with generator '{self.generator}' (the model of the synthetic generator)",
+                "synthetic_model",
+            )
         if self.generator == "files" and not self.zero_bias_files:
             raise invalid("expected at least one HDF5 file or ROOT ntuple when generator is 'files'", "zero_bias_files")
         if self.generator != "files" and self.zero_bias_files:

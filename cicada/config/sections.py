@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal, Optional
 from pydantic import GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
-from ..core import detector, geometry
+from ..core import detector, geometry, l1_menu
 from ..plugins import load as load_plugins
 from .data_section import DataConfig
 from .model import (
@@ -253,14 +253,40 @@ def default_synthesis() -> dict[str, BackendSettings]:
 
 class SeedsConfig(ConfigModel):
     """Standard Level-1 seeds emulated from the region images (for the anomaly trigger's pure rate and
-    efficiency gain). Thresholds are the 2025 CMS L1 menu's, in calibrated GeV; each is multiplied by
-    ``response`` before it is applied to region ET, which is not calibrated. Null switches a seed off."""
+    efficiency gain). By default each seed's threshold is fitted on the rate sample so that the seed runs at
+    its rate in the menu (``thresholds: fitted``); ``thresholds: menu`` applies the menu's threshold (calibrated
+    GeV) times ``response`` to region ET, which is not calibrated. Null switches a seed off."""
 
+    thresholds: Literal["fitted", "menu"] = option(
+        "fitted: each seed's region-ET threshold is the one at which it runs at its menu rate "
+        "(single_jet_rate_khz, htt_rate_khz, etm_rate_khz) on the rate sample; menu: the menu's threshold x "
+        "response (the HT seed's jet threshold is htt_jet_gev x response in both)",
+        "fitted",
+    )
     single_jet_gev: Optional[Number] = option(
-        "L1_SingleJet180: largest 3x3-region ET sum (phi wraps, |eta| < 3) >= this x response", 180.0, gt=0.0
+        f"{l1_menu.SINGLE_JET.name}: largest 3x3-region ET sum (phi wraps, |eta| < 3) >= this x response "
+        "(thresholds: menu); null switches the seed off",
+        l1_menu.SINGLE_JET.threshold_gev,
+        gt=0.0,
+    )
+    single_jet_rate_khz: Number = option(
+        f"the single-jet seed's rate in the menu, which thresholds: fitted reproduces (default "
+        f"{l1_menu.SINGLE_JET.rate_khz:g} kHz, {'measured' if l1_menu.SINGLE_JET.rate_measured else 'assumed'}: "
+        "cicada/core/l1_menu.py)",
+        l1_menu.SINGLE_JET.rate_khz,
+        gt=0.0,
     )
     htt_gev: Optional[Number] = option(
-        "L1_HTT280er: sum of 3x3 jets (centred on a local-maximum region) >= this x response", 280.0, gt=0.0
+        f"{l1_menu.HTT.name}: sum of 3x3 jets (centred on a local-maximum region) >= this x response "
+        "(thresholds: menu); null switches the seed off",
+        l1_menu.HTT.threshold_gev,
+        gt=0.0,
+    )
+    htt_rate_khz: Number = option(
+        f"the HT seed's rate in the menu, which thresholds: fitted reproduces (default {l1_menu.HTT.rate_khz:g} kHz, "
+        f"{'measured' if l1_menu.HTT.rate_measured else 'assumed'}: cicada/core/l1_menu.py)",
+        l1_menu.HTT.rate_khz,
+        gt=0.0,
     )
     htt_jet_gev: Number = option(
         "jets entering HT: ET >= this x response (the menu's HT uses jets above 30 GeV)", 30.0, ge=0.0
@@ -274,9 +300,16 @@ class SeedsConfig(ConfigModel):
         le=3.0,
     )
     etm_gev: Optional[Number] = option(
-        "L1_ETMHF90: magnitude of the vector sum of region ET >= this x response; regions hold no HF "
-        "(|eta| > 3), so this is ETM without HF",
-        90.0,
+        f"{l1_menu.ETMHF.name}: magnitude of the vector sum of region ET >= this x response (thresholds: menu); "
+        "regions hold no HF (|eta| > 3), so this is ETM without HF; null switches the seed off",
+        l1_menu.ETMHF.threshold_gev,
+        gt=0.0,
+    )
+    etm_rate_khz: Number = option(
+        f"the missing-ET seed's rate in the menu, which thresholds: fitted reproduces (default "
+        f"{l1_menu.ETMHF.rate_khz:g} kHz, {'measured' if l1_menu.ETMHF.rate_measured else 'assumed'}: "
+        "cicada/core/l1_menu.py)",
+        l1_menu.ETMHF.rate_khz,
         gt=0.0,
     )
     pileup_subtraction: Literal["ring_median", "none"] = option(
@@ -286,8 +319,8 @@ class SeedsConfig(ConfigModel):
         "ring_median",
     )
     response: Optional[Number] = option(
-        "region ET per calibrated GeV, the factor applied to every threshold above (the menu's are calibrated "
-        "L1 ET); null takes the data's hadron response: "
+        "region ET per calibrated GeV, the factor applied to the menu thresholds above (the menu's are calibrated "
+        "L1 ET) and to htt_jet_gev; null takes the data's hadron response: "
         f"synthetic {detector.HADRON_RESPONSE:g} (cicada/core/detector.py), pythia data.pythia.response."
         "hadron_response, files 1 (taken as calibrated)",
         None,

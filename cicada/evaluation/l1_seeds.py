@@ -15,9 +15,11 @@ emulated, each approximately:
 The menu's jets and energy sums are corrected for pileup; here each eta ring's median region ET
 (per event) stands for the pileup in every region of the ring and is subtracted: from a jet,
 once per region it covers; for missing ET, regions below their ring's median count as empty.
-Region ET is uncalibrated: thresholds from the menu (calibrated GeV) are multiplied by the
-region response before they are compared (see ``rates.seeds`` in the config). Every quantity
-here is in GeV of region ET (0.5 GeV LSBs times ET_LSB_GEV).
+Region ET is uncalibrated and the seeds are approximations: by default each seed's threshold is
+fitted on the rate sample to the seed's rate in the menu (:mod:`.seed_fit`, the rates in
+:mod:`cicada.core.l1_menu`); ``rates.seeds.thresholds: menu`` multiplies the menu's thresholds
+(calibrated GeV) by the region response instead. Every quantity here is in GeV of region ET
+(0.5 GeV LSBs times ET_LSB_GEV).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core import geometry as geo
+from ..core import l1_menu
 from ..data.hdf5 import CHUNK_ROWS, count_events, read_region_rows
 from ..data.region_bits import region_et
 
@@ -172,9 +175,17 @@ class Seed:
     quantity: str
     #: the menu's threshold (calibrated GeV)
     menu_threshold_gev: float
-    #: the threshold applied to region ET: menu threshold x response
+    #: the threshold applied to region ET: the menu threshold x response, or fitted to the seed's menu rate
     region_threshold_gev: float
     description: str
+    #: the seed's rate in the menu (kHz), which a fitted threshold reproduces on the rate sample
+    target_rate_khz: float | None = None
+    #: where that rate comes from
+    target_rate_source: str = ""
+    #: whether that rate was measured (False: assumed; None: given in the config)
+    target_rate_measured: bool | None = None
+    #: the menu threshold x response (region-ET GeV), whichever threshold is applied
+    menu_region_threshold_gev: float | None = None
 
 
 def region_response(config: "BuildConfig") -> tuple[float, str]:
@@ -197,8 +208,26 @@ def emulation_of(config: "BuildConfig", response: float) -> Emulation:
     return Emulation(cfg.htt_jet_gev * response, cfg.htt_eta_max, cfg.pileup_subtraction == "ring_median")
 
 
+def _target(cfg, key: str, fact: l1_menu.MenuSeed) -> dict:
+    """The seed's menu rate from ``rates.seeds.<key>``, with its source: cicada/core/l1_menu.py's when the
+    config keeps the default."""
+    rate = float(getattr(cfg, key))
+    if rate == fact.rate_khz:
+        return {
+            "target_rate_khz": rate,
+            "target_rate_source": fact.rate_source,
+            "target_rate_measured": fact.rate_measured,
+        }
+    return {
+        "target_rate_khz": rate,
+        "target_rate_source": f"rates.seeds.{key} in the config",
+        "target_rate_measured": None,
+    }
+
+
 def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
-    """The seeds switched on in ``rates.seeds``, thresholds scaled to region ET."""
+    """The seeds switched on in ``rates.seeds``, thresholds scaled to region ET (the menu thresholds; a
+    fitted threshold replaces ``region_threshold_gev`` later, see :mod:`.seed_fit`)."""
     cfg = config.rates.seeds
     seeds = []
     if cfg.single_jet_gev is not None:
@@ -210,6 +239,8 @@ def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
                 cfg.single_jet_gev,
                 cfg.single_jet_gev * response,
                 f"largest 3x3-region sum{_subtracted(cfg)}, |eta| < 3",
+                menu_region_threshold_gev=cfg.single_jet_gev * response,
+                **_target(cfg, "single_jet_rate_khz", l1_menu.SINGLE_JET),
             )
         )
     if cfg.htt_gev is not None:
@@ -223,6 +254,8 @@ def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
                 f"sum of 3x3 jets{_subtracted(cfg)} above {cfg.htt_jet_gev * response:g} GeV (region ET) centred in "
                 f"|eta| < "
                 f"{cfg.htt_eta_max:g} (eta columns {_columns(cfg.htt_eta_max)})",
+                menu_region_threshold_gev=cfg.htt_gev * response,
+                **_target(cfg, "htt_rate_khz", l1_menu.HTT),
             )
         )
     if cfg.etm_gev is not None:
@@ -234,6 +267,8 @@ def seeds_of(config: "BuildConfig", response: float) -> list[Seed]:
                 cfg.etm_gev,
                 cfg.etm_gev * response,
                 f"vector sum of region ET{_subtracted(cfg)}, |eta| < 3: no HF (the menu's ETMHF includes 3 < |eta| < 5)",
+                menu_region_threshold_gev=cfg.etm_gev * response,
+                **_target(cfg, "etm_rate_khz", l1_menu.ETMHF),
             )
         )
     return seeds

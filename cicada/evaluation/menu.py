@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.l1_menu import LEVEL1_BUDGET_KHZ
 from .efficiency import Efficiency, efficiency
 from .l1_seeds import Seed
 from .rates import WorkingPoint, weighted_rate
@@ -31,6 +32,15 @@ class SeedRate:
     #: the rate this seed adds that no other emulated seed takes (as menu tools keep it per seed)
     pure_rate_khz: float | None = None
     pure_rate_uncertainty_khz: float | None = None
+    #: the seed's rate in the menu (kHz), where it comes from, and whether it was measured (False: assumed;
+    #: None: given in the config)
+    target_rate_khz: float | None = None
+    target_rate_source: str = ""
+    target_rate_measured: bool | None = None
+    #: the menu threshold x response (region-ET GeV) and the rate it would give on the same sample
+    menu_region_threshold_gev: float | None = None
+    menu_threshold_rate_khz: float | None = None
+    menu_threshold_rate_uncertainty_khz: float | None = None
 
 
 @dataclass
@@ -45,6 +55,10 @@ class SeedsSummary:
     combined_rate_uncertainty_khz: float
     #: signal -> efficiency of the OR of the seeds
     signal_efficiency: dict[str, Efficiency] = field(default_factory=dict)
+    #: how the region thresholds were set: "fitted" to the seeds' menu rates, or "menu" threshold x response
+    thresholds: str = "menu"
+    #: the Level-1 accept rate the whole menu must fit in (kHz)
+    budget_khz: float = LEVEL1_BUDGET_KHZ
 
 
 def any_seed(decisions: dict[str, np.ndarray], n_events: int) -> np.ndarray:
@@ -62,17 +76,25 @@ def seeds_summary(
     sample_decisions: dict[str, np.ndarray],
     weights: np.ndarray,
     signal_decisions: dict[str, dict[str, np.ndarray]],
+    sample_quantities: dict[str, np.ndarray] | None = None,
+    thresholds: str = "menu",
 ) -> SeedsSummary:
     """Each seed's rate and efficiencies, and those of their OR.
 
     ``sample_decisions``: seed name -> accepted events of the rate sample (weights ``weights``);
-    ``signal_decisions``: signal -> seed name -> accepted signal events.
+    ``signal_decisions``: signal -> seed name -> accepted signal events; ``sample_quantities`` (the seed
+    quantities of the rate sample), when given, adds each seed's rate at its menu threshold x response.
     """
     rows = []
     for seed in seeds:
         rate, error = weighted_rate(sample_decisions[seed.name], weights)
         others = any_seed({n: d for n, d in sample_decisions.items() if n != seed.name}, len(weights))
         pure, pure_error = weighted_rate(sample_decisions[seed.name] & ~others, weights)
+        menu_rate = menu_error = None
+        if sample_quantities is not None and seed.menu_region_threshold_gev is not None:
+            menu_rate, menu_error = weighted_rate(
+                sample_quantities[seed.quantity] >= seed.menu_region_threshold_gev, weights
+            )
         rows.append(
             SeedRate(
                 seed.name,
@@ -85,6 +107,12 @@ def seeds_summary(
                 {signal: efficiency(d[seed.name]) for signal, d in signal_decisions.items()},
                 pure,
                 pure_error,
+                seed.target_rate_khz,
+                seed.target_rate_source,
+                seed.target_rate_measured,
+                seed.menu_region_threshold_gev,
+                menu_rate,
+                menu_error,
             )
         )
     combined, error = weighted_rate(any_seed(sample_decisions, len(weights)), weights)
@@ -95,6 +123,7 @@ def seeds_summary(
         combined,
         error,
         {signal: efficiency(any_seed(d, _events(d))) for signal, d in signal_decisions.items()},
+        thresholds,
     )
 
 

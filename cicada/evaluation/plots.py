@@ -18,10 +18,17 @@ from ..core.plotting import pyplot, save_figure
 
 @dataclass(frozen=True)
 class PlotLabel:
-    """What a figure says about itself: ``text`` after "cicada" (e.g. "Simulation"), ``right`` at the right."""
+    """What a figure says about itself: ``text`` after "cicada" (e.g. "Simulation"), ``right`` at the right,
+    and ``sample``: the zero-bias sample it shows (which, weighted or not, how many events), as its legend's title."""
 
     text: str
     right: str = ""
+    sample: str = ""
+
+
+def legend(ax, label: PlotLabel, **kwargs):
+    """The axes' legend, titled with the figure's sample (when it names one)."""
+    return ax.legend(title=label.sample or None, title_fontsize="xx-small", **kwargs)
 
 
 @contextlib.contextmanager
@@ -105,7 +112,7 @@ def plot_rate_vs_threshold(
         ax.set_ylim(bottom=bottom)
         ax.set_xlabel(f"anomaly score threshold (firmware, {score_type})")
         ax.set_ylabel("trigger rate [kHz]")
-        ax.legend(loc="lower left", fontsize="x-small", frameon=True, framealpha=0.85, edgecolor="none")
+        legend(ax, label, loc="lower left", fontsize="x-small", frameon=True, framealpha=0.85, edgecolor="none")
         ax.grid(alpha=0.3, which="both")
     return Path(path)
 
@@ -140,7 +147,7 @@ def plot_rate_vs_pileup(
         ax.set_yscale("log")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("trigger rate [kHz]")
-        ax.legend(fontsize="xx-small")
+        legend(ax, label, fontsize="xx-small")
         ax.grid(alpha=0.3, which="both")
     return Path(path)
 
@@ -170,31 +177,6 @@ def plot_score_distributions(
         ax.set_yscale("log")
         ax.set_xlabel("anomaly score (firmware)")
         ax.set_ylabel("fraction of events / bin")
-        ax.legend(fontsize="x-small")
+        legend(ax, label, fontsize="x-small")
         ax.grid(alpha=0.3)
     return Path(path)
-
-
-def plot_roc_vs_rate(
-    curves: Mapping[str, Mapping[str, tuple]], smallest_rate_khz: float, path: Path, title: str
-) -> Path:
-    """Signal efficiency vs zero-bias trigger rate, firmware score solid and teacher dashed."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.8))
-    for index, (name, models) in enumerate(curves.items()):
-        color = f"C{index}"
-        rate, eff = models["firmware"]
-        ax.plot(rate, eff, color=color, label=f"{name} (firmware)")
-        rate, eff = models["teacher"]
-        ax.plot(rate, eff, color=color, ls="--", lw=0.9, label=f"{name} (teacher)")
-    ax.axvline(3.0, color="grey", ls=":", lw=1, label="3 kHz")
-    ax.axvspan(1e-3, smallest_rate_khz, color="grey", alpha=0.15, label="below one zero-bias event")
-    ax.set_xscale("log")
-    ax.set_xlim(max(smallest_rate_khz / 3, 1e-2), 3e4)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("zero-bias trigger rate [kHz]")
-    ax.set_ylabel("signal efficiency")
-    ax.set_title(title)
-    ax.legend(fontsize="x-small", ncol=2)
-    ax.grid(alpha=0.3, which="both")
-    return save_figure(fig, path)

@@ -264,11 +264,65 @@ def smallest_measurable_rate_khz(n_zero_bias: int, weights=None) -> float:
     return ZERO_BIAS_RATE_KHZ / n_zero_bias
 
 
-def efficiency_vs_rate(zero_bias_scores, signal_scores) -> tuple[np.ndarray, np.ndarray]:
-    """ROC in trigger terms: (rate in kHz, signal efficiency) for every distinct threshold."""
-    zero_bias = np.sort(np.asarray(zero_bias_scores, dtype=np.float64))
+@dataclass(frozen=True)
+class EfficiencyCurve:
+    """A signal's efficiency against the trigger rate, one point per rate the sample can give: at each, the
+    lowest threshold with that rate (as a working point takes it), so the curve passes through every
+    working point of the same sample. Arrays share one order, rate descending."""
+
+    threshold: np.ndarray
+    rate_khz: np.ndarray
+    rate_uncertainty_khz: np.ndarray
+    passed: np.ndarray
+    events: int
+
+    @property
+    def efficiency(self) -> np.ndarray:
+        return self.passed / max(self.events, 1)
+
+
+def efficiency_curve(curve: RateCurve, signal_scores, score_step: float) -> EfficiencyCurve:
+    """The efficiency of ``signal_scores`` against the rate of the (weighted) sample of ``curve``, at every
+    threshold a working point could take: the sample's scores and one step below the lowest."""
+    grid = np.concatenate([[curve.values[0] - score_step], curve.values])
+    rate = curve.rate_khz(grid)
+    # rates fall (or stay) as the threshold rises: keep each rate's lowest threshold, the most efficient
+    _, first = np.unique(-rate, return_index=True)
+    grid, rate = grid[first], rate[first]
     signal = np.sort(np.asarray(signal_scores, dtype=np.float64))
-    thresholds = np.unique(np.concatenate([zero_bias, signal]))
-    rate = (zero_bias.size - np.searchsorted(zero_bias, thresholds, side="right")) / zero_bias.size
-    eff = (signal.size - np.searchsorted(signal, thresholds, side="right")) / max(signal.size, 1)
-    return rate * ZERO_BIAS_RATE_KHZ, eff
+    passed = signal.size - np.searchsorted(signal, grid, side="right")
+    return EfficiencyCurve(grid, rate, curve.uncertainty_khz(grid), passed.astype(np.int64), int(signal.size))
+
+
+@dataclass
+class TransferPoint:
+    """A threshold set on one rate sample (the build's) and the rate it gives on another."""
+
+    target_khz: float
+    #: the threshold for ``target_khz`` on the sample it was set on, and the rate there
+    threshold: float
+    own_rate_khz: float
+    #: the rate the same threshold gives on the other sample, its uncertainty, and rate / target
+    rate_khz: float
+    rate_uncertainty_khz: float
+    ratio: float
+
+
+def transferred(own: RateCurve, scores, weights, targets_khz, score_step: float) -> list[TransferPoint]:
+    """For each target, the threshold of the sample of ``own`` and the rate it gives on ``scores`` (``weights``)."""
+    other = RateCurve.from_scores(scores, weights)
+    out = []
+    for target in targets_khz:
+        threshold = own.threshold(target, score_step)
+        rate = float(other.rate_khz([threshold])[0])
+        out.append(
+            TransferPoint(
+                float(target),
+                threshold,
+                float(own.rate_khz([threshold])[0]),
+                rate,
+                float(other.uncertainty_khz([threshold])[0]),
+                rate / target,
+            )
+        )
+    return out

@@ -122,7 +122,10 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
         },
         "distillation": quality["distillation"] if quality else None,
         "auc": quality["auc"] if quality else None,
-        "roc_plot": quality["roc_plot"] if quality else None,
+        "auc_interval": quality.get("auc_interval") if quality else None,
+        "auc_interval_method": quality.get("auc_interval_method") if quality else None,
+        # efficiency against rate is drawn by the rates stage, from the working points' weighted rate sample
+        "roc_plot": s["rates"].get("efficiency_plot") or None,
         **firmware_figures(synthesis, context.results.get("convert")),
         "synthesis": {name: result.as_json() for name, result in synthesis.items()},
         "rates": s["rates"],

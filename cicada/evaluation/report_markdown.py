@@ -155,18 +155,31 @@ def _scoring_engine_line(ba: dict) -> list[str]:
     ]
 
 
+def _auc(value: float, interval: list[float] | None, signed: bool = False) -> str:
+    """An AUC with its bootstrap interval when the report has one."""
+    text = f"{value:+.3f}" if signed else f"{value:.3f}"
+    if not interval:
+        return text
+    low, high = interval
+    return text + (f" [{low:+.3f}, {high:+.3f}]" if signed else f" [{low:.3f}, {high:.3f}]")
+
+
 def _quality_section(r: dict, context: BuildView) -> list[str]:
     if not r["distillation"]:
         return []
     d = r["distillation"]
+    intervals = r.get("auc_interval") or {}
+    method = r.get("auc_interval_method")
     out = [
         "## Distillation quality",
         "",
         f"Firmware student vs teacher score (32 ln score, quantized) on {d['events']:,} zero-bias test events: "
         f"Pearson {d['pearson']:.3f}, Spearman {d['spearman']:.3f}, mean absolute difference {d['mean_absolute_error']:.2f}.",
         "",
-        "ROC AUC against zero-bias for each signal: the teacher's score, the student without quantization (float), "
-        "the firmware-exact student, and total region ET as a baseline.",
+        "ROC AUC against zero-bias (the unweighted test events) for each signal: the teacher's score, the student "
+        "without quantization (float), the firmware-exact student, and total region ET as a baseline"
+        + (f"; in brackets the interval of a {method}." if method else "."),
+        "Efficiency against trigger rate, on the weighted rate sample of the working points, is in Trigger rates.",
         "",
     ]
     out += table(
@@ -174,16 +187,16 @@ def _quality_section(r: dict, context: BuildView) -> list[str]:
         [
             [
                 name,
-                f"{a['teacher']:.3f}",
-                f"{a['student_float']:.3f}",
-                f"{a['firmware']:.3f}",
-                f"{a['firmware_minus_teacher']:+.3f}",
-                f"{a['total_et']:.3f}",
+                _auc(a["teacher"], intervals.get(name, {}).get("teacher")),
+                _auc(a["student_float"], intervals.get(name, {}).get("student_float")),
+                _auc(a["firmware"], intervals.get(name, {}).get("firmware")),
+                _auc(a["firmware_minus_teacher"], intervals.get(name, {}).get("firmware_minus_teacher"), signed=True),
+                _auc(a["total_et"], intervals.get(name, {}).get("total_et")),
             ]
             for name, a in r["auc"].items()
         ],
     )
-    return out + ["", f"![efficiency vs rate]({_link(context, r['roc_plot'])})"]
+    return out
 
 
 def _latency_section(r: dict) -> list[str]:

@@ -49,7 +49,14 @@ from ..layer1 import regions_from_towers
 from ..region_bits import empty_images
 from ..slices import Crossings, WeightedCrossings, slice_bounds, slice_weights
 from .ecal import BITS_STREAM, COLUMN_EM_SHARE, EcalShare
-from .scatters import Spectrum, constituent_towers, jet_constituents
+from .scatters import (
+    GEV_PER_CONSTITUENT,
+    MAX_CONSTITUENTS,
+    MAX_JET_WIDTH,
+    Spectrum,
+    constituent_towers,
+    jet_constituents,
+)
 
 #: Crossings generated per vectorised step, each from its own random stream; results depend on it.
 CHUNK_EVENTS = 1000
@@ -107,6 +114,15 @@ class ZeroBiasModel:
     #: mean fraction of a parton's pT radiated into a wide-angle jet, and that jet's distance
     radiation_fraction: float = 0.1625
     radiation_distance: float = 0.85
+    #: a jet is split into one constituent per this much pT, at most max_constituents, spread at most max_jet_width
+    gev_per_constituent: float = GEV_PER_CONSTITUENT
+    max_constituents: int = MAX_CONSTITUENTS
+    max_jet_width: float = MAX_JET_WIDTH
+    #: share of the soft deposits emitted in sprays (0: none, every soft deposit on its own)
+    spray_fraction: float = 0.0
+    #: mean soft deposits per spray, and the sprays' Gaussian width in eta and phi
+    spray_deposits: float = 8.0
+    spray_width: float = 0.15
 
     def column_deposits_per_interaction(self) -> np.ndarray:
         """Mean number of soft deposits per column of 72 towers (by tower eta) per interaction at unit activity."""
@@ -123,7 +139,20 @@ class ZeroBiasModel:
         return float(self.scatter_spectrum[0][0])
 
 
+#: v1: calibrated on the hottest regions, 3x3 jets, an HT-like sum and total ET (tools/calibrate_zero_bias.py)
 DEFAULT_MODEL = ZeroBiasModel()
+#: v2: also on what an anomaly score sees, the texture of the images: a share of the soft deposits in sprays
+#: (tools/calibrate_zero_bias_texture.py --fit against a Pythia 8 reference at mu = 60; statistics in
+#: tools/calibration/zero_bias_texture_mu60.json)
+TEXTURE_MODEL = ZeroBiasModel(
+    deposit_et_gev=0.33,
+    activity_shape=0.475,
+    spray_fraction=0.1833,
+    spray_deposits=33.0,
+    spray_width=0.3958,
+)
+#: The models ``data.synthetic_model`` chooses between, by name.
+MODELS = {"v1": DEFAULT_MODEL, "v2": TEXTURE_MODEL}
 
 
 def _crossing_towers(
@@ -156,7 +185,10 @@ def _crossing_towers(
 
     shape = model.activity_shape
     activity = rng.gamma(shape * np.maximum(n_pu, 1e-9), 1.0 / shape) * (n_pu > 0)
-    counts = rng.poisson(activity[:, None] * model.column_deposits_per_interaction()[None, :])
+    per_column = model.column_deposits_per_interaction()
+    if model.spray_fraction > 0:  # the sprays carry this share of the soft deposits (drawn below)
+        per_column = per_column * (1.0 - model.spray_fraction)
+    counts = rng.poisson(activity[:, None] * per_column[None, :])
     column = (np.arange(n_events)[:, None] * geo.N_TOWER_PHI * geo.N_TOWER_ETA + np.arange(geo.N_TOWER_ETA)).ravel()
     n_soft = int(counts.sum())
     soft_et = rng.standard_exponential(n_soft, dtype=np.float32)
@@ -178,13 +210,40 @@ def _crossing_towers(
     scatter, jet_et, eta, phi, jet_em = jet_constituents(pt_hat, rng, model)
     jet_flat, inside = constituent_towers(event[scatter], eta, phi)
     np.add.at(towers, jet_flat[inside], jet_et[inside])
+    sprays = _sprays(activity, rng, model) if model.spray_fraction > 0 else None
+    if sprays is not None:
+        np.add.at(towers, sprays[0], sprays[1])
     ecal = None
     if side is not None:
         soft_em = side.random(n_soft) < COLUMN_EM_SHARE[soft_tower % geo.N_TOWER_ETA]
         ecal = np.bincount(soft_tower[soft_em], weights=soft_et[soft_em], minlength=towers.size)
         np.add.at(ecal, jet_flat[inside & jet_em], jet_et[inside & jet_em])
+        if sprays is not None:
+            spray_em = side.random(sprays[0].size) < COLUMN_EM_SHARE[sprays[0] % geo.N_TOWER_ETA]
+            np.add.at(ecal, sprays[0][spray_em], sprays[1][spray_em])
         ecal = ecal.reshape(n_events, *geo.TOWER_SHAPE)
     return towers.reshape(n_events, *geo.TOWER_SHAPE), ecal, n_pu, hardest
+
+
+def _sprays(activity: np.ndarray, rng: np.random.Generator, model: ZeroBiasModel) -> tuple[np.ndarray, np.ndarray]:
+    """Soft deposits in sprays: ``spray_fraction`` of each event's soft deposits (on average), grouped in sprays of
+    Poisson(``spray_deposits``) (at least one) around a centre drawn from the soft eta density and a random phi,
+    spread as a Gaussian of ``spray_width`` in eta and phi; each deposit's ET exponential like the others'.
+    Returns each deposit's flat tower index (those within |eta| < 3) and its ET (GeV)."""
+    per_column = model.column_deposits_per_interaction()
+    mean_deposits = activity * per_column.sum() * model.spray_fraction
+    n_sprays = rng.poisson(mean_deposits / model.spray_deposits)
+    event = np.repeat(np.arange(activity.size), n_sprays)
+    column = rng.choice(geo.N_TOWER_ETA, size=event.size, p=per_column / per_column.sum())
+    low, high = geo.TOWER_ETA_EDGES[column], geo.TOWER_ETA_EDGES[column + 1]
+    centre_eta = low + (high - low) * rng.random(event.size)
+    centre_phi = rng.uniform(-np.pi, np.pi, event.size)
+    size = np.maximum(rng.poisson(model.spray_deposits, event.size), 1)
+    spray = np.repeat(np.arange(event.size), size)
+    offset = rng.standard_normal((2, spray.size)) * model.spray_width
+    et = rng.standard_exponential(spray.size) * model.deposit_et_gev
+    flat, inside = constituent_towers(event[spray], centre_eta[spray] + offset[0], centre_phi[spray] + offset[1])
+    return flat[inside], et[inside]
 
 
 def zero_bias_towers(

@@ -28,7 +28,8 @@ from ...core.detector import EM_RESPONSE, HADRON_RESPONSE
 
 SQRT_S_GEV = 13600.0
 #: A jet is split into one particle per this much pT (shares from a flat Dirichlet), at least
-#: one and at most MAX_CONSTITUENTS: enough to spread it over towers, few enough to be fast.
+#: one and at most MAX_CONSTITUENTS: enough to spread it over towers, few enough to be fast
+#: (the defaults of :class:`~.pileup.ZeroBiasModel`, whose fields a model may change).
 GEV_PER_CONSTITUENT = 5.0
 MAX_CONSTITUENTS = 10
 MAX_JET_WIDTH = 0.3
@@ -89,7 +90,8 @@ def jet_constituents(pt_hat: np.ndarray, rng: np.random.Generator, model) -> tup
     jet_pt = np.concatenate([pt * (1.0 - radiated), pt * radiated])
     jet_eta = np.concatenate([parton_eta, rad_eta])
     jet_phi = np.concatenate([parton_phi, rad_phi])
-    counts = np.clip(np.rint(jet_pt * (1.0 / GEV_PER_CONSTITUENT)), 1, MAX_CONSTITUENTS).astype(np.int64)
+    per_constituent, most = model.gev_per_constituent, model.max_constituents
+    counts = np.clip(np.rint(jet_pt * (1.0 / per_constituent)), 1, most).astype(np.int64)
     scatter = np.tile(np.repeat(np.arange(n), 2), 2)
     return _spread(scatter, jet_pt, jet_eta, jet_phi, counts, rng, model)
 
@@ -97,7 +99,7 @@ def jet_constituents(pt_hat: np.ndarray, rng: np.random.Generator, model) -> tup
 def _spread(scatter, jet_pt, jet_eta, jet_phi, counts, rng, model):
     """Constituents of each jet: Dirichlet(1) shares of its pT, Gaussian spread around its axis;
     each a photon (EM response, ECAL) with probability ``em_fraction``, else a hadron."""
-    width = np.minimum(model.jet_width * np.sqrt(30.0 / np.maximum(jet_pt, 1e-3)), MAX_JET_WIDTH)
+    width = np.minimum(model.jet_width * np.sqrt(30.0 / np.maximum(jet_pt, 1e-3)), model.max_jet_width)
     jet = np.repeat(np.arange(len(jet_pt)), counts)
     shares = rng.standard_exponential(jet.size)
     # (a float64 draw is never 0 in practice: a one-particle jet keeps its share of 1)

@@ -1,4 +1,6 @@
-"""Stage ``quality``: how well the student follows the teacher, and each signal's ROC AUC."""
+"""Stage ``quality``: how well the student follows the teacher, and each signal's ROC AUC with its
+bootstrap interval. (Efficiency against rate is the rates stage's figure: it needs the weighted
+rate sample the working points come from.)"""
 
 from __future__ import annotations
 
@@ -7,14 +9,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core.progress import log
+from ...core.seeds import numpy_stream
 from ...data.datasets import ZERO_BIAS_TEST, signal_names
 from ...data.hdf5 import read_scores
-from ...evaluation import metrics, plots, rates
+from ...evaluation import metrics
+from ...evaluation.efficiency import CONFIDENCE_LEVEL
 from ...models.score import student_target
 from ..context import BuildContext
 from ..engine import Stage
 
-ROC_PLOT = "roc_vs_rate.png"
+#: Poisson-bootstrap replicas of the zero-bias and signal events for each AUC's interval
+AUC_REPLICAS = 200
+#: the seeded random stream of that bootstrap (a name never to change)
+AUC_STREAM = "quality/auc_bootstrap"
 
 
 @dataclass
@@ -30,7 +37,10 @@ class QualityResult:
     distillation: Distillation
     #: signal -> score kind (teacher, student_float, firmware, total_et, firmware_minus_teacher) -> AUC
     auc: dict[str, dict[str, float]]
-    roc_plot: str
+    #: signal -> score kind -> [low, high]: the central CONFIDENCE_LEVEL of AUC_REPLICAS Poisson-bootstrap replicas
+    auc_interval: dict[str, dict[str, list[float]]]
+    #: how the intervals were made, for the report
+    auc_interval_method: str
 
 
 AUC_COLUMNS = {
@@ -59,25 +69,23 @@ def run(context: BuildContext) -> QualityResult:
     }
     for row in auc.values():
         row["firmware_minus_teacher"] = row["firmware"] - row["teacher"]
-    curves = {
-        name: {
-            "firmware": rates.efficiency_vs_rate(zero_bias["firmware"], s["firmware"]),
-            "teacher": rates.efficiency_vs_rate(zero_bias["teacher_mse"], s["teacher_mse"]),
-        }
-        for name, s in signals.items()
-    }
-    roc_plot = plots.plot_roc_vs_rate(
-        curves,
-        rates.smallest_measurable_rate_khz(len(teacher_score)),
-        context.project_dir / ROC_PLOT,
-        f"{context.config.name}: signal efficiency vs trigger rate",
+    intervals = metrics.auc_intervals(
+        {column: zero_bias[kind] for column, kind in AUC_COLUMNS.items()},
+        {name: {column: s[kind] for column, kind in AUC_COLUMNS.items()} for name, s in signals.items()},
+        numpy_stream(context.config.seed, AUC_STREAM),
+        AUC_REPLICAS,
+        CONFIDENCE_LEVEL,
     )
     log.info(
         f"  student vs teacher on zero-bias: Pearson {distillation.pearson:.3f}, "
         f"Spearman {distillation.spearman:.3f}; largest AUC loss firmware vs teacher "
         f"{min(r['firmware_minus_teacher'] for r in auc.values()):+.3f}"
     )
-    return QualityResult(distillation=distillation, auc=auc, roc_plot=context.relative(roc_plot))
+    method = (
+        f"Poisson bootstrap: {AUC_REPLICAS} replicas of the zero-bias test and signal events (seeded stream "
+        f"'{AUC_STREAM}'), the central {CONFIDENCE_LEVEL:.2%} of the replicas' AUCs"
+    )
+    return QualityResult(distillation=distillation, auc=auc, auc_interval=intervals, auc_interval_method=method)
 
 
 STAGE = Stage(
@@ -86,5 +94,6 @@ STAGE = Stage(
     run=run,
     result=QualityResult,
     upstream=("scores",),
-    outputs=lambda context: [context.project_dir / ROC_PLOT],
+    # the seed drives the AUC bootstrap
+    inputs=lambda context: {"seed": context.config.seed},
 )

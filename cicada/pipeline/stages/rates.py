@@ -1,5 +1,9 @@
 """Stage ``rates``: thresholds and rates with their uncertainties from the firmware-exact scores of
-the weighted zero-bias rate sample, beside emulated standard L1 seeds, and against pileup."""
+the weighted zero-bias rate sample, beside emulated standard L1 seeds (at their menu rates), the
+efficiency against rate of every signal, and the rate against pileup.
+
+:func:`evaluate` does the work on any rate sample (:class:`~cicada.evaluation.rate_sample.RateSample`):
+the build's own (:func:`run`), or a zero-bias sample a user brings (``cicada rates --zero-bias``)."""
 
 from __future__ import annotations
 
@@ -13,13 +17,17 @@ from ...core.progress import log
 from ...core.seeds import numpy_stream
 from ...data.datasets import dataset_path, pileup_dataset_name, rate_sample_weights, signal_names
 from ...data.hdf5 import read_pileup_info, read_scores
-from ...evaluation import efficiency, l1_seeds, menu, pileup, plots, rates, thresholds
+from ...evaluation import efficiency, l1_seeds, menu, pileup, plots, rates, seed_fit, thresholds
+from ...evaluation.efficiency_plot import plot_efficiency_vs_rate
+from ...evaluation.rate_sample import RateSample
 from ...models.score import SCORE_LSB
 from ..context import BuildContext
 from ..engine import Stage
 
 RATE_PLOT = "rate_vs_threshold.png"
 SCORE_PLOT = "score_distributions.png"
+#: each signal's efficiency against rate, on the rate sample (the name the quality stage once drew it under)
+EFFICIENCY_PLOT = "roc_vs_rate.png"
 #: written only when every rate-sample file carries pileup counts (so not a declared output)
 PILEUP_PLOT = "rate_vs_pileup.png"
 #: the seeded random stream of the threshold bootstrap (a name never to change)
@@ -63,6 +71,15 @@ class RatesResult:
     score_plot: str
     thresholds_csv: str
     thresholds_json: str
+    #: each signal's efficiency against rate on this sample, through every working point
+    efficiency_plot: str = ""
+    #: what the rate sample is ("the build's rate sample: ...", or the files of cicada rates --zero-bias)
+    sample_source: str = ""
+    #: how its events are weighted, in a sentence
+    sample_weighting: str = ""
+    #: on a sample other than the build's (cicada rates --zero-bias): the build's own thresholds for the same
+    #: targets and the rates they give here (the transfer of its thresholds); None on the build's own sample
+    build_thresholds: list[rates.TransferPoint] | None = None
     #: the teacher at the same target rates (thresholds on its score, signal efficiencies): what the
     #: student gives up; None for a build without a teacher (an imported model)
     teacher_working_points: list[rates.WorkingPoint] | None = None
@@ -71,17 +88,8 @@ class RatesResult:
     pileup_datasets: list[pileup.PileupDataset] = field(default_factory=list)
 
 
-@dataclass
-class _Sample:
-    """The rate sample: every dataset's firmware scores and weights, concatenated in order."""
-
-    names: list[str]
-    sizes: list[int]
-    scores: np.ndarray
-    weights: np.ndarray
-
-
-def _rate_sample(context: BuildContext, scores: dict) -> _Sample:
+def build_sample(context: BuildContext, scores: dict) -> RateSample:
+    """The build's rate sample: zero_bias_test (and the weighted slices), their firmware scores and weights."""
     weights = rate_sample_weights(context.data_dir, context.config.data)
     names, parts, sizes = list(weights), [], []
     for name in names:
@@ -99,11 +107,22 @@ def _rate_sample(context: BuildContext, scores: dict) -> _Sample:
             )
         parts.append(firmware)
         sizes.append(firmware.size)
-    return _Sample(names, sizes, np.concatenate(parts), np.concatenate([weights[n] for n in names]))
+    teacher = None
+    if all("teacher_mse" in scores[name] for name in names):
+        teacher = np.concatenate([np.asarray(scores[name]["teacher_mse"], dtype=np.float64) for name in names])
+    return RateSample(
+        names=names,
+        sizes=sizes,
+        paths=[dataset_path(context.data_dir, name) for name in names],
+        scores=np.concatenate(parts),
+        weights=np.concatenate([weights[n] for n in names]),
+        teacher=teacher,
+        source="the build's rate sample (" + " + ".join(names) + ")",
+    )
 
 
-def _signals(context: BuildContext, scores: dict) -> dict[str, np.ndarray]:
-    """Every signal's firmware scores, in config order."""
+def _signals(context: BuildContext, scores: dict, kind: str = "firmware") -> dict[str, np.ndarray]:
+    """Every signal's scores of ``kind`` (firmware, teacher_mse), in config order."""
     names = signal_names(context.config.data)
     missing = [name for name in names if name not in scores]
     if missing:
@@ -111,7 +130,7 @@ def _signals(context: BuildContext, scores: dict) -> dict[str, np.ndarray]:
             f"{context.scores_file}: no scores for signal '{missing[0]}' (found: {', '.join(scores)}); "
             "expected every signal of the config: rerun the scores stage"
         )
-    return {name: np.asarray(scores[name]["firmware"], dtype=np.float64) for name in names}
+    return {name: np.asarray(scores[name][kind], dtype=np.float64) for name in names}
 
 
 #: The teacher's score is a float (the ET-only teachers' MSE): thresholds need no grid, only a step
@@ -120,23 +139,24 @@ TEACHER_STEP = 1e-9
 
 
 def _teacher_working_points(
-    context: BuildContext, scores: dict, sample: _Sample, signals: dict[str, np.ndarray]
-) -> list[rates.WorkingPoint] | None:
-    """The teacher's working points at the target rates, on the same (weighted) rate sample."""
-    if not all("teacher_mse" in scores[name] for name in [*sample.names, *signals]):
-        return None
-    teacher = np.concatenate([np.asarray(scores[name]["teacher_mse"], dtype=np.float64) for name in sample.names])
-    teacher_signals = {name: np.asarray(scores[name]["teacher_mse"], dtype=np.float64) for name in signals}
-    curve = rates.RateCurve.from_scores(teacher, sample.weights)
+    context: BuildContext, scores: dict, sample: RateSample
+) -> tuple[list[rates.WorkingPoint] | None, dict[str, np.ndarray]]:
+    """The teacher's working points at the target rates, on the same (weighted) rate sample, and its signal
+    scores; (None, {}) without teacher scores."""
+    names = signal_names(context.config.data)
+    if sample.teacher is None or not all("teacher_mse" in scores.get(name, {}) for name in names):
+        return None, {}
+    teacher_signals = _signals(context, scores, "teacher_mse")
+    curve = rates.RateCurve.from_scores(sample.teacher, sample.weights)
     points = []
     for target in context.config.rates.target_rates_khz:
-        point = rates.working_point(teacher, target, TEACHER_STEP, sample.weights, curve)
+        point = rates.working_point(sample.teacher, target, TEACHER_STEP, sample.weights, curve)
         point.signal_efficiency_interval = {
             name: efficiency.efficiency(s > point.threshold) for name, s in teacher_signals.items()
         }
         point.signal_efficiency = {name: e.value for name, e in point.signal_efficiency_interval.items()}
         points.append(point)
-    return points
+    return points, teacher_signals
 
 
 def _short_type(score_type) -> str:
@@ -146,9 +166,12 @@ def _short_type(score_type) -> str:
     return f"ap_{'' if score_type.signed else 'u'}fixed<{score_type.width},{score_type.integer}>"
 
 
-def _label(context: BuildContext) -> plots.PlotLabel:
+def _label(context: BuildContext, sample: RateSample) -> plots.PlotLabel:
+    """Every figure of the stage names its zero-bias sample, and whether it is weighted."""
     generator = context.config.data.generator
-    return plots.PlotLabel("Private work" if generator == "files" else "Simulation", context.config.name)
+    return plots.PlotLabel(
+        "Private work" if generator == "files" else "Simulation", context.config.name, sample.label()
+    )
 
 
 @dataclass
@@ -162,32 +185,37 @@ class _Seeds:
     sample: dict[str, np.ndarray]
     #: signal -> seed name -> accepted signal events
     signals: dict[str, dict[str, np.ndarray]]
+    #: quantity -> its value for every event of the rate sample
+    quantities: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _seed_decisions(context: BuildContext, sample: _Sample, signals: dict[str, np.ndarray]) -> _Seeds:
+def _seed_decisions(context: BuildContext, sample: RateSample) -> _Seeds:
+    """The seeds, their thresholds fitted to their menu rates on ``sample`` (``rates.seeds.thresholds:
+    fitted``) or the menu's x response, and their decisions on the sample and on every signal."""
     config = context.config
     response, source = l1_seeds.region_response(config)
     seeds = l1_seeds.seeds_of(config, response)
     if not seeds:
         return _Seeds(seeds, response, source, {}, {})
     emulation = l1_seeds.emulation_of(config, response)
-
-    def decisions(name: str) -> dict[str, np.ndarray]:
-        path = dataset_path(context.data_dir, name)
-        return l1_seeds.decisions(l1_seeds.file_seed_quantities(path, emulation), seeds)
-
-    per_dataset = [decisions(name) for name in sample.names]
-    return _Seeds(
-        seeds,
-        response,
-        source,
-        {s.name: np.concatenate([d[s.name] for d in per_dataset]) for s in seeds},
-        {name: decisions(name) for name in signals},
-    )
+    per_file = [l1_seeds.file_seed_quantities(path, emulation) for path in sample.paths]
+    quantities = {name: np.concatenate([q[name] for q in per_file]) for name in l1_seeds.QUANTITIES}
+    if config.rates.seeds.thresholds == "fitted":
+        seeds = seed_fit.fitted(seeds, quantities, sample.weights)
+    signals = {
+        name: l1_seeds.decisions(l1_seeds.file_seed_quantities(dataset_path(context.data_dir, name), emulation), seeds)
+        for name in signal_names(config.data)
+    }
+    for seed in seeds:
+        log.info(
+            f"  seed {seed.menu_seed}: region threshold {seed.region_threshold_gev:.4g} GeV "
+            + (f"(fitted to {seed.target_rate_khz:g} kHz)" if config.rates.seeds.thresholds == "fitted" else "(menu)")
+        )
+    return _Seeds(seeds, response, source, l1_seeds.decisions(quantities, seeds), signals, quantities)
 
 
 def _working_points(
-    context: BuildContext, sample: _Sample, signals: dict[str, np.ndarray], seeds: _Seeds, lsb: float
+    context: BuildContext, sample: RateSample, signals: dict[str, np.ndarray], seeds: _Seeds, lsb: float
 ) -> list[rates.WorkingPoint]:
     """Each target's working point with its threshold interval, efficiencies and, with seeds, pure rate and gain."""
     config = context.config
@@ -226,27 +254,50 @@ def _working_points(
 
 
 def run(context: BuildContext) -> RatesResult:
-    config = context.config
     scores = read_scores(context.scores_file)
-    sample = _rate_sample(context, scores)
+    sample = build_sample(context, scores)
+    how = "weighted: each event its share of the crossings" if sample.weighted else "unweighted: each event 1/N"
+    return evaluate(context, sample, scores, how, pileup_variations=True)
+
+
+def evaluate(
+    context: BuildContext,
+    sample: RateSample,
+    scores: dict,
+    weighting: str,
+    pileup_variations: bool = False,
+    reference: RateSample | None = None,
+) -> RatesResult:
+    """Rates, thresholds, seeds, efficiencies and their figures on ``sample``, written to the context's project
+    folder; ``scores`` holds the build's signal scores (and, with ``pileup_variations``, those of the zero-bias
+    samples of data.pileup_variations, whose rates at the working points are added). With ``reference`` (the
+    build's own rate sample, when ``sample`` is another), also the rates its thresholds give on ``sample``."""
+    config = context.config
     signals = _signals(context, scores)
     convert = context.results.get("convert")
     score_type = convert.output_type() if convert is not None else None  # the firmware's grid, as scored
     lsb = score_type.lsb if score_type is not None else SCORE_LSB
     type_name = score_type.hls() if score_type is not None else "ap_ufixed<16,8>"
 
-    seeds = _seed_decisions(context, sample, signals)
+    seeds = _seed_decisions(context, sample)
     points = _working_points(context, sample, signals, seeds, lsb)
-    teacher_points = _teacher_working_points(context, scores, sample, signals)
+    teacher_points, teacher_signals = _teacher_working_points(context, scores, sample)
     summary = (
         menu.seeds_summary(
-            seeds.seeds, seeds.response, seeds.response_source, seeds.sample, sample.weights, seeds.signals
+            seeds.seeds,
+            seeds.response,
+            seeds.response_source,
+            seeds.sample,
+            sample.weights,
+            seeds.signals,
+            seeds.quantities,
+            config.rates.seeds.thresholds,
         )
         if seeds.seeds
         else None
     )
 
-    label = _label(context)
+    label = _label(context, sample)
     curve = rates.RateCurve.from_scores(sample.scores, sample.weights)
     smallest = rates.smallest_measurable_rate_khz(sample.scores.size, sample.weights)
     grid = np.concatenate([[curve.values[0] - lsb], curve.values])
@@ -260,18 +311,21 @@ def run(context: BuildContext) -> RatesResult:
         label,
         _short_type(score_type),
     )
-    bounds = np.cumsum([0, *sample.sizes])
-    parts = {name: slice(bounds[i], bounds[i + 1]) for i, name in enumerate(sample.names)}
-    weighted = bool(np.ptp(sample.weights) > 0)
+    efficiency_plot = _efficiency_plot(context, sample, curve, signals, teacher_signals, points, lsb, smallest, label)
+    parts = sample.parts()
     score_plot = plots.plot_score_distributions(
         {**{name: sample.scores[part] for name, part in parts.items()}, **signals},
         context.project_dir / SCORE_PLOT,
         label,
-        weights={name: sample.weights[part] for name, part in parts.items()} if weighted else None,
+        weights={name: sample.weights[part] for name, part in parts.items()} if sample.weighted else None,
     )
-    variations = _pileup_datasets(context, scores, points)
+    variations = _pileup_datasets(context, scores, points) if pileup_variations else []
     dependence, pileup_note = _pileup(context, sample, points, label)
     rate_sample = dict(zip(sample.names, sample.sizes))
+    transfer = None
+    if reference is not None:
+        own = rates.RateCurve.from_scores(reference.scores, reference.weights)
+        transfer = rates.transferred(own, sample.scores, sample.weights, config.rates.target_rates_khz, lsb)
     files = thresholds.write_thresholds(
         context.project_dir,
         points,
@@ -285,7 +339,7 @@ def run(context: BuildContext) -> RatesResult:
         score_lsb=lsb,
         zero_bias_rate_khz=rates.ZERO_BIAS_RATE_KHZ,
         rate_sample=rate_sample,
-        weighted=weighted,
+        weighted=sample.weighted,
         zero_bias_events=int(sample.scores.size),
         smallest_measurable_rate_khz=smallest,
         confidence_level=efficiency.CONFIDENCE_LEVEL,
@@ -302,7 +356,33 @@ def run(context: BuildContext) -> RatesResult:
         thresholds_json=context.relative(files["json"]),
         teacher_working_points=teacher_points,
         pileup_datasets=variations,
+        efficiency_plot=context.relative(efficiency_plot),
+        sample_source=sample.source,
+        sample_weighting=weighting,
+        build_thresholds=transfer,
     )
+
+
+def _efficiency_plot(
+    context: BuildContext,
+    sample: RateSample,
+    curve: rates.RateCurve,
+    signals: dict[str, np.ndarray],
+    teacher_signals: dict[str, np.ndarray],
+    points: list[rates.WorkingPoint],
+    lsb: float,
+    smallest: float,
+    label: plots.PlotLabel,
+) -> Path:
+    """Each signal's efficiency against rate on the rate sample, through every working point of the table."""
+    firmware = {name: rates.efficiency_curve(curve, s, lsb) for name, s in signals.items()}
+    teacher = None
+    if teacher_signals and sample.teacher is not None:
+        teacher_curve = rates.RateCurve.from_scores(sample.teacher, sample.weights)
+        teacher = {name: rates.efficiency_curve(teacher_curve, s, TEACHER_STEP) for name, s in teacher_signals.items()}
+    path = context.project_dir / EFFICIENCY_PLOT
+    plot_efficiency_vs_rate(firmware, teacher, [p.as_dict() for p in points], smallest, path, label)
+    return path
 
 
 def _pileup_datasets(context: BuildContext, scores: dict, points: list[rates.WorkingPoint]) -> list:
@@ -327,7 +407,7 @@ def _pileup_datasets(context: BuildContext, scores: dict, points: list[rates.Wor
 
 def _pileup(
     context: BuildContext,
-    sample: _Sample,
+    sample: RateSample,
     points: list[rates.WorkingPoint],
     label: plots.PlotLabel,
 ) -> tuple[PileupDependence | None, str]:
@@ -335,8 +415,7 @@ def _pileup(
     files' preferred pileup information (NPileup, else PV_npvsGood, else PV_npvs), the same in
     every file of the rate sample."""
     counts, keys = [], set()
-    for name in sample.names:
-        path = dataset_path(context.data_dir, name)
+    for path in sample.paths:
         info = read_pileup_info(path)
         if info is None:
             (context.project_dir / PILEUP_PLOT).unlink(missing_ok=True)  # none stale from an earlier run
@@ -371,6 +450,7 @@ def outputs(context: BuildContext) -> list[Path]:
     return [
         context.project_dir / RATE_PLOT,
         context.project_dir / SCORE_PLOT,
+        context.project_dir / EFFICIENCY_PLOT,
         context.project_dir / thresholds.THRESHOLDS_CSV,
         context.project_dir / thresholds.THRESHOLDS_JSON,
     ]
