@@ -707,7 +707,7 @@ def test_pareto_plot_marks_cicada_v2_and_the_reference(tmp_path):
         },
         {"point": "c", "status": "failed"},
     ]
-    plot = plot_pareto(rows, 1.0, tmp_path / "pareto.png", "test", reference)
+    plot = plot_pareto(rows, 1.0, tmp_path / "pareto.png", "test", [reference])
     assert plot.read_bytes()[:4] == b"\x89PNG"
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ConfigError, match=r"scan.yaml: key 'reference': .*bad.json is not a cicada report.json"):

@@ -31,7 +31,8 @@ class Scan(Command):
         parser.add_argument(
             "--check",
             action="store_true",
-            help="validate the scan file and every point's config, list the points, run nothing",
+            help="validate the scan file and every point's config, list the points (warning of points that build "
+            "the same circuit in the flows they run), run nothing",
         )
 
     def run(self, args) -> int:
@@ -40,6 +41,7 @@ class Scan(Command):
         spec = load_scan(args.scan)
         if args.check:
             from ..config.loader import load_config
+            from ..scan.circuits import same_circuits
             from ..scan.run import prepare, shared_folders
 
             base_path, points = prepare(spec, args.scan)
@@ -47,6 +49,8 @@ class Scan(Command):
             print(f"scan '{spec.name}': {len(points)} valid point(s) from {base_path}")
             for point in points:
                 print(f"  {point.id}  (data/teacher in models/{folders[point.shared_id]})  {point.label()}")
+            for group in same_circuits(points):
+                print(group.message(args.scan))
             return 0
         try:
             import dask.distributed  # noqa: F401

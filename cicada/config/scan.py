@@ -147,6 +147,24 @@ class ParetoConfig(ConfigModel):
     )
 
 
+class ObjectiveConfig(ConfigModel):
+    """The cost the scan's Pareto front minimises (against the efficiency at ``pareto.rate_khz``), and
+    whether Yosys then measures the points on it: the fast estimate for every point, synthesis for
+    the few that matter."""
+
+    cost: Literal["LUT_estimate", "adder_terms", "LUT"] = option(
+        "the results column the front minimises: LUT_estimate (alkaid's LUT estimate of the RTL flow's adder "
+        "graph), adder_terms (the quantized kernels' canonical-signed-digit terms), LUT (the best LUT count each "
+        "point has)",
+        "LUT_estimate",
+    )
+    yosys_on_front: Flag = option(
+        "after every point is built, synthesize with Yosys the RTL of each point on the front of any signal "
+        "(whose own build may leave synthesis.rtl.yosys off): its LUT, FF, CARRY and cell delay join the table",
+        True,
+    )
+
+
 class RateSample(ConfigModel):
     """A large zero-bias sample, generated once in shards over the workers and scored by each point's
     firmware (in shards too): thresholds and efficiencies at low rates with enough events."""
@@ -182,11 +200,15 @@ class ScanConfig(ConfigModel):
         3600.0,
         gt=0.0,
     )
-    reference: Optional[Text] = option(
-        "report.json of a reference build (e.g. CICADA v2), marked in the Pareto plots; relative to the scan file",
+    reference: Union[Text, tuple[Text, ...], None] = option(
+        "report.json of a reference build (e.g. CICADA v2), or a list of them, marked in the Pareto plots; relative "
+        "to the scan file",
         None,
     )
     pareto: ParetoConfig = option("the Pareto plots", ParetoConfig())
+    objective: Optional[ObjectiveConfig] = option(
+        "a cost the Pareto front minimises, with Yosys on the front's points (null: no objective column)", None
+    )
     rate_sample: Optional[RateSample] = option("a large zero-bias sample for rates (sharded)", None)
     base_build: bool = option(
         "points with the base config's seed, data and teacher settings use the data and teacher of the base "

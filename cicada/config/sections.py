@@ -21,6 +21,7 @@ from pydantic_core import core_schema
 
 from ..core import detector, geometry, l1_menu
 from ..plugins import load as load_plugins
+from .adder_cost import AdderCostConfig
 from .data_section import DataConfig
 from .model import (
     ConfigModel,
@@ -86,8 +87,15 @@ class StudentConfig(ConfigModel):
     """The quantization-aware QKeras student that regresses 32*ln(teacher score)."""
 
     #: Keys added after builds were made with this section: left out of stage fingerprints while at
-    #: their default, so an ET-only build's student section hashes as it did before them.
-    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = ("input", "optimizer", "lr_patience", "lr_factor")
+    #: their default, so an ET-only build's student section hashes (and trains) as it did before them.
+    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = (
+        "input",
+        "optimizer",
+        "lr_patience",
+        "lr_factor",
+        "start_from",
+        "adder_cost",
+    )
 
     architecture: Annotated[str, OneOf(STUDENTS)] = option(
         "student architecture (custom: the list under layers)", "cicada_v2"
@@ -124,6 +132,14 @@ class StudentConfig(ConfigModel):
     loss: Literal["mae", "mse"] = option("regression loss", "mae")
     sample_weights: SampleWeightConfig = option("inverse-histogram sample weights", SampleWeightConfig())
     outlier_exposure: OutlierExposureConfig = option("outlier exposure", OutlierExposureConfig())
+    start_from: Optional[Text] = option(
+        "a trained student (.h5 with the same layers, e.g. ../models/cicada_v2/student.h5 of the base build) whose "
+        "weights training starts from (fine-tuning), relative to the config's folder; null: the seeded initial weights",
+        None,
+    )
+    adder_cost: AdderCostConfig = option(
+        "regularisers toward a cheaper multiplier-free adder graph, per layer (off by default)", AdderCostConfig()
+    )
 
     @model_validator(mode="after")
     def _layers(self):
@@ -143,6 +159,11 @@ class StudentConfig(ConfigModel):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise invalid(f"expected a unique layer name, got {name!r}", f"layers.{i}.name")
+        return self
+
+    @model_validator(mode="after")
+    def _adder_cost_layers(self):
+        self.adder_cost.check_layers(self.weight_layers())
         return self
 
     def weight_layers(self) -> dict[str, str]:

@@ -42,6 +42,7 @@ def _resources(report: dict) -> dict:
             return {
                 "LUT": resources.count("LUT"),
                 "FF": resources.count("FF"),
+                "CARRY": resources.count("CARRY"),
                 "DSP": resources.count("DSP"),
                 # vendor HLS counts 18K blocks, Yosys RAMB cells: the source label says which
                 "BRAM": resources.counts.get("BRAM_18K", resources.count("BRAM")),
@@ -49,8 +50,20 @@ def _resources(report: dict) -> dict:
             }
     for entry in (report.get("estimates") or {}).values():
         estimate = Estimate.from_json(entry)
-        return {**{k: estimate.count(k) for k in RESOURCE_COLUMNS}, "resources_source": estimate.source}
-    return {**{k: None for k in RESOURCE_COLUMNS}, "resources_source": _missing(report)}
+        return {**{k: estimate.count(k) for k in RESOURCE_COLUMNS}, "CARRY": None, "resources_source": estimate.source}
+    return {**{k: None for k in RESOURCE_COLUMNS}, "CARRY": None, "resources_source": _missing(report)}
+
+
+def _adder_graph(report: dict) -> dict:
+    """The RTL flow's fast figures (alkaid's LUT estimate, the kernels' adder terms) and the logic depth."""
+    estimate = (report.get("estimates") or {}).get("rtl")
+    depth = report.get("logic_depth") or {}
+    return {
+        "LUT_estimate": Estimate.from_json(estimate).count("LUT") if estimate else None,
+        "adder_terms": (report.get("adder_cost") or {}).get("adder_terms"),
+        "cell_delay_ns": depth.get("cell_delay_ns"),
+        "lut_levels": depth.get("lut_levels"),
+    }
 
 
 def _missing(report: dict) -> str:
@@ -93,8 +106,12 @@ def figures(report: dict) -> dict:
         row[f"statistics_limited@{label}"] = point["statistics_limited"]
         for signal, efficiency in point["signal_efficiency"].items():
             row[f"efficiency@{label}:{signal}"] = efficiency
+        for signal, interval in (point.get("signal_efficiency_interval") or {}).items():
+            row[f"efficiency_low@{label}:{signal}"] = interval["low"]
+            row[f"efficiency_high@{label}:{signal}"] = interval["high"]
     row.update(_latency(report))
     row.update(_resources(report))
+    row.update(_adder_graph(report))
     row.update(_bit_exact(report))
     row["wall_seconds"] = round(sum(t["seconds"] for t in (report.get("stage_seconds") or {}).values()), 2)
     return row

@@ -79,12 +79,16 @@ def train_student(
     seed: int,
     resume_key: str | None = None,
     check=None,
+    start_from: Path | None = None,
 ) -> tuple[Any, TrainingResult]:
     """Train the student on teacher scores (``train_mse``, ``val_mse``: the teacher's score of each
     image, whatever its architecture); saves ``student.h5``, history and loss curve.
 
     ``check`` (optional) is called with the untrained model before training, e.g. to make
-    sure hls4ml can convert it before hours are spent on it.
+    sure hls4ml can convert it before hours are spent on it. ``start_from``: a trained student
+    whose weights training starts from (``student.start_from`` resolved). With
+    ``student.adder_cost`` the training also pays for the kernels' adders
+    (:mod:`.adder_cost_training`).
     """
     out_dir = Path(out_dir)
     seed_everything(seed)  # before building: the initial weights are drawn here
@@ -92,12 +96,20 @@ def train_student(
     if check is not None:
         check(model)
     kind = input_of(config)
+    if start_from is not None:
+        load_start_weights(model, Path(start_from))
+    trainer = model
+    if config.adder_cost.logged():
+        from .adder_cost_training import cost_trainer, resumed_epochs
+
+        resumed = resumed_epochs(out_dir, "student", resume_key) if resume_key else 0
+        trainer = cost_trainer(model, config.adder_cost, out_dir, resumed)
     targets = student_target(train_mse).astype(np.float32)
     weights = None
     if config.sample_weights.enabled:
         weights = inverse_histogram_weights(targets, config.sample_weights.bins, config.sample_weights.cap)
     result = fit(
-        model,
+        trainer,
         encode(kind, train_images, "the student's training images"),
         targets,
         encode(kind, val_images, "the student's validation images"),
@@ -119,6 +131,25 @@ def train_student(
     save_student(model, out_dir / STUDENT_FILE)
     remove_checkpoint(out_dir, "student")
     return model, result
+
+
+def load_start_weights(model, path: Path) -> None:
+    """``model``'s weights from the student in ``path``, which must have the same layers with weights of
+    the same shapes (one error naming the first that differs)."""
+    if not path.exists():
+        raise ModelError(f"student.start_from: {path} not found (build the student it names first)")
+    start = import_student(path)
+    theirs = {layer.name: [w.shape for w in layer.get_weights()] for layer in start.layers if layer.get_weights()}
+    ours = {layer.name: [w.shape for w in layer.get_weights()] for layer in model.layers if layer.get_weights()}
+    if theirs != ours:
+        differ = next((n for n in ours if theirs.get(n) != ours[n]), None) or next(n for n in theirs if n not in ours)
+        raise ModelError(
+            f"student.start_from: {path} does not have this student's layers with weights (layer '{differ}': "
+            f"{theirs.get(differ, 'missing')} there, {ours.get(differ, 'missing')} here)"
+        )
+    for layer in model.layers:
+        if layer.name in ours:
+            layer.set_weights(start.get_layer(layer.name).get_weights())
 
 
 def save_student(model, path: Path) -> None:

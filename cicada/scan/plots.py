@@ -56,17 +56,52 @@ def signals_of(rows: list[dict], rate_khz: float) -> list[str]:
     return list(seen)
 
 
-def plot_pareto(rows: list[dict], rate_khz: float, path: Path, title: str, reference: dict | None = None) -> Path:
-    """One panel per (signal, cost): every finished point, its Pareto front, CICADA v2 marked."""
+#: Markers of the reference builds, in the order the scan file lists them.
+REFERENCE_MARKERS = (("P", "tab:green"), ("X", "tab:purple"), ("D", "tab:brown"), ("v", "tab:olive"))
+OBJECTIVE_LABELS = {
+    "LUT_estimate": "LUT, alkaid's estimate (objective)",
+    "adder_terms": "adder terms of the weights (objective)",
+    "LUT": "LUT (objective)",
+}
+
+
+def cost_axes(objective: str | None) -> tuple[tuple[str, str], ...]:
+    """The plots' cost axes: with an objective, it first, then LUT measured by synthesis, then latency."""
+    if objective is None:
+        return COSTS
+    return (("objective", OBJECTIVE_LABELS[objective]), ("LUT", "LUT (synthesis only)"), COSTS[1])
+
+
+def usable_rows(rows: list[dict], cost: str, column: str, objective: str | None) -> list[dict]:
+    from .front import measured_by_synthesis
+
+    usable = [row for row in rows if row.get(cost) is not None and row.get(column) is not None]
+    if objective is not None and cost == "LUT":  # beside an estimated objective: only what synthesis measured
+        usable = [row for row in usable if measured_by_synthesis(row)]
+    return usable
+
+
+def plot_pareto(
+    rows: list[dict],
+    rate_khz: float,
+    path: Path,
+    title: str,
+    references: list[dict] | None = None,
+    objective: str | None = None,
+) -> Path:
+    """One panel per (signal, cost): every finished point, its Pareto front, CICADA v2 and the reference
+    builds marked; with an ``objective``, its axis first and the front's points ringed."""
     plt = pyplot()
+    references = [{**ref, "objective": ref.get(objective)} if objective else ref for ref in (references or [])]
+    costs = cost_axes(objective)
     done = [row for row in rows if row.get("status") == "done"]
-    signals = signals_of(done + ([reference] if reference else []), rate_khz) or ["(no signal)"]
-    fig, axes = plt.subplots(len(signals), len(COSTS), figsize=(5.5 * len(COSTS), 4 * len(signals)), squeeze=False)
+    signals = signals_of(done + references, rate_khz) or ["(no signal)"]
+    fig, axes = plt.subplots(len(signals), len(costs), figsize=(5.5 * len(costs), 4 * len(signals)), squeeze=False)
     for r, signal in enumerate(signals):
         column = efficiency_column(rate_khz, signal)
-        for c, (cost, label) in enumerate(COSTS):
+        for c, (cost, label) in enumerate(costs):
             ax = axes[r][c]
-            usable = [row for row in done if row.get(cost) is not None and row.get(column) is not None]
+            usable = usable_rows(done, cost, column, objective)
             x = [float(row[cost]) for row in usable]
             y = [float(row[column]) for row in usable]
             ax.scatter(x, y, s=22, color="tab:blue", alpha=0.7, label=f"scan points ({len(usable)})")
@@ -74,6 +109,16 @@ def plot_pareto(rows: list[dict], rate_khz: float, path: Path, title: str, refer
             if front:
                 ax.plot(
                     [x[i] for i in front], [y[i] for i in front], "-o", color="tab:orange", ms=5, label="Pareto front"
+                )
+            ringed = [i for i, row in enumerate(usable) if row.get("yosys_on_front")]
+            if ringed and cost != "objective":
+                ax.scatter(
+                    [x[i] for i in ringed],
+                    [y[i] for i in ringed],
+                    s=120,
+                    facecolors="none",
+                    edgecolors="black",
+                    label="measured by Yosys after the scan",
                 )
             marked = [i for i, row in enumerate(usable) if row.get("architecture") == REFERENCE_ARCHITECTURE]
             if marked:
@@ -87,13 +132,17 @@ def plot_pareto(rows: list[dict], rate_khz: float, path: Path, title: str, refer
                     zorder=5,
                     label="CICADA v2 (in the scan)",
                 )
-            if reference and reference.get(cost) is not None and reference.get(column) is not None:
+            shown = list(x)
+            for (marker, color), reference in zip(REFERENCE_MARKERS * 4, references):
+                if reference.get(cost) is None or reference.get(column) is None:
+                    continue
+                shown.append(float(reference[cost]))
                 ax.scatter(
                     [reference[cost]],
                     [reference[column]],
-                    marker="P",
+                    marker=marker,
                     s=160,
-                    color="tab:green",
+                    color=color,
                     edgecolor="black",
                     zorder=6,
                     label=reference["point"],
@@ -109,7 +158,6 @@ def plot_pareto(rows: list[dict], rate_khz: float, path: Path, title: str, refer
                     transform=ax.transAxes,
                     color="grey",
                 )
-            shown = x + ([float(reference[cost])] if reference and reference.get(cost) is not None else [])
             if shown and min(shown) > 0 and max(shown) / min(shown) > 50:
                 ax.set_xscale("log")  # students of a scan can differ in size by orders of magnitude
             ax.set_xlabel(label + (f"  [{missing} point(s) without figures]" if missing and usable else ""))

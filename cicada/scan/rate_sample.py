@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ..core.files import sha256_json, sha256_tree
 from ..data.datasets import ZERO_BIAS_TEST
 from ..data.hdf5 import read_scores
 from ..data.student_inputs import fingerprint_inputs
 from ..evaluation import rates
+from ..evaluation.efficiency import efficiency
 from ..models.score import SCORE_LSB
 from .results import rate_label
 from .shards import ShardPlan, generate_sharded, sample_key, score_sharded
@@ -61,5 +64,8 @@ def point_figures(client, spec, config, sample: Path, scores_file: Path, project
         row[f"rate@{label}"] = point.rate_khz
         row[f"statistics_limited@{label}"] = point.statistics_limited
         for name, scores in signals.items():
-            row[f"efficiency@{label}:{name}"] = rates.efficiency(scores, point.threshold)
+            measured = efficiency(rates.accepts(np.asarray(scores), point.threshold))
+            row[f"efficiency@{label}:{name}"] = measured.value
+            row[f"efficiency_low@{label}:{name}"] = measured.low
+            row[f"efficiency_high@{label}:{name}"] = measured.high
     return row

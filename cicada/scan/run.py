@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import ConfigError
 from ..core.progress import log, progress
+from .front import with_objective
 from .points import ScanPoint, expand, shared_id
 from .results import read_table, row_for, write_table
 from .tasks import BuildJob, one_line, run_point, run_shared
@@ -51,8 +52,10 @@ def base_config_path(spec: "ScanConfig", scan_file: Path) -> Path:
     return (Path(scan_file).parent / spec.base).resolve()
 
 
-def reference_path(spec: "ScanConfig", scan_file: Path) -> Path | None:
-    return (Path(scan_file).parent / spec.reference).resolve() if spec.reference else None
+def reference_paths(spec: "ScanConfig", scan_file: Path) -> list[Path]:
+    """The reference builds' report.json files (none, one or several), resolved from the scan file's folder."""
+    given = [spec.reference] if isinstance(spec.reference, str) else list(spec.reference or ())
+    return [(Path(scan_file).parent / name).resolve() for name in given]
 
 
 def prepare(spec: "ScanConfig", scan_file: Path) -> tuple[Path, list[ScanPoint]]:
@@ -71,8 +74,7 @@ def prepare(spec: "ScanConfig", scan_file: Path) -> tuple[Path, list[ScanPoint]]
                     f"{scan_file}: point {point.id}: key 'rate_sample': expected a data generator that makes events "
                     "(synthetic, pythia), got generator 'files'"
                 )
-    reference = reference_path(spec, scan_file)
-    if reference is not None:
+    for reference in reference_paths(spec, scan_file):
         from .plots import read_reference
 
         read_reference(reference, f"{scan_file}: key 'reference'")
@@ -202,8 +204,13 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
                 _log_point(rows[point.id])
                 bar.update(1)
         log.info(f"  {len(points)} point(s) in {time.monotonic() - started:.0f} s")
-    ordered = [rows[p.id] for p in points]
-    documents = write_documents(spec, scan_file, ordered, points, directory, reference_path(spec, scan_file))
+        ordered = [rows[p.id] for p in points]
+        if spec.objective is not None:
+            ordered = with_objective(ordered, spec.objective.cost, spec.pareto.rate_khz)
+            if spec.objective.yosys_on_front:
+                ordered = _measure_front(client, spec, points, ordered, root, base_path, identity)
+            tables = write_table(ordered, directory, keys)
+    documents = write_documents(spec, scan_file, ordered, points, directory, reference_paths(spec, scan_file))
     if tracking:
         from .tracking_runs import track_scan
 
@@ -211,6 +218,52 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
         tracked = track_scan(spec, scan_file, base_path, base, points, ordered, root, files)
         tracked.report(f"running `cicada scan {scan_file}` again logs it")
     return ScanOutcome(directory, ordered, tables, documents, dashboard)
+
+
+def _measure_front(client, spec, points, rows: list[dict], root: Path, base_path: Path, identity: dict) -> list[dict]:
+    """The rows, with Yosys' figures for the front's points whose builds did not synthesize (one task each)."""
+    from ..evaluation.documents import REPORT_JSON
+    from ..pipeline.build import make_context
+    from .front import rtl_dir_of, to_measure, with_measured
+    from .tasks import run_front_yosys
+
+    by_id = {point.id: point for point in points}
+    futures = {}
+    for row in to_measure(rows):
+        point = by_id[row["point"]]
+        context = make_context(point.config, base_path, root, folder=f"{spec.name}/{point.id}")
+        rtl_dir = rtl_dir_of(context.project_dir / REPORT_JSON)
+        if rtl_dir is None:
+            continue
+        hls = point.config.hls
+        futures[row["point"]] = client.submit(
+            run_front_yosys,
+            identity,
+            str(rtl_dir),
+            hls.part,
+            hls.clock_period_ns,
+            key=f"cicada-front-{point.id}-{uuid.uuid4().hex[:6]}",
+            retries=spec.retries,
+        )
+    if futures:
+        log.info(f"  Yosys on {len(futures)} point(s) of the front: {', '.join(futures)}")
+    out = []
+    for row in rows:
+        future = futures.get(row["point"])
+        if future is None:
+            out.append(row)
+            continue
+        try:
+            answer = future.result()
+        except Exception as err:  # a bug or a lost worker, after its retries: the point keeps its estimate
+            answer = {"figures": None, "error": one_line(err)}
+        if answer["error"]:
+            log.info(f"  {row['point']}: Yosys on the front FAILED: {answer['error']}")
+            out.append({**row, "front_error": answer["error"]})
+        else:
+            out.append(with_measured(row, answer["figures"]))
+            log.info(f"  {row['point']}: Yosys on the front: LUT {answer['figures']['LUT']:,}")
+    return out
 
 
 def _previous_rows(directory: Path) -> list[dict]:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.files import write_text
-from .plots import PARETO_PLOT, efficiency_column, pareto_front, plot_pareto, read_reference, signals_of
-from .results import RESULTS_CSV, RESULTS_PARQUET
+from .plots import PARETO_PLOT, efficiency_column, pareto_front, plot_pareto, read_reference, signals_of, usable_rows
+from .results import RESULTS_CSV, RESULTS_PARQUET, rate_label
 
 if TYPE_CHECKING:
     from ..config.scan import ScanConfig
@@ -62,7 +62,7 @@ def markdown(
     rows: list[dict],
     points: list["ScanPoint"],
     plot: str | None,
-    reference: dict | None,
+    references: list[dict],
 ) -> str:
     done = [row for row in rows if row["status"] == "done"]
     rate = spec.pareto.rate_khz
@@ -85,17 +85,23 @@ def markdown(
     if common:
         shown = "; ".join(f"`{k}` = `{json.dumps(v) if isinstance(v, (list, dict)) else v}`" for k, v in common.items())
         lines += [f"Every point sets {shown}.", ""]
+    objective = spec.objective.cost if spec.objective else None
     header = [
         "point",
         *keys,
         "params",
         *[f"AUC {s}" for s in signals],
         *[f"AUC {s} - teacher" for s in signals],
-        *[f"eff {s} @ {rate:g} kHz" for s in signals],
+        *[f"eff {s} @ {rate:g} kHz [68%]" for s in signals],
         "latency ns",
         "BX",
+        *([f"objective ({objective})", "on front"] if objective else []),
+        "adder terms",
+        "LUT (alkaid est.)",
         "LUT",
         "FF",
+        "CARRY",
+        "cell delay ns",
         "bit-exact",
         "s",
         "status",
@@ -107,11 +113,16 @@ def markdown(
             row.get("parameters"),
             *[row.get(f"auc:{s}") for s in signals],
             *[row.get(f"auc_minus_teacher:{s}") for s in signals],
-            *[row.get(efficiency_column(rate, s)) for s in signals],
+            *[_efficiency(row, rate, s) for s in signals],
             row.get("latency_ns"),
             row.get("latency_bx"),
+            *([row.get("objective"), _verdict(row.get("on_front"))] if objective else []),
+            row.get("adder_terms"),
+            row.get("LUT_estimate"),
             row.get("LUT"),
             row.get("FF"),
+            row.get("CARRY"),
+            row.get("cell_delay_ns"),
             _verdict(row.get("bit_exact")),
             row.get("wall_seconds"),
             row["status"],
@@ -119,18 +130,64 @@ def markdown(
         for row in rows
     ]
     lines += _table(header, body)
+    lines += [
+        "",
+        "LUT, FF and CARRY: the best source each point has (`resources_source`: Yosys' synth_xilinx, or alkaid's "
+        "estimate where Yosys did not run); LUT (alkaid est.): alkaid's cost model of the adder graph for every "
+        "point; adder terms: the quantized kernels' canonical-signed-digit terms, once per application of each "
+        "kernel (an estimate of the adders before sharing); cell delay: the slowest pipeline stage's cells in "
+        "Yosys' 7-series model (an estimate: no placement or routing).",
+    ]
+    if objective and spec.objective.yosys_on_front:
+        measured = [row["point"] for row in rows if row.get("yosys_on_front")]
+        lines += [
+            "",
+            f"Objective: {objective}, minimised against the efficiency at {rate:g} kHz of any signal; Yosys measured "
+            f"the front's points after the scan: {', '.join(f'`{p}`' for p in measured) or 'none needed it'}.",
+        ]
+    if references:
+        lines += ["", "References (marked in the Pareto plots):", ""]
+        lines += _table(
+            [
+                "reference",
+                *[f"AUC {s}" for s in signals],
+                *[f"eff {s} @ {rate:g} kHz [68%]" for s in signals],
+                "BX",
+                "adder terms",
+                "LUT (alkaid est.)",
+                "LUT",
+                "FF",
+                "CARRY",
+                "cell delay ns",
+                "LUT from",
+            ],
+            [
+                [
+                    ref["point"],
+                    *[ref.get(f"auc:{s}") for s in signals],
+                    *[_efficiency(ref, rate, s) for s in signals],
+                    ref.get("latency_bx"),
+                    ref.get("adder_terms"),
+                    ref.get("LUT_estimate"),
+                    ref.get("LUT"),
+                    ref.get("FF"),
+                    ref.get("CARRY"),
+                    ref.get("cell_delay_ns"),
+                    ref.get("resources_source"),
+                ]
+                for ref in references
+            ],
+        )
     failed = [row for row in rows if row["status"] != "done"]
     if failed:
         lines += ["", "## Failures", ""] + [f"- `{row['point']}`: {row['error']}" for row in failed]
     lines += ["", f"## Pareto front at {rate:g} kHz", ""]
     if plot:
         lines += [f"![Pareto plots]({plot})", ""]
-    if reference:
-        lines += [f"Reference ({reference['point']}) marked with a cross.", ""]
     for signal in signals:
         column = efficiency_column(rate, signal)
-        for cost in ("LUT", "latency_ns"):
-            usable = [row for row in done if row.get(cost) is not None and row.get(column) is not None]
+        for cost in (*(["objective"] if objective else []), "LUT", "latency_ns"):
+            usable = usable_rows(done, cost, column, objective)
             if not usable:
                 lines.append(f"- {signal} vs {cost}: no finished point has {cost} figures")
                 continue
@@ -142,22 +199,33 @@ def markdown(
     return "\n".join(lines) + "\n"
 
 
+def _efficiency(row: dict, rate: float, signal: str) -> str | None:
+    """The efficiency with its 68% interval, as one cell."""
+    value = row.get(efficiency_column(rate, signal))
+    if value is None:
+        return None
+    low = row.get(f"efficiency_low@{rate_label(rate)}:{signal}")
+    high = row.get(f"efficiency_high@{rate_label(rate)}:{signal}")
+    return f"{value:.3f}" + (f" [{low:.3f}, {high:.3f}]" if low is not None and high is not None else "")
+
+
 def write_documents(
     spec: "ScanConfig",
     scan_file: Path,
     rows: list[dict],
     points: list["ScanPoint"],
     directory: Path,
-    reference_file: Path | None,
+    reference_files: list[Path],
 ) -> dict[str, Path]:
     """pareto.png and scan.md in ``directory``."""
-    reference = read_reference(reference_file, f"{scan_file}: key 'reference'") if reference_file else None
+    references = [read_reference(path, f"{scan_file}: key 'reference'") for path in reference_files]
     plot = plot_pareto(
         rows,
         spec.pareto.rate_khz,
         directory / PARETO_PLOT,
         f"scan {spec.name}: efficiency at {spec.pareto.rate_khz:g} kHz vs cost",
-        reference,
+        references,
+        spec.objective.cost if spec.objective else None,
     )
-    text = markdown(spec, scan_file, rows, points, os.path.relpath(plot, directory), reference)
+    text = markdown(spec, scan_file, rows, points, os.path.relpath(plot, directory), references)
     return {"pareto": plot, "markdown": write_text(directory / SCAN_MD, text)}

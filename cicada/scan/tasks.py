@@ -136,3 +136,14 @@ def run_point(job: BuildJob, shared: dict) -> dict:
     report = read_json(context.project_dir / REPORT_JSON)
     ran = [o.name for o in outcomes if not o.reused]
     return {"status": "done", "error": None, "report": report, "ran": ran, "seconds": time.monotonic() - started}
+
+
+def run_front_yosys(identity: dict, rtl_dir: str, part: str, clock_ns: float) -> dict:
+    """Yosys on a front point's RTL (:func:`cicada.scan.front.front_figures`): {"figures"} or {"error"}."""
+    from .front import front_figures
+
+    check_here(identity)
+    try:
+        return {"figures": front_figures(rtl_dir, part, clock_ns), "error": None}
+    except CicadaError as err:
+        return {"figures": None, "error": one_line(err)}

@@ -40,6 +40,7 @@ __all__ = [
     "SynthesisResult",
     "run_backend",
     "synthesis_backend",
+    "trained_student",
 ]
 
 
@@ -107,6 +108,21 @@ class SynthesisBackend(BackendInfo):
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
         raise NotImplementedError
+
+    def circuit(self, config: "BuildConfig") -> dict | None:
+        """What of ``config`` decides the circuit this backend builds and measures: two builds with equal
+        answers build the same circuit here (``cicada scan --check`` warns of such points). None: the
+        backend cannot tell, and every build counts as a circuit of its own."""
+        return None
+
+
+def trained_student(config: "BuildConfig") -> dict:
+    """What decides a build's trained student, its weights included: the seed and the data, teacher and
+    student sections, as the stages' fingerprints see them."""
+    return {
+        "seed": config.seed,
+        **{key: getattr(config, key).fingerprint_data() for key in ("data", "teacher", "student")},
+    }
 
 
 def run_backend(backend: SynthesisBackend, job: SynthesisJob) -> SynthesisResult:

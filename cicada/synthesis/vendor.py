@@ -20,7 +20,7 @@ from ..core.errors import ToolError
 from ..core.labels import source
 from ..core.progress import log
 from ..core.synthesis_figures import HLSLatency, Latency, PartTotals, Resources
-from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
+from . import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend, trained_student
 from .vendor_figures import CoSimulation, ReportsRead, VendorFigures, VivadoUtilisation
 from .vendor_reports.read import read_reports
 
@@ -100,6 +100,12 @@ class VendorHLS(SynthesisBackend):
 
     def missing(self, job: SynthesisJob) -> str | None:
         return missing_tool_reason(job.config.hls.backend, flow_steps(job.settings))
+
+    def circuit(self, config) -> dict:
+        """The student and the whole hls section (the project hls4ml writes), and the flow's steps."""
+        settings = config.synthesis[self.name].plain()
+        settings.pop("run")
+        return {"student": trained_student(config), "hls": config.hls.plain(), "vendor": settings}
 
     def run(self, job: SynthesisJob) -> SynthesisResult:
         backend, steps, project_dir = job.config.hls.backend, flow_steps(job.settings), Path(job.project_dir)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from ...config.registries.layers import layer_names
 from ...core.errors import ConversionError
+from ...core.files import sha256_file
 from ...data.datasets import read_dataset
 from ...firmware.convert import check_convertible
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
+from ...models.adder_cost_training import COST_LOG
 from ...models.score import student_target
 from ...models.student import STUDENT_FILE, distillation_set, layer_summary, train_student
 from ...models.teacher import TEACHER_FILE, load_teacher
@@ -41,6 +43,10 @@ class StudentResult:
     training: TrainingResult
     #: what the student reads of a region (``student.input``)
     input: str = "et"
+    #: the student whose weights training started from (student.start_from), or None
+    start_from: str | None = None
+    #: the per-epoch cost of the kernels student.adder_cost lists (student_adder_cost.csv), or None
+    adder_cost_log: str | None = None
 
 
 def run(context: BuildContext) -> StudentResult:
@@ -60,6 +66,7 @@ def run(context: BuildContext) -> StudentResult:
         config.seed,
         resume_key=context.fingerprints["student"],
         check=lambda model: check_before_training(model, config),
+        start_from=start_from(context),
     )
     target = student_target(train_scores)
     return StudentResult(
@@ -75,7 +82,24 @@ def run(context: BuildContext) -> StudentResult:
         target=TargetRange(float(target.mean()), float(target.min()), float(target.max())),
         training=training,
         input=config.student.input,
+        start_from=context.relative(start_from(context)) if config.student.start_from else None,
+        adder_cost_log=(context.relative(context.model_dir / COST_LOG) if config.student.adder_cost.logged() else None),
     )
+
+
+def start_from(context: BuildContext) -> Path | None:
+    """The student ``student.start_from`` names (relative to the config's folder), or None."""
+    name = context.config.student.start_from
+    return (context.config_path.parent / name).resolve() if name else None
+
+
+def inputs(context: BuildContext) -> dict:
+    """The seed and the student section; with ``student.start_from``, the content of the file it names."""
+    out = {"seed": context.config.seed, "student": context.config.student}
+    path = start_from(context)
+    if path is not None:
+        out["start_from"] = sha256_file(path) if path.is_file() else "missing"
+    return out
 
 
 def check_before_training(model, config) -> None:
@@ -104,6 +128,6 @@ STAGE = Stage(
     run=run,
     result=StudentResult,
     upstream=("data", "teacher"),
-    inputs=lambda context: {"seed": context.config.seed, "student": context.config.student},
+    inputs=inputs,
     outputs=outputs,
 )

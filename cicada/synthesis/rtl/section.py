@@ -1,5 +1,5 @@
 """The ``rtl`` backend's own part of the build report (:class:`RTLSection`, registered as the ``rtl``
-report section): report.json's ``logic_depth``, ``tradeoff`` and ``rtl_bit_accuracy``, report.md's
+report section): report.json's ``logic_depth``, ``tradeoff``, ``rtl_bit_accuracy`` and ``adder_cost``, report.md's
 paragraphs on them and the summary's logic depth, from its figures (:mod:`.figures`).
 
 Only the report reads this module: a change to it reruns the report, not the RTL flow.
@@ -8,9 +8,9 @@ Only the report reads this module: a change to it reruns the report, not the RTL
 from __future__ import annotations
 
 from ...core.markdown import count, table
-from ...core.synthesis_figures import LogicDepth, SimulationCheck, TradeoffRow
+from ...core.synthesis_figures import LogicDepth, SimulationCheck
 from ..sections import ReportSection, report_section
-from .figures import RTLFigures
+from .figures import RTLFigures, RTLTradeoffRow
 
 
 @report_section("rtl")
@@ -21,18 +21,23 @@ class RTLSection(ReportSection):
     def report_json(self, figures: RTLFigures | None) -> dict:
         if figures is None:
             return {"logic_depth": None, "tradeoff": None, "rtl_bit_accuracy": None}
-        return {
+        out = {
             "logic_depth": figures.logic_depth.as_json() if figures.logic_depth else None,
             "tradeoff": [row.as_json() for row in figures.tradeoff],
             "rtl_bit_accuracy": figures.bit_exact.as_json() if figures.bit_exact else None,
         }
+        if figures.adder_cost:  # (runs recorded before the count have none)
+            out["adder_cost"] = figures.adder_cost
+        return out
 
     def markdown(self, report: dict) -> list[str]:
         out: list[str] = []
+        if report.get("adder_cost"):
+            out += ["", _adder_cost_text(report["adder_cost"])]
         if report.get("logic_depth"):
             out += ["", _depth_text(LogicDepth.from_json(report["logic_depth"]))]
         if report.get("tradeoff"):
-            out += _tradeoff_table([TradeoffRow.from_json(row) for row in report["tradeoff"]])
+            out += _tradeoff_table([RTLTradeoffRow.from_json(row) for row in report["tradeoff"]])
         if report.get("rtl_bit_accuracy"):
             bits = SimulationCheck.from_json(report["rtl_bit_accuracy"])
             out += [
@@ -62,17 +67,38 @@ def _depth_text(depth: LogicDepth) -> str:
     )
 
 
-def _tradeoff_table(tradeoff: list[TradeoffRow]) -> list[str]:
+def _adder_cost_text(cost: dict) -> str:
+    layers = "; ".join(
+        f"{name} {layer['terms']:,} terms"
+        + (f" x {layer['applications']} positions" if layer["applications"] > 1 else "")
+        + f", {layer['zeros'] / layer['weights']:.0%} of {layer['weights']:,} weights zero, mean |w| "
+        f"{layer['mean_abs_lsb']:.1f} LSB"
+        for name, layer in cost["layers"].items()
+    )
+    return (
+        f"Adder terms of the weights: {cost['adder_terms']:,} ({layers}). Estimate: {cost['method']}; beside "
+        "alkaid's LUT estimate and Yosys' count above."
+    )
+
+
+def _knobs(row: RTLTradeoffRow) -> str:
+    return ", ".join(f"{key} {value}" for key, value in sorted(row.solver.items())) or "defaults"
+
+
+def _tradeoff_table(tradeoff: list[RTLTradeoffRow]) -> list[str]:
     out = [
         "",
-        "Trade-off: the same logic pipelined with more or fewer adder levels per stage. LUT and FF by Yosys where "
-        "the setting was synthesized; the RTL's own counts (alkaid's LUT cost model, the flip-flops it declares) "
-        "for every setting:",
+        "Trade-off: the same logic pipelined with more or fewer adder levels per stage"
+        + (", or built with other settings of alkaid's knobs" if _knob_columns(tradeoff) else "")
+        + ". LUT and FF by Yosys where the setting was synthesized; the RTL's own counts (alkaid's LUT cost model, "
+        "the flip-flops it declares) for every setting:",
         "",
     ]
+    knob_columns = _knob_columns(tradeoff)
     out += table(
         [
             "adders per stage",
+            *knob_columns,
             "stages",
             "cycles",
             "ns",
@@ -87,6 +113,8 @@ def _tradeoff_table(tradeoff: list[TradeoffRow]) -> list[str]:
         [
             [
                 row.adders_per_stage,
+                *([row.delay_constraint] if "delay constraint" in knob_columns else []),
+                *([_knobs(row)] if "other knobs" in knob_columns else []),
                 row.stages,
                 row.cycles,
                 f"{row.ns:.1f}",
@@ -98,8 +126,20 @@ def _tradeoff_table(tradeoff: list[TradeoffRow]) -> list[str]:
                 count(row.FF_registers),
                 row.latency_source.split(" (")[0],
             ]
-            for row in sorted(tradeoff, key=lambda x: x.adders_per_stage)
+            for row in sorted(
+                tradeoff, key=lambda x: (x.adders_per_stage, x.delay_constraint, sorted(x.solver.items()))
+            )
         ],
     )
     sources = {row.synthesis_source for row in tradeoff if row.synthesis_source} | {tradeoff[0].estimate_source}
     return out + ["", "Sources: " + "; ".join(sorted(sources)) + "."]
+
+
+def _knob_columns(tradeoff: list[RTLTradeoffRow]) -> list[str]:
+    """The knobs' columns the table needs: the delay constraint and the other knobs where a row sets them."""
+    columns = []
+    if any(row.delay_constraint for row in tradeoff):
+        columns.append("delay constraint")
+    if any(row.solver for row in tradeoff):
+        columns.append("other knobs")
+    return columns

@@ -40,9 +40,6 @@ TRACE_RULES: Registry[TraceRule] = Registry("RTL layer rule")
 #: ``@trace_rule("QDense", ...)`` registers a rule for those Keras/QKeras layer classes
 trace_rule = TRACE_RULES.register_under
 
-#: alkaid's default hardware model: adders one bit at a time (its delay model counts the carry chain)
-HARDWARE = (1, 1, -1)
-
 
 class UnsupportedLayer(ConversionError):
     """A layer the RTL flow cannot build exactly."""
@@ -75,14 +72,6 @@ def adder_levels(comb) -> int:
         before = max((depth[i] for i in op.input_ids), default=0) if op.opcode != -1 else 0
         depth.append(before + int(op.opcode in ADDER_OPCODES))
     return max((depth[i] for i in comb.out_idxs if i >= 0), default=0)
-
-
-def solver_options(delay_constraint: int) -> dict:
-    """alkaid's CMVM solver options for every weight matrix of the model."""
-    # search_all_decompose_dc (alkaid's default): try every decomposition depth, in parallel threads, and
-    # keep the cheapest. On a CICADA v2 student: the same solution at hard_dc 0 and 2, 1% fewer LUTs at
-    # -1, for under a second more (measured)
-    return {"hard_dc": int(delay_constraint), "search_all_decompose_dc": True}
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -158,7 +147,9 @@ def quantized_weights(layer):
 
 
 # ------------------------------------------------------------------------------ trace
-def trace_model(model, input_bits: int | np.ndarray = 10, delay_constraint: int = 0) -> TracedModel:
+def trace_model(
+    model, input_bits: int | np.ndarray = 10, delay_constraint: int = 0, settings: dict | None = None
+) -> TracedModel:
     """Trace ``model`` (inputs: unsigned integers of ``input_bits`` bits, all or each: a student input's
     :meth:`~cicada.config.registries.student_inputs.StudentInput.input_bits`) into alkaid's CombLogic.
     A layer trained with a batch-norm is traced as the QDense it folds into (:mod:`cicada.firmware.folding`).
@@ -166,16 +157,20 @@ def trace_model(model, input_bits: int | np.ndarray = 10, delay_constraint: int 
     ``delay_constraint`` is alkaid's ``hard_dc``: how much delay (in units of about one adder of
     alkaid's delay model) beyond the shallowest possible each weight matrix may use to share more
     subexpressions (0: shallowest; -1: no limit; more saves some LUTs at the cost of depth).
+    ``settings``: alkaid's other knobs (:mod:`.knobs`; their defaults where left out).
     """
     from alkaid.trace import FVArrayInput, HWConfig, trace
 
+    from .knobs import DEFAULTS, hardware, solver_options
+
     load_plugins("RTL layer rule")  # each layer type's home registers the rule of its Keras class
     started = time.monotonic()
+    chosen = {**DEFAULTS, **(settings or {}), "delay_constraint": delay_constraint}
     model = firmware_model(model)
     shape = tuple(int(d) for d in model.input_shape[1:])
     size = int(np.prod(shape))
     bits = np.broadcast_to(np.asarray(input_bits, dtype=np.int64).reshape(-1), (size,)).copy()
-    inputs = FVArrayInput((size,), hwconf=HWConfig(*HARDWARE), solver_options=solver_options(delay_constraint))
+    inputs = FVArrayInput((size,), hwconf=HWConfig(*hardware(chosen)), solver_options=solver_options(chosen))
     values = inputs.quantize(0, bits, 0).reshape(shape)
     traced = []
     for layer in model.layers:
