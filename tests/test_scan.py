@@ -265,7 +265,7 @@ def test_invalid_point_names_point_and_key(tmp_path):
         assert text.startswith("scan.yaml: point p") and message in text, text
 
 
-@pytest.mark.parametrize("name", ["student_width", "cicada_v2_neighbours"])
+@pytest.mark.parametrize("name", ["student_width", "cicada_v2_neighbours", "cicada_v2_lean"])
 def test_shipped_scan_files_are_valid(name):
     from cicada.config.loader import load_config
     from cicada.scan.run import base_config_path, shared_folders
@@ -279,6 +279,10 @@ def test_shipped_scan_files_are_valid(name):
         assert set(shared_folders(spec, base, {p.shared_id for p in points}).values()) == {"cicada_v2"}
         widths = {p.config.student.layers[1].filters * 100 + p.config.student.layers[5].units for p in points}
         assert widths == {416, 824}
+    if name == "cicada_v2_lean":  # every point fine-tunes the cicada_v2 student, one without penalties
+        assert {p.config.student.start_from for p in points} == {"../models/cicada_v2/student.h5"}
+        assert [p.config.student.adder_cost.active() for p in points].count(False) == 1
+        assert all(p.config.synthesis["rtl"].tradeoff[0].delay_constraint == 2 for p in points)
 
 
 def test_scan_summary_lists_keys_every_point_shares_once():
