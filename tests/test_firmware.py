@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cicada.config.loader import config_from_mapping
-from cicada.core.errors import ConversionError
+from cicada.core.errors import ConfigError, ConversionError
 from cicada.core.fixedpoint import FixedType
 from cicada.core.tf import seed_everything
 from cicada.firmware import csim
@@ -100,9 +100,11 @@ def test_too_narrow_accumulator_is_rejected_naming_the_key(student, tmp_path):
     assert not (tmp_path / "prj").exists() and not list(tmp_path.iterdir())  # nothing half-written
 
 
-def test_input_type_that_cannot_hold_region_et_is_rejected(student, tmp_path):
-    with pytest.raises(ConversionError, match="key 'hls.input_precision': ap_uint<8> cannot hold region ET 0..1023"):
-        convert_student(student, _hls(input_precision="ap_uint<8>"), tmp_path / "prj")
+def test_input_type_that_cannot_hold_region_et_is_rejected():
+    """Refused with the config, before any model is loaded or any folder made."""
+    message = "key 'hls.input_precision': expected a type holding the student's input, region ET 0..1023"
+    with pytest.raises(ConfigError, match=message):
+        _hls(input_precision="ap_uint<8>")
 
 
 def test_analysis_finds_the_default_type_trap_of_hand_set_configs(student, tmp_path):

@@ -55,7 +55,7 @@ def test_byo_model_with_the_wrong_input(in_tmp, capsys):
     tf.keras.Model(inputs, dense(inputs)).save(in_tmp / "wrong.h5", save_format="h5")
     config = write_config(in_tmp, BYO)
     assert main(["convert", str(config), "--model", str(in_tmp / "wrong.h5")]) == 2
-    assert "takes inputs of shape (100,), expected 252 region values" in capsys.readouterr().err
+    assert "takes inputs of shape (100,), expected 252 values per event: region ET" in capsys.readouterr().err
 
 
 def test_too_narrow_accumulator_is_caught_and_the_diverging_layer_named(in_tmp, capsys):
