@@ -138,16 +138,18 @@ def transfer(model, reference_images, reference_weights, args, stream: str) -> l
     """Thresholds set on the model's stitched sample with a teacher trained on the model's zero-bias, and the
     rates they give on the reference (both scored by that teacher)."""
     from cicada.evaluation import rates
-    from cicada.models.teacher import teacher_mse, train_teacher
+    from cicada.models.teacher import TrainedTeacher, train_teacher
+    from cicada.models.teachers import teacher_for
 
     train = synthetic.zero_bias(args.train_images, MU, numpy_stream(SEED, stream + "/train"), model)
     val = synthetic.zero_bias(max(args.train_images // 5, 100), MU, numpy_stream(SEED, stream + "/val"), model)
     config = TeacherConfig(epochs=args.epochs, batch_size=256, patience=args.epochs)
     with tempfile.TemporaryDirectory() as folder:
-        teacher, _ = train_teacher(config, train, val, Path(folder), SEED)
+        trained, _ = train_teacher(config, train, val, Path(folder), SEED)
+    teacher = TrainedTeacher(teacher_for(config), trained)
     own_images, own_weights = stitched(model, args.images, args.slice_events, stream + "/rates")
-    own = rates.RateCurve.from_scores(teacher_mse(teacher, own_images), own_weights)
-    on_reference = teacher_mse(teacher, reference_images)
+    own = rates.RateCurve.from_scores(teacher.score(own_images), own_weights)
+    on_reference = teacher.score(reference_images)
     points = rates.transferred(own, on_reference, reference_weights, TARGETS_KHZ, 1e-9)
     return [dataclasses.asdict(p) for p in points]
 
