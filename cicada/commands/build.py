@@ -17,15 +17,15 @@ class Build(Command):
     )
 
     def add_arguments(self, parser):
-        from ..pipeline.build import STAGE_NAMES
+        from ..pipeline.build import ALL_STAGE_NAMES
 
         add_config_argument(parser)
         parser.add_argument("--force", action="store_true", help="rerun every stage, even those up to date")
         parser.add_argument(
             "--until",
-            choices=STAGE_NAMES,
+            choices=ALL_STAGE_NAMES,
             metavar="STAGE",
-            help=f"stop after this stage (one of: {', '.join(STAGE_NAMES)})",
+            help=f"stop after this stage (one of: {', '.join(ALL_STAGE_NAMES)})",
         )
 
     def run(self, args) -> int:
