@@ -35,8 +35,8 @@ class _ComparisonStudentBase(ConfigModel):
     description: Text = option("what the student is, in a few words (the report's table shows it)", "")
 
     def overrides(self) -> dict[str, Any]:
-        """The student-section keys this entry sets, as plain data."""
-        given = self.model_dump(mode="json", exclude_unset=True)
+        """The student-section keys this entry sets (null or left out: the build's own student's), as plain data."""
+        given = self.model_dump(mode="json", exclude_none=True)
         return {key: value for key, value in given.items() if key not in ("name", "description")}
 
 
@@ -54,7 +54,7 @@ ComparisonStudent = rebuild_on_change(LAYER_TYPES, STUDENTS, STUDENT_INPUTS)(
         **{
             key: (
                 Optional[_constrained(field)],  # type: ignore[valid-type]
-                option(f"replaces student.{key}: {field.description}", None),
+                option(f"replaces student.{key} (null: the build's own student's): {field.description}", None),
             )
             for key, field in StudentConfig.model_fields.items()
             if key not in NOT_REPLACED

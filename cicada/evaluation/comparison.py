@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.labels import KINDS
 from ..core.markdown import table
 from .efficiency import Efficiency
 from .rates import WorkingPoint
@@ -108,6 +109,17 @@ def _number(value, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}g}"
 
 
+def _kind(source: str) -> str:
+    """The kind of a figure's source (``measured in RTL simulation``, ``open-source synthesis``, ``estimate``...),
+    for a table cell: the full source is in the notes below the table."""
+    return next((label for label in KINDS.values() if source.startswith(label)), "")
+
+
+def _with_kind(text: str, source: str) -> str:
+    kind = _kind(source)
+    return f"{text} ({kind})" if kind and text != "n/a" else text
+
+
 def _efficiency(e: dict | None) -> str:
     if not e:
         return "n/a"
@@ -127,7 +139,8 @@ def markdown(comparison: dict) -> list[str]:
         f"Every model on the same data and the same teacher targets; the first row is this build's student. "
         f"Efficiencies and pure rates at {rate:g} kHz, at each model's own threshold on the same weighted rate "
         f"sample ({comparison.get('rate_sample', 'the build’s rate sample')}); intervals at "
-        f"{comparison.get('confidence_level', 0.6827):.2%}.",
+        f"{comparison.get('confidence_level', 0.6827):.2%}. AUC, efficiencies and pure rates come from the "
+        "firmware-exact scores; the source of every LUT and latency figure is beside it, in full below the table.",
         "",
     ]
     header = ["model", "input", "parameters"]
@@ -144,9 +157,9 @@ def markdown(comparison: dict) -> list[str]:
                 *(_number(row["auc"].get(s), 3) if s in row["auc"] else "n/a" for s in signals),
                 *(_efficiency(row["efficiency"].get(s)) for s in signals),
                 "n/a" if pure is None else f"{pure:.3g} ± {row['pure_rate_uncertainty_khz']:.2g}",
-                f"{row['LUT']:,.0f}" if row["LUT"] is not None else "n/a",
-                _number(row["latency_cycles"], 4),
-                _number(row["latency_bx"], 3),
+                _with_kind(f"{row['LUT']:,.0f}" if row["LUT"] is not None else "n/a", row["LUT_source"]),
+                _with_kind(_number(row["latency_cycles"], 4), row["latency_source"]),
+                _with_kind(_number(row["latency_bx"], 3), row["latency_source"]),
             ]
         )
     lines += table(header, body)

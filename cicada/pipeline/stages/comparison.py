@@ -157,7 +157,7 @@ def run(context: BuildContext) -> ComparisonResult:
             if s in compared.auc
         )
         log.info(
-            f"  {compared.name}: {figures}; pure rate {compared.pure_rate_khz} kHz; LUT {compared.LUT}; "
+            f"  {compared.name}: {figures}; pure rate {compared.pure_rate_khz} kHz; LUT {compared.LUT or 0:,.0f}; "
             f"{compared.latency_cycles} cycles"
         )
     return ComparisonResult(
