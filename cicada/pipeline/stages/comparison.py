@@ -21,20 +21,7 @@ from ...evaluation.comparison import ComparedRow, at_rate, with_synthesis, with_
 from ...evaluation.efficiency import CONFIDENCE_LEVEL
 from ..context import BuildContext
 from ..engine import Stage, run_stages
-from . import convert, data, quality, rates, scores, student, synthesis, teacher, verify
 
-#: The stages of a comparison student's build, in order (its data and teacher are borrowed from this build).
-STUDENT_BUILD = (
-    data.STAGE,
-    teacher.STAGE,
-    student.STAGE,
-    convert.STAGE,
-    verify.STAGE,
-    scores.STAGE,
-    quality.STAGE,
-    synthesis.STAGE,
-    rates.STAGE,
-)
 #: The synthesis backend whose LUT and latency are compared: the open RTL flow, which runs on every machine.
 COMPARED_BACKEND = "rtl"
 #: Where a comparison student's build lives, below this build's folder.
@@ -69,6 +56,14 @@ def student_context(context: BuildContext, index: int) -> BuildContext:
         folder=f"{context.folder or context.config.name}/{FOLDER}/{entry.name}",
         shared_dir=context.stage_dir("data"),
     )
+
+
+def student_build() -> list[Stage]:
+    """The stages of a comparison student's build: the build's own up to the rates (its data and teacher are
+    borrowed from this build, so they are reused, never run)."""
+    from ..build import STAGES  # the build's stage list, which holds this stage's module: imported when run
+
+    return [stage for stage in STAGES if stage.name != "report"]
 
 
 def row(results: dict, name: str, description: str, kind: str, rate_khz: float) -> ComparedRow:
@@ -146,7 +141,7 @@ def run(context: BuildContext) -> ComparisonResult:
     for index, entry in enumerate(section.students):
         built = student_context(context, index)
         log.info(f"  comparison student '{entry.name}': its build in {built.relative(built.model_dir)}")
-        run_stages(list(STUDENT_BUILD), built)
+        run_stages(student_build(), built)
         description = entry.description or f"{built.config.student.architecture} on input {built.config.student.input}"
         rows.append(row(built.results, entry.name, description, "comparison student", rate))
         builds[entry.name] = built.relative(built.model_dir)
