@@ -165,3 +165,36 @@ def test_the_report_compares_the_students_row_by_row(compared_build):
     # a second build reuses everything, the comparison students' builds included
     assert run_cli_in(directory, "build", str(config)) == 0
     assert "comparison" in json.loads((directory / "hls_projects/compared/report.json").read_text())
+
+
+def test_a_row_of_another_kind_of_firmware_renders_with_what_it_lacks():
+    """The row record names no student type: an encoder-only firmware without a synthesis is a row too."""
+    import dataclasses
+
+    from cicada.core.synthesis_figures import Estimate, Figures, Latency
+    from cicada.evaluation.comparison import ComparedRow, markdown, with_synthesis, with_working_point
+    from cicada.evaluation.efficiency import efficiency
+    from cicada.evaluation.rates import working_point
+
+    point = working_point([1.0, 2.0, 3.0, 4.0], 1.0, 0.25, [0.1, 0.2, 0.3, 0.4])
+    point.signal_efficiency_interval = {"ttbar": efficiency([True, False, False, True])}
+    student = with_working_point(ComparedRow("s", "a student", "build student", input="packed"), point, "rates")
+    figures = Figures(
+        latency=Latency(source="measured in RTL simulation: V", clock_ns=6.25, cycles=8, ns=50.0, bx=2.0,
+                        interval_cycles=1, interval_ns=6.25, one_event_per_crossing=True),
+        estimate=Estimate("estimate: alkaid", {"LUT": 1234.0}),
+    )  # fmt: skip
+    student = with_synthesis(student, figures, "done", None)
+    student.auc = {"ttbar": 0.9}
+    encoder = with_synthesis(
+        ComparedRow("vae_encoder", "the VAE's encoder", "encoder firmware"), None, "skipped", "n/a"
+    )
+    encoder.auc = {"ttbar": 0.8}
+    rows = [dataclasses.asdict(student), dataclasses.asdict(encoder)]
+    text = "\n".join(markdown({"rate_khz": 1.0, "rows": rows}))
+    assert student.LUT == 1234.0 and student.latency_bx == 2.0 and student.efficiency["ttbar"].passed == 2
+    assert "| s (build student) | packed | n/a | 0.9 | 0.500 [" in text
+    assert "1,234 (estimate) | 8 (measured in RTL simulation) | 2 (measured in RTL simulation) |" in text
+    assert "| vae_encoder (encoder firmware) | n/a | n/a | 0.8 | n/a | n/a | n/a | n/a | n/a |" in text
+    assert "LUT missing or limited: n/a" in text
+    assert markdown({}) == [] and markdown({"rate_khz": 1.0, "rows": []}) == []
