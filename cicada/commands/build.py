@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import __version__
+from ..core.errors import ConfigError
 from ..core.progress import log
 from . import Command, add_config_argument, command, load
 
@@ -38,6 +39,8 @@ def run_build(args, until: str | None = None, model_file=None) -> int:
     from .summary import summary_text
 
     config = load(args)
+    if until == "comparison" and not config.comparison.active():
+        raise ConfigError(f"{args.config}: --until comparison: the config has no comparison.students, so no such stage")
     if config.tracking.enabled:
         from ..tracking.store import require_mlflow
 
