@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import __version__
+from ..core.errors import ConfigError
 from ..core.progress import log
 from . import Command, add_config_argument, command, load
 
@@ -17,15 +18,15 @@ class Build(Command):
     )
 
     def add_arguments(self, parser):
-        from ..pipeline.build import STAGE_NAMES
+        from ..pipeline.build import ALL_STAGE_NAMES
 
         add_config_argument(parser)
         parser.add_argument("--force", action="store_true", help="rerun every stage, even those up to date")
         parser.add_argument(
             "--until",
-            choices=STAGE_NAMES,
+            choices=ALL_STAGE_NAMES,
             metavar="STAGE",
-            help=f"stop after this stage (one of: {', '.join(STAGE_NAMES)})",
+            help=f"stop after this stage (one of: {', '.join(ALL_STAGE_NAMES)})",
         )
 
     def run(self, args) -> int:
@@ -38,6 +39,8 @@ def run_build(args, until: str | None = None, model_file=None) -> int:
     from .summary import summary_text
 
     config = load(args)
+    if until == "comparison" and not config.comparison.active():
+        raise ConfigError(f"{args.config}: --until comparison: the config has no comparison.students, so no such stage")
     if config.tracking.enabled:
         from ..tracking.store import require_mlflow
 

@@ -64,6 +64,15 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
                 f"    {wp.target_khz:>6g} kHz: threshold {wp.threshold:8.3f} -> {wp.rate_khz:.3g} "
                 f"± {wp.rate_uncertainty_khz:.2g} kHz; efficiency {effs}{flag}"
             )
+    if r.get("comparison"):
+        compared = r["comparison"]
+        lines.append(f"  compared    at {compared.rate_khz:g} kHz (efficiency, pure rate; LUT; latency):")
+        for row in compared.rows:
+            effs = ", ".join(f"{n} {e.value:.2f}" for n, e in row.efficiency.items())
+            pure = "n/a" if row.pure_rate_khz is None else f"{row.pure_rate_khz:.3g} kHz"
+            lut = "n/a" if row.LUT is None else f"{row.LUT:,.0f}"
+            bx = "n/a" if row.latency_bx is None else f"{row.latency_bx:.2f} BX"
+            lines.append(f"    {row.name}: {effs}; pure {pure}; LUT {lut}; {bx}")
     if "report" in r:
         lines.append(f"  report      {r['report'].markdown}, {r['report'].json}")
     return "\n".join(lines)

@@ -90,6 +90,8 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
     synthesis = context.results["synthesis"].backends
     verify = s["verify"]
     quality = s.get("quality")
+    # only with comparison.students: without them report.json keeps its keys
+    compared = {"comparison": s["comparison"]} if s.get("comparison") else {}
     return {
         "cicada_version": __version__,
         "name": config.name,
@@ -129,6 +131,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
         **firmware_figures(synthesis, context.results.get("convert")),
         "synthesis": {name: result.as_json() for name, result in synthesis.items()},
         "rates": s["rates"],
+        **compared,
         "stage_seconds": stage_seconds,
     }
 

@@ -11,7 +11,7 @@ from ..core.markdown import count, figure, table
 from ..core.synthesis_figures import REPORTED_RESOURCES, Estimate, Latency, Resources
 from ..synthesis import BACKENDS
 from ..synthesis.sections import section_of
-from . import rates_section
+from . import comparison, rates_section
 from .build_view import BuildView
 
 
@@ -288,6 +288,7 @@ def markdown(r: dict, context: BuildView) -> str:
         _quality_section(r, context),
         _latency_section(r),
         _rates_section(r, context),
+        comparison.markdown(r.get("comparison") or {}),  # only with comparison.students
         ["## Stage times", ""]
         + table(
             ["stage", "seconds", "finished"], [[k, v["seconds"], v["finished"]] for k, v in r["stage_seconds"].items()]

@@ -16,6 +16,7 @@ from . import stamps
 from .context import SHAREABLE_STAGES, BuildContext
 from .engine import Stage, StageOutcome, run_stages
 from .stages import (
+    comparison,
     convert,
     data,
     import_model,
@@ -46,6 +47,8 @@ STAGES: list[Stage] = [
     report.STAGE,
 ]
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
+#: Every stage a build may have: the comparison runs only with comparison.students (:func:`stages_for`).
+ALL_STAGE_NAMES = (*STAGE_NAMES[:-1], comparison.STAGE.name, STAGE_NAMES[-1])
 
 #: Stages that need a teacher: a model brought from elsewhere has none.
 _TEACHER_STAGES = ("teacher", "quality")
@@ -70,8 +73,20 @@ def imported_model_stages() -> list[Stage]:
     return stages
 
 
+def with_comparison(stages: list[Stage]) -> list[Stage]:
+    """``stages`` with the comparison stage before the report, which then reads it too."""
+    *before, last = stages
+    return [*before, comparison.STAGE, dataclasses.replace(last, upstream=(*last.upstream, comparison.STAGE.name))]
+
+
 def stages_for(context: BuildContext) -> list[Stage]:
-    return imported_model_stages() if context.model_file else STAGES
+    """The stages of this build: a trained or an imported student; the comparison stage with comparison.students
+    (a model brought from elsewhere has no teacher to train them on)."""
+    if context.model_file:
+        if context.config.comparison.active():
+            log.warning("  comparison.students: not built for an imported model (no teacher to train them on)")
+        return imported_model_stages()
+    return with_comparison(STAGES) if context.config.comparison.active() else STAGES
 
 
 def recorded_model_file(context: BuildContext) -> Path | None:

@@ -27,8 +27,10 @@ def run(context: BuildContext) -> ReportResult:
 
 
 def inputs(context: BuildContext) -> dict:
-    # tracking settings change where a finished build is logged, never what the report holds
-    return {"config": context.config.model_dump(mode="json", exclude={"tracking"})}
+    # tracking settings change where a finished build is logged, never what the report holds; the comparison
+    # section counts only when it has students (a build without one hashes as before the section existed)
+    left_out = {"tracking"} | (set() if context.config.comparison.active() else {"comparison"})
+    return {"config": context.config.model_dump(mode="json", exclude=left_out)}
 
 
 def outputs(context: BuildContext) -> list[Path]:
