@@ -677,7 +677,7 @@ def test_workers_declare_their_memory_and_points_ask_for_theirs(tmp_path):
     slurm = {"kind": "slurm", "jobs": 1, "processes": 2, "memory": "16 GiB", "walltime": "01:00:00"}
     spec = load_scan(write_scan(tmp_path, {"grid": {"seed": [1]}, "engine": slurm}))
     workers, _ = memory_resources(spec.engine, spec.memory_per_point)
-    assert workers == {"memory": 8 * gib} and spec.memory_per_point == "4 GiB"
+    assert workers == {"memory": 8 * gib} and spec.memory_per_point == "4 GB"
     with jobqueue_cluster(spec.engine, workers) as cluster:
         assert f"--resources memory={8 * gib}" in cluster.job_script()
     with open_engine(local, 0, worker_resources={"memory": 6 * gib}) as client:

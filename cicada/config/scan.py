@@ -202,9 +202,9 @@ class ScanConfig(ConfigModel):
     )
     memory_per_point: Memory = option(
         "memory one point's build needs at its peak (Dask resource 'memory'): a worker the scan starts runs only "
-        "as many points at once as its memory holds, and one with less is refused before any point runs. 4 GiB "
+        "as many points at once as its memory holds, and one with less is refused before any point runs. 4 GB "
         "holds a cicada_v2-size build (tools/benchmark_memory.py)",
-        "4 GiB",
+        "4 GB",
     )
     reference: Union[Text, tuple[Text, ...], None] = option(
         "report.json of a reference build (e.g. CICADA v2), or a list of them, marked in the Pareto plots; relative "
