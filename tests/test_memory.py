@@ -75,7 +75,9 @@ def test_scoring_memory_does_not_grow_with_the_sample(images, monkeypatch):
     finally:
         tracemalloc.stop()
     one_float64_copy = images.size * 8
-    assert peak < one_float64_copy / 2, f"{peak / 1e6:.1f} MB traced, one float64 copy is {one_float64_copy / 1e6:.1f} MB"
+    assert peak < one_float64_copy / 2, (
+        f"{peak / 1e6:.1f} MB traced, one float64 copy is {one_float64_copy / 1e6:.1f} MB"
+    )
 
 
 def test_the_student_scores_in_bounded_chunks_with_the_scores_of_the_whole_array(images, monkeypatch):

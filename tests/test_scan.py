@@ -681,7 +681,9 @@ def test_workers_declare_their_memory_and_points_ask_for_theirs(tmp_path):
     with jobqueue_cluster(spec.engine, workers) as cluster:
         assert f"--resources memory={8 * gib}" in cluster.job_script()
     with open_engine(local, 0, worker_resources={"memory": 6 * gib}) as client:
-        (found,) = client.run_on_scheduler(lambda dask_scheduler: [w.resources for w in dask_scheduler.workers.values()])
+        (found,) = client.run_on_scheduler(
+            lambda dask_scheduler: [w.resources for w in dask_scheduler.workers.values()]
+        )
         assert found == {"memory": 6 * gib}
         assert client.submit(sum, [1, 2], resources={"memory": 4 * gib}).result() == 3
 
