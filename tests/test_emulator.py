@@ -22,6 +22,7 @@ from cicada.core.errors import ToolError
 from cicada.core.files import read_json
 from cicada.core.tf import seed_everything
 from cicada.firmware import csim
+from cicada.firmware import emulator as emulator_module
 from cicada.firmware.convert import convert_student
 from cicada.firmware.emulator import (
     EMULATOR_DIR,
@@ -232,3 +233,20 @@ def test_a_damaged_library_is_refused_by_its_build_record(built, tmp_path, damag
     assert files.built_from() is None
     with pytest.raises(ToolError, match="does not match its build record"):
         LibraryEmulator(files.library)
+
+
+def test_the_library_is_fed_a_chunk_at_a_time(built, monkeypatch):
+    """Its float64 copy of the inputs is a chunk's; chunk boundaries change no output, and a
+    NaN is named by its place in the whole sample."""
+    emulator = LibraryEmulator(built.library_a.library)
+    whole = emulator.predict(built.images)
+    monkeypatch.setattr(emulator_module, "CHUNK_EVENTS", 7)
+    seen = []
+    predict = emulator._predict
+    emulator._predict = lambda events, outputs, n, threads: seen.append(n) or predict(events, outputs, n, threads)
+    assert np.array_equal(emulator.predict(built.images), whole)
+    assert max(seen) == 7 and sum(seen) == len(built.images)
+    nan = built.images[:20].astype(np.float64)
+    nan[9, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="event 9 has a NaN input"):
+        emulator.predict(nan)

@@ -664,6 +664,34 @@ def test_a_local_cluster_lets_workers_stay_silent_for_long_solver_calls():
         assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.worker_ttl) == 5400
 
 
+def test_workers_declare_their_memory_and_points_ask_for_theirs(tmp_path):
+    """Each worker the scan starts advertises its memory as a Dask resource, each build asks for
+    memory_per_point; a worker set too small is refused before anything runs."""
+    from cicada.config.scan import LocalEngine, SchedulerEngine
+    from cicada.scan.cluster import EngineError, jobqueue_cluster, memory_resources, open_engine
+
+    gib = 2**30
+    local = LocalEngine(kind="local", workers=1, memory_per_worker="6 GiB", dashboard_address=":0")
+    assert memory_resources(local, "4 GiB") == ({"memory": 6 * gib}, {"memory": 4 * gib})
+    with pytest.raises(EngineError, match=r"each worker would have 2\.00 GiB but a point's build needs 4 GiB"):
+        memory_resources(local.model_copy(update={"memory_per_worker": "2 GiB"}), "4 GiB")
+    auto, task = memory_resources(local.model_copy(update={"memory_per_worker": None}), "4 GiB")
+    assert task == {"memory": 4 * gib} and auto["memory"] >= 4 * gib  # Dask's "auto" is never refused
+    assert memory_resources(SchedulerEngine(kind="scheduler", address="tcp://127.0.0.1:1"), "4 GiB") == (None, None)
+    slurm = {"kind": "slurm", "jobs": 1, "processes": 2, "memory": "16 GiB", "walltime": "01:00:00"}
+    spec = load_scan(write_scan(tmp_path, {"grid": {"seed": [1]}, "engine": slurm}))
+    workers, _ = memory_resources(spec.engine, spec.memory_per_point)
+    assert workers == {"memory": 8 * gib} and spec.memory_per_point == "4 GB"
+    with jobqueue_cluster(spec.engine, workers) as cluster:
+        assert f"--resources memory={8 * gib}" in cluster.job_script()
+    with open_engine(local, 0, worker_resources={"memory": 6 * gib}) as client:
+        (found,) = client.run_on_scheduler(
+            lambda dask_scheduler: [w.resources for w in dask_scheduler.workers.values()]
+        )
+        assert found == {"memory": 6 * gib}
+        assert client.submit(sum, [1, 2], resources={"memory": 4 * gib}).result() == 3
+
+
 def test_pareto_plot_marks_cicada_v2_and_the_reference(tmp_path):
     from cicada.scan.plots import plot_pareto, read_reference
 

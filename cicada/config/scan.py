@@ -200,6 +200,12 @@ class ScanConfig(ConfigModel):
         3600.0,
         gt=0.0,
     )
+    memory_per_point: Memory = option(
+        "memory one point's build needs at its peak (Dask resource 'memory'): a worker the scan starts runs only "
+        "as many points at once as its memory holds, and one with less is refused before any point runs. 4 GB "
+        "holds a cicada_v2-size build (tools/benchmark_memory.py)",
+        "4 GB",
+    )
     reference: Union[Text, tuple[Text, ...], None] = option(
         "report.json of a reference build (e.g. CICADA v2), or a list of them, marked in the Pareto plots; relative "
         "to the scan file",

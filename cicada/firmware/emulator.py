@@ -45,6 +45,7 @@ from string import Template
 
 import numpy as np
 
+from ..core.chunks import CHUNK_EVENTS
 from ..core.errors import ConversionError, ToolError
 from ..core.files import atomic_path, read_json, sha256_file, sha256_json, sha256_tree, write_json, write_text
 from ..core.fixedpoint import FixedType
@@ -445,13 +446,14 @@ class LibraryEmulator:
         return function
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
-        """Outputs (N, n_out) float64 for inputs of N x n_in values (e.g. images (N, 18, 14))."""
-        events = _as_events(inputs, self.n_inputs)
-        outputs = np.empty((len(events), self.n_outputs), dtype=np.float64)
-        if len(events):
-            status = self._predict(events, outputs, len(events), self.threads)
+        """Outputs (N, n_out) float64 for inputs of N x n_in values (e.g. images (N, 18, 14)); the
+        library reads float64, made a chunk at a time rather than as a copy of the whole sample."""
+        outputs = np.empty((len(inputs), self.n_outputs), dtype=np.float64)
+        for start in range(0, len(inputs), CHUNK_EVENTS):
+            events = _as_events(inputs[start : start + CHUNK_EVENTS], self.n_inputs)
+            status = self._predict(events, outputs[start : start + len(events)], len(events), self.threads)
             if status:
-                raise ValueError(f"event {status - 1} has a NaN input: the emulator refuses it")
+                raise ValueError(f"event {start + status - 1} has a NaN input: the emulator refuses it")
         return outputs
 
 

@@ -57,12 +57,21 @@ class FirmwareScorer:
             return self.integer.predict(images, threads=self.threads)
         return self.emulator.predict(images)
 
+    def reference(self, images: np.ndarray) -> np.ndarray | None:
+        """The emulator library's outputs that :meth:`compare` checks :meth:`predict`'s against;
+        None when the emulator gives the scores itself (nothing to check)."""
+        return None if self.integer is None else self.emulator.predict(images)
+
     def check(self, images: np.ndarray, outputs: np.ndarray, what: str) -> BitComparison | None:
         """Compare ``outputs`` (of :meth:`predict`) with the emulator library's on the same images;
         a VerificationError on any difference. None when the emulator gave them itself."""
-        if self.integer is None:
+        return self.compare(self.reference(images), outputs, what)
+
+    def compare(self, reference: np.ndarray | None, outputs: np.ndarray, what: str) -> BitComparison | None:
+        """:meth:`check` with the emulator's outputs already computed (:meth:`reference`, e.g. chunk by chunk)."""
+        if reference is None:
             return None
-        comparison = compare_bits(self.emulator.predict(images), outputs, self.lsb)
+        comparison = compare_bits(reference, outputs, self.lsb)
         if not comparison.bit_exact:
             raise VerificationError(
                 f"the integer model disagrees with the emulator library on {comparison.mismatches:,} of "

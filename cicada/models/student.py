@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config.registries.layers import keras_custom_objects
+from ..core.chunks import chunk_for, in_chunks
 from ..core.errors import ModelError
 from ..core.files import atomic_path
 from ..core.seeds import numpy_stream
@@ -197,10 +198,15 @@ def import_student(path: Path, input_name: str = DEFAULT):
 
 def student_scores(model, images: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """The QKeras student's output for its inputs (N events of its input values, e.g. the encoded
-    input of :mod:`cicada.data.student_inputs`, or ET images (N, 18, 14) for an ET student), float64 (N,)."""
-    inputs = np.asarray(images, dtype=np.float32).reshape(-1, *model.input_shape[1:])
-    out = model.predict(inputs, batch_size=batch_size, verbose=0)
-    return np.asarray(out, dtype=np.float64).reshape(len(images), -1)[:, 0]
+    input of :mod:`cicada.data.student_inputs`, or ET images (N, 18, 14) for an ET student), float64 (N,);
+    a chunk at a time, so that the float32 copy Keras reads is a chunk's."""
+
+    def score_chunk(part: np.ndarray) -> np.ndarray:
+        inputs = np.asarray(part, dtype=np.float32).reshape(-1, *model.input_shape[1:])
+        out = model.predict(inputs, batch_size=batch_size, verbose=0)
+        return np.asarray(out, dtype=np.float64).reshape(len(part), -1)[:, 0]
+
+    return in_chunks(score_chunk, np.asarray(images), chunk_for(batch_size))
 
 
 def _float_activation(quantizer) -> str:

@@ -152,6 +152,9 @@ def fit(
             variable.assign(value)
         log.info(f"  {label}: resuming after epoch {state.epoch} from {checkpoint}")
     resumed_from = state.epoch
+    # converted to tensors once, as Keras would convert them on every fit() call: one copy of
+    # the samples for the whole training instead of one more per epoch
+    x, y, x_val, y_val, sample_weight = as_tensors(tf, (x, y, x_val, y_val, sample_weight))
     if lr_patience is None:
         lr_patience = max(1, patience // 2)
     while state.epoch < epochs and state.epochs_without_improvement < patience:
@@ -214,6 +217,22 @@ def fit(
         images_per_second=len(x) * epochs_run / state.train_seconds if state.train_seconds > 0 else math.nan,
         resumed_from_epoch=resumed_from,
     )
+
+
+def as_tensors(tf, arrays):
+    """The tensors Keras' ``fit`` makes of numpy arrays (floats as ``floatx``, other types kept),
+    one per array: an array given twice (an autoencoder's inputs and targets) becomes one tensor."""
+    made: dict[int, Any] = {}
+
+    def convert(value):
+        if not isinstance(value, np.ndarray):
+            return value
+        if id(value) not in made:
+            dtype = tf.keras.backend.floatx() if issubclass(value.dtype.type, np.floating) else None
+            made[id(value)] = tf.convert_to_tensor(value, dtype=dtype)
+        return made[id(value)]
+
+    return tf.nest.map_structure(convert, arrays)
 
 
 def remove_checkpoint(out_dir: Path, label: str) -> None:

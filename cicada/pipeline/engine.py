@@ -12,6 +12,8 @@ downstream reusable.
 from __future__ import annotations
 
 import dataclasses
+import gc
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +128,16 @@ def judge(context: BuildContext, stage: Stage, parts: dict) -> tuple[str, stamps
     return "up to date", stamp
 
 
+def release_memory() -> None:
+    """Free what a finished stage left behind: the models Keras keeps in its global graph (a teacher
+    and its optimizer would otherwise stay with every later stage) and the cycles they sit in.
+    TensorFlow is looked up, not imported: a build that never loaded it does not load it here."""
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        tf.keras.backend.clear_session()
+    gc.collect()
+
+
 def run_stages(
     stages: list[Stage], context: BuildContext, force: bool = False, until: str | None = None
 ) -> list[StageOutcome]:
@@ -162,6 +174,7 @@ def run_stages(
         stamps.remove_stamp(context.stage_dir(stage.name), stage.name)
         started = time.monotonic()
         result = stage.run(context)
+        release_memory()
         seconds = time.monotonic() - started
         context.results[stage.name] = result
         outputs = _hash_outputs(context, stage)

@@ -82,7 +82,48 @@ def check_workers(client) -> int:
     return len(found)
 
 
-def jobqueue_cluster(engine: "HTCondorEngine | SLURMEngine"):
+#: The Dask resource a worker started here advertises (its memory, bytes) and a build task asks for.
+MEMORY_RESOURCE = "memory"
+
+
+def worker_memory(engine) -> tuple[int, bool] | None:
+    """(bytes of memory each worker has, whether the scan file set it) for a cluster the scan starts;
+    None for an external scheduler's workers, whose resources the scan does not set."""
+    from dask.utils import parse_bytes
+
+    if engine.kind == "scheduler":
+        return None
+    if engine.kind != "local":
+        return parse_bytes(engine.memory) // engine.processes, True
+    if engine.memory_per_worker is not None:
+        return parse_bytes(engine.memory_per_worker), True
+    from distributed.system import MEMORY_LIMIT  # Dask's "auto": the machine's memory shared by the workers
+
+    return MEMORY_LIMIT // (engine.workers or os.cpu_count() or 1), False
+
+
+def memory_resources(engine, point_memory: str) -> tuple[dict[str, int] | None, dict[str, int] | None]:
+    """(what each worker advertises, what each build task asks for) as Dask resources; (None, None) for
+    an external scheduler. A worker set below a point's need is an EngineError: it would be killed at its
+    limit in the middle of a build. Left to Dask's "auto", a worker advertises at least one point's need
+    (then a point at a time runs on it, as before)."""
+    from dask.utils import format_bytes, parse_bytes
+
+    memory = worker_memory(engine)
+    if memory is None:
+        return None, None
+    available, explicit = memory
+    need = parse_bytes(point_memory)
+    if explicit and available < need:
+        key = "memory_per_worker" if engine.kind == "local" else "memory (per job, shared by its processes)"
+        raise EngineError(
+            f"each worker would have {format_bytes(available)} but a point's build needs {point_memory} "
+            f"(memory_per_point): raise engine.{key} or lower memory_per_point"
+        )
+    return {MEMORY_RESOURCE: max(available, need)}, {MEMORY_RESOURCE: need}
+
+
+def jobqueue_cluster(engine: "HTCondorEngine | SLURMEngine", resources: dict[str, int] | None = None):
     """The dask-jobqueue cluster an engine describes (no job submitted until it is scaled)."""
     common: dict[str, Any] = {
         "cores": engine.cores,
@@ -90,7 +131,10 @@ def jobqueue_cluster(engine: "HTCondorEngine | SLURMEngine"):
         "memory": engine.memory,
         "python": engine.python or sys.executable,
         "job_script_prologue": list(engine.job_script_prologue),
-        "worker_extra_args": list(engine.worker_extra_args),
+        "worker_extra_args": [
+            *engine.worker_extra_args,
+            *(["--resources", ",".join(f"{k}={v}" for k, v in resources.items())] if resources else []),
+        ],
         "local_directory": engine.local_directory,
         "log_directory": engine.log_directory,
         "interface": engine.interface,
@@ -119,8 +163,11 @@ def _wait_for_workers(client, seconds: float, where: str) -> None:
 
 
 @contextlib.contextmanager
-def open_engine(engine, retries: int, worker_silence_s: float = 3600.0) -> Iterator:
-    """A connected Dask client for ``engine`` (the scan file's), closed with everything it started.
+def open_engine(
+    engine, retries: int, worker_silence_s: float = 3600.0, worker_resources: dict[str, int] | None = None
+) -> Iterator:
+    """A connected Dask client for ``engine`` (the scan file's), closed with everything it started;
+    the workers it starts advertise ``worker_resources`` (:func:`memory_resources`).
 
     ``retries`` is also how many lost workers a task may outlive on a cluster started here
     (the scheduler's allowed-failures), and ``worker_silence_s`` how long its workers may miss
@@ -152,12 +199,13 @@ def open_engine(engine, retries: int, worker_silence_s: float = 3600.0) -> Itera
                         threads_per_worker=engine.threads_per_worker,
                         processes=True,
                         memory_limit=engine.memory_per_worker or "auto",
+                        resources=worker_resources,
                         dashboard_address=engine.dashboard_address,
                     )
                 )
                 wait = float(WORKER_WAIT_S)
             else:
-                cluster = stack.enter_context(jobqueue_cluster(engine))
+                cluster = stack.enter_context(jobqueue_cluster(engine, worker_resources))
                 if engine.adapt:
                     # one job from the start: the workers are checked before any task exists
                     cluster.adapt(minimum=engine.processes, maximum=engine.jobs * engine.processes)

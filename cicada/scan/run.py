@@ -128,7 +128,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     from dask.distributed import as_completed
 
     from ..config.loader import load_config
-    from .cluster import check_workers, cicada_identity, open_engine
+    from .cluster import check_workers, cicada_identity, memory_resources, open_engine
     from .summary import write_documents
 
     root = Path(root or Path.cwd()).resolve()
@@ -159,7 +159,9 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
     ids = {point.id for point in points}
     previous = {row["point"]: row for row in _previous_rows(directory) if row.get("point") in ids}
     tables: dict[str, Path] = {}
-    with open_engine(spec.engine, spec.retries, spec.worker_silence_s) as client:
+    # refused here, before any work, when a worker cannot hold one point's build
+    worker_resources, task_resources = memory_resources(spec.engine, spec.memory_per_point)
+    with open_engine(spec.engine, spec.retries, spec.worker_silence_s, worker_resources) as client:
         dashboard = client.dashboard_link
         log.info(f"  Dask scheduler {client.scheduler.address}; dashboard {dashboard}")
         workers = check_workers(client)
@@ -179,6 +181,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
                 _job(spec, None, first.config, root, base_path, identity, group, folders),
                 key=f"cicada-shared-{group}-{run_id}",
                 retries=spec.retries,
+                resources=task_resources,
             )
             for group, first in groups.items()
         }
@@ -190,6 +193,7 @@ def run_scan(spec: "ScanConfig", scan_file: Path, root: Path | None = None) -> S
                 shared_futures[point.shared_id],
                 key=f"cicada-point-{point.id}-{run_id}",
                 retries=spec.retries,
+                resources=task_resources,
             )
             futures[future] = point
         started = time.monotonic()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.chunks import chunk_for, in_chunks
 from ...core.geometry import N_ETA, N_PHI
 from ..score import reconstruction_mse
 from . import Teacher, TeacherLoss, teacher_architecture
@@ -54,9 +55,14 @@ class EtAutoencoder(Teacher):
         return TeacherLoss("mse", None, "mse")
 
     def score(self, model, images: np.ndarray, batch_size: int = 2048) -> np.ndarray:
-        """Per-image reconstruction MSE in LSB^2 (float64)."""
-        x = self.inputs(images)
-        return reconstruction_mse(x, model.predict(x, batch_size=batch_size, verbose=0))
+        """Per-image reconstruction MSE in LSB^2 (float64), a chunk of images at a time (its float
+        copies and reconstruction would otherwise be several times the size of the sample)."""
+
+        def score_chunk(part: np.ndarray) -> np.ndarray:
+            x = self.inputs(part)
+            return reconstruction_mse(x, model.predict(x, batch_size=batch_size, verbose=0))
+
+        return in_chunks(score_chunk, images, chunk_for(batch_size))
 
 
 @teacher_architecture

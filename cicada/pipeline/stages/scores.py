@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...core.chunks import CHUNK_EVENTS
 from ...core.progress import log
 from ...data.datasets import read_dataset, test_dataset_names
 from ...data.hdf5 import write_scores
@@ -47,24 +48,34 @@ def run(context: BuildContext) -> ScoresResult:
     lsb = convert.output_type().lsb
     scorer = FirmwareScorer(context.project_dir, student, convert.layers, lsb)
     kind = input_kind(context.config.student.input)
+
+    def score_chunk(regions: np.ndarray, name: str) -> dict[str, np.ndarray]:
+        images = encode(kind, regions, f"test dataset '{name}'")  # the student's input (student.input)
+        outputs = scorer.predict(images)
+        reference = scorer.reference(images)  # the emulator library's, to check every test event
+        return {
+            **({"teacher_mse": teacher.score(regions)} if teacher is not None else {}),
+            **({"student_float": student_scores(unquantized, images)} if unquantized is not None else {}),
+            "student_qkeras": student_scores(student, images),
+            "firmware": outputs[:, 0],
+            "total_et": total_et(region_et(regions)).astype(np.float64),
+            **({"emulator": reference} if reference is not None else {}),
+            "outputs": outputs,
+        }
+
     scores, agreement, checks = {}, {}, {}
     for name in test_dataset_names(context.config.data):
         regions = read_dataset(context.data_dir, name)
-        images = encode(kind, regions, f"test dataset '{name}'")  # the student's input (student.input)
-        qkeras = student_scores(student, images)
-        outputs = scorer.predict(images)
-        check = scorer.check(images, outputs, f"'{name}'")  # every test event, bit for bit
+        # a chunk at a time: the float copies of the images stay a chunk's, whatever the sample's size
+        starts = range(0, max(len(regions), 1), CHUNK_EVENTS)  # an empty sample: one empty chunk
+        chunks = [score_chunk(regions[i : i + CHUNK_EVENTS], name) for i in starts]
+        columns = {key: np.concatenate([c[key] for c in chunks]) for key in chunks[0]}
+        outputs, reference = columns.pop("outputs"), columns.pop("emulator", None)
+        check = scorer.compare(reference, outputs, f"'{name}'")  # every test event, bit for bit
         if check is not None:
             checks[name] = check
-        firmware = outputs[:, 0]
-        scores[name] = {
-            **({"teacher_mse": teacher.score(regions)} if teacher is not None else {}),
-            **({"student_float": student_scores(unquantized, images)} if unquantized is not None else {}),
-            "student_qkeras": qkeras,
-            "firmware": firmware,
-            "total_et": total_et(region_et(regions)).astype(np.float64),
-        }
-        agreement[name] = csim.compare_bits(qkeras, firmware, lsb)
+        scores[name] = columns
+        agreement[name] = csim.compare_bits(columns["student_qkeras"], columns["firmware"], lsb)
     write_scores(context.scores_file, scores)
     mismatches = sum(a.mismatches for a in agreement.values())
     events = sum(len(s["firmware"]) for s in scores.values())
