@@ -23,6 +23,7 @@ from ..core import detector, geometry, l1_menu
 from ..plugins import load as load_plugins
 from .adder_cost import AdderCostConfig
 from .data_section import DataConfig
+from .float_section import FloatTypesConfig
 from .model import (
     ConfigModel,
     Integer,
@@ -193,6 +194,9 @@ class LayerHlsConfig(ConfigModel):
 class HlsConfig(ConfigModel):
     """hls4ml conversion of the student into an HLS project."""
 
+    #: added after builds were made with this section: at its default it hashes as before
+    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = ("float_types",)
+
     backend: Literal["Vitis", "Vivado"] = option("hls4ml backend", "Vitis")
     io_type: Literal["io_parallel"] = option(
         "hls4ml I/O type (the firmware emulator and testbench handling use arrays)", "io_parallel"
@@ -216,6 +220,10 @@ class HlsConfig(ConfigModel):
     precision_check: Literal["error", "warn"] = option(
         "error: stop when a hand-set type is proven unsafe; warn: log it and let the C simulation show the damage",
         "error",
+    )
+    float_types: FloatTypesConfig = option(
+        "a float (non-QKeras) model: how its fixed-point types are derived (error target, calibration)",
+        FloatTypesConfig(),
     )
 
     @model_validator(mode="after")
