@@ -133,3 +133,46 @@ def test_a_hand_set_type_too_narrow_is_reported_before_the_build(tmp_path):
     assert "key 'hls.layers.conv.result_precision'" in message and "overflows on" in message
     assert "% of zero-bias events" in message and "proven" in message
     assert not (tmp_path / "project").exists()
+
+
+def float_student_file(path):
+    """A float student on region ET: convolution, leaky ReLU, max pooling, dense (seeded weights)."""
+    tf = tensorflow()
+    layers = tf.keras.layers
+    tf.keras.utils.set_random_seed(2)
+    inputs = layers.Input((252,), name="inputs")
+    x = layers.Reshape((18, 14, 1), name="image")(inputs)
+    x = layers.Conv2D(2, 3, strides=2, padding="valid", name="conv",
+                      kernel_initializer=tf.keras.initializers.RandomNormal(stddev=0.01))(x)
+    x = layers.LeakyReLU(alpha=0.25, name="leaky")(x)
+    x = layers.MaxPooling2D(2, name="pool")(x)
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dense(4, activation="relu", name="hidden")(x)
+    model = tf.keras.Model(inputs, layers.Dense(1, name="score")(x))
+    model.save(path, save_format="h5")
+    return path
+
+
+def test_the_float_path_leaves_an_et_only_build_as_it_was():
+    assert "float_types" not in HlsConfig().fingerprint_data()
+    assert "float_types" in HlsConfig(float_types={"tolerance": 0.5}).fingerprint_data()
+
+
+@pytest.mark.slow
+def test_cicada_convert_builds_a_float_model_with_labelled_types(tmp_path):
+    import json
+
+    from conftest import BYO, run_cli_in, write_config
+
+    config = write_config(tmp_path, {**BYO, "name": "floaty", "verify": {"csim_events": 400}})
+    model = float_student_file(tmp_path / "float.h5")
+    assert run_cli_in(tmp_path, "convert", str(config), "--model", str(model)) == 0
+    report = json.loads((tmp_path / "hls_projects/floaty/report.json").read_text())
+    labels = {(t["layer"], t["role"]): t["label"] for t in report["float_types"]["types"]}
+    assert labels[("conv", "result")] == "proven" and labels[("score", "accum")] == "proven"
+    agreement = report["bit_accuracy"]["float_agreement"]
+    assert report["bit_accuracy"]["emulator_vs_csim"]["bit_exact"]
+    assert agreement["share_within"] >= 0.99 and agreement["score_spearman"] > 0.999
+    markdown = (tmp_path / "hls_projects/floaty/report.md").read_text()
+    assert "## Agreement with the float model" in markdown and "calibrated" in markdown or "proven" in markdown
+    assert "bit-exact" not in markdown.split("## Agreement with the float model")[1].split("##")[0]

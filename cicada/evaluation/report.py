@@ -111,6 +111,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
             "layers": s["convert"]["layers"],
         },
         "precision_proof": s["convert"]["precision_proof"],
+        **({"float_types": s["convert"]["float_types"]} if s["convert"].get("float_types") else {}),
         "bit_accuracy": {
             "output_lsb": context.results["convert"].output_type().lsb,
             "csim_vs_qkeras": verify["csim_vs_qkeras"],
@@ -119,6 +120,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
             "firmware_vs_qkeras_all_test_events": s["scores"]["firmware_vs_qkeras"],
             "firmware_engine": s["scores"].get("firmware_engine", ""),
             "integer_model_vs_emulator": s["scores"].get("integer_vs_emulator", {}),
+            **({"float_agreement": verify["float_agreement"]} if verify.get("float_agreement") else {}),
         },
         "distillation": quality["distillation"] if quality else None,
         "auc": quality["auc"] if quality else None,

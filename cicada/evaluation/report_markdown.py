@@ -11,7 +11,7 @@ from ..core.markdown import count, figure, table
 from ..core.synthesis_figures import REPORTED_RESOURCES, Estimate, Latency, Resources
 from ..synthesis import BACKENDS
 from ..synthesis.sections import section_of
-from . import rates_section
+from . import float_report, rates_section
 from .build_view import BuildView
 
 
@@ -90,6 +90,8 @@ def _firmware_section(r: dict) -> list[str]:
             for layer in hls["layers"]
         ],
     )
+    if r.get("float_types"):
+        return out + float_report.types_section(r["float_types"])
     proof = r["precision_proof"]
     out += ["", "### Precision proof", ""]
     if proof["proven"]:
@@ -121,6 +123,8 @@ def _firmware_section(r: dict) -> list[str]:
 
 
 def _bit_accuracy_section(r: dict) -> list[str]:
+    if r.get("float_types"):
+        return float_report.accuracy_section(r)
     ba = r["bit_accuracy"]
     cs = ba["csim_vs_qkeras"]
     per_dataset = ", ".join(f"{n}: {k:,}" for n, k in ba["csim_events_per_dataset"].items())

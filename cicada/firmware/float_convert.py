@@ -26,7 +26,16 @@ from ..core.errors import ConversionError
 from ..core.files import atomic_directory
 from ..core.fixedpoint import FixedType
 from ..core.progress import log
-from .convert import TESTBENCH, _explicit_precisions, _patch_testbench, _plain_config, build_hls4ml_config, convert_model, hls4ml_errors
+from .convert import (
+    TESTBENCH,
+    _explicit_precisions,
+    _layer_table,
+    _patch_testbench,
+    _plain_config,
+    build_hls4ml_config,
+    convert_model,
+    hls4ml_errors,
+)
 from .float_derive import SEARCHED, Derivation, derive, finalise
 from .float_model import check_float_layers, hls4ml_layout, with_weights_on_grid
 from .float_surrogate import graph_nodes
@@ -52,9 +61,26 @@ class FloatConversion:
     attempts: int
     firmware_truth: str = "hls4ml's compiled C++ (hls_model.predict; the emulator library and C simulation compile the same files)"
     notes: list[str] = field(default_factory=list)
+    #: the layer table of the converted graph (as the QKeras path's, :func:`.convert._layer_table`)
+    layers: list[dict] = field(default_factory=list)
 
     def types_table(self) -> list[dict]:
         return [record.as_json() for record in self.derivation.derived]
+
+    def record(self) -> dict:
+        """What a build keeps: every type with its label, the target and how it was met."""
+        return {
+            "types": self.types_table(),
+            "tolerance": self.target.tolerance,
+            "fraction": self.target.fraction,
+            "calibration_events": self.derivation.events,
+            "share_within_on_firmware": self.share_within,
+            "share_within_on_search_model": self.derivation.share_within,
+            "attempts": self.attempts,
+            "firmware_truth": self.firmware_truth,
+            "hand_set": list(self.hand_set),
+            "notes": list(self.derivation.notes) + list(self.notes),
+        }
 
 
 def calibration_events(samples: dict[str, np.ndarray], zero_bias: str, events: int) -> tuple[np.ndarray, dict[str, slice]]:
@@ -181,7 +207,8 @@ def convert_float_model(model, hls: "HlsConfig", project_dir: Path, samples: dic
         import shutil
 
         shutil.rmtree(staging / "first", ignore_errors=True)
-    return FloatConversion(project_dir, derivation, problems + remarks, _plain_config(config), share, target, attempt)
+    return FloatConversion(project_dir, derivation, problems + remarks, _plain_config(config), share, target, attempt,
+                           layers=_layer_table(hls_model))
 
 
 def output_lsb(conversion: FloatConversion) -> float:

@@ -18,27 +18,11 @@ import numpy as np
 
 from ..core.errors import ConversionError
 from ..core.fixedpoint import FixedType
+from ..models.imported_model import FLOAT_FILE_LAYERS, FLOAT_WEIGHTED
 
-#: Keras classes whose weights make a model "float" when QKeras does not quantize them.
-FLOAT_WEIGHTED = frozenset({"Dense", "Conv2D"})
-#: Keras classes the float path converts (what hls4ml 1.3.0 handles and cicada derives types for).
-FLOAT_LAYERS = frozenset(
-    {
-        "InputLayer",
-        "Dense",
-        "Conv2D",
-        "LayerNormalization",
-        "LeakyReLU",
-        "ReLU",
-        "Activation",
-        "MaxPooling2D",
-        "AveragePooling2D",
-        "Flatten",
-        "Reshape",
-        "Permute",
-        "Dropout",
-    }
-)
+#: which Keras classes make a model float, and which a float model may hold: one list, the model
+#: file's (checked before loading, ``cicada convert --model``)
+FLOAT_LAYERS = FLOAT_FILE_LAYERS
 #: Keras activations a Dense/Conv2D may carry on the float path.
 FLOAT_ACTIVATIONS = frozenset({"linear", "relu"})
 #: Weight names per class: what :func:`with_weights_on_grid` rounds.

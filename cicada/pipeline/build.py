@@ -130,9 +130,9 @@ def build(
     """
     context = make_context(config, config_path, root, model_file, folder, shared_dir)
     if context.model_file is not None:
-        from ..models.student import import_student
+        from ..models.imported_model import import_model as read_model_file
 
-        import_student(context.model_file, config.student.input)  # a bad model file fails before any work is done
+        read_model_file(context.model_file, config.student.input)  # a bad model file fails before any work is done
     with build_lock(context.model_dir, config.name):
         remove_leftovers(context.model_dir, context.project_dir)
         outcomes = run_stages(stages_for(context), context, force=force, until=until)
