@@ -241,7 +241,7 @@ def _records(nodes, types, final_walk, calibrated, labels, hand_set: set) -> lis
             elif node.kind == "Input":
                 how, fraction = PROVEN, "input"
             elif role in ("weight", "bias", "scale", "param", "table"):
-                how, fraction = ("constant" if role != "table" else PROVEN), "error target"
+                how, fraction = PROVEN, "error target"  # constants: the type holds every one of them
             elif node.name in calibrated:
                 how, fraction = labels[node.name], "error target"
             elif node.kind in ("Transpose", "Reshape", "Pooling2D"):
@@ -250,5 +250,9 @@ def _records(nodes, types, final_walk, calibrated, labels, hand_set: set) -> lis
                 how, fraction = PROVEN, "error target" if role == "result" else "exact"
             values_known = role == "result" or (role == "accum" and node.kind in ("Dense", "Conv2D"))
             low, high = (exact.min, exact.max) if values_known else (value.min_value, value.max_value)
+            if role in node.weights and node.weights[role].size:
+                low, high = float(node.weights[role].min()), float(node.weights[role].max())
+            elif role == "param":
+                low = high = float(node.attrs["activ_param"])
             records.append(DerivedType(layer, role, value.hls(), how, low, high, fraction))
     return records

@@ -50,7 +50,7 @@ class DerivedType:
     layer: str
     role: str
     type: str
-    label: str  # "proven", "calibrated on N events, margin m", "hand-set", "constant"
+    label: str  # "proven", "calibrated on N events, margin m (quantiles ...)", "hand-set"
     low: float
     high: float
     fraction_source: str  # "exact", "error target", "hand-set", "input"
