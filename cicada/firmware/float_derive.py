@@ -40,6 +40,7 @@ SEARCHED = {
     "ParametrizedActivation": ("result",),
     "LeakyReLU": ("result",),
     "Activation": ("result",),
+    "Merge": ("result",),
 }
 
 
@@ -106,6 +107,10 @@ def derive(model, nodes: list[Node], hls_layers: dict, inputs: np.ndarray, refer
     labels: dict[str, str] = {}
     previous = nodes[0]
     for node in nodes[1:]:
+        if node.kind == "BatchNormalization":
+            _exact_scaling(node, types)
+            previous = node
+            continue
         for role, values in node.weights.items():
             top = float(np.abs(values).max()) if values.size else 0.0
             types[(node.name, role)] = (
@@ -135,6 +140,10 @@ def derive(model, nodes: list[Node], hls_layers: dict, inputs: np.ndarray, refer
     # proven ranges with the widest fractions: the types the search starts from
     proven_walk = walk(nodes, hls_layers, types, input_low, input_high, calibrated, labels)
     for node in nodes[1:]:
+        if node.kind == "BatchNormalization":  # exact: the scaling is a power of two
+            exact = proven_walk.exact[node.name]
+            types[(node.name, "result")] = fixed(exact.min, exact.max, exact.fractional)
+            continue
         if node.name in calibrated or "result" not in SEARCHED.get(node.kind, ()):
             continue
         exact = proven_walk.exact[node.name]
@@ -172,6 +181,24 @@ def finalise(derivation: Derivation, nodes: list[Node], hls_layers: dict, input_
     final_walk = walk(nodes, hls_layers, types, input_low, input_high, calibrated, labels)
     derivation.derived = _records(nodes, types, final_walk, calibrated, labels, set(hand_set))
     return types != before
+
+
+def _exact_scaling(node: Node, types: dict) -> None:
+    """A BatchNormalization on the float path scales each channel by a power of two (an input's
+    prescaling, exact in fixed point) and shifts it by a dyadic bias: types that hold them exactly."""
+    from ..core.fixedpoint import fractional_bits_needed
+
+    for role in ("scale", "bias"):
+        values = node.weights[role]
+        bits = fractional_bits_needed(values, limit=24)
+        exact = np.all(np.rint(values * 2.0**bits) == values * 2.0**bits)
+        if not exact or (role == "scale" and np.any(values <= 0)):
+            raise ConversionError(
+                f"layer '{node.name}' (BatchNormalization): its {role} {values.tolist()} is not exact in fixed point; "
+                "on the float path a batch normalisation may only scale each channel by a power of two"
+            )
+        top = float(np.abs(values).max())
+        types[(node.name, role)] = fixed(-top, top, bits, signed=True) if top > 0 else FixedType(2, 2)
 
 
 def _search(nodes, inputs, reference, types, target: Target, widest: int, hand_set: set, derivation: Derivation) -> None:
@@ -240,6 +267,8 @@ def _records(nodes, types, final_walk, calibrated, labels, hand_set: set) -> lis
                 how, fraction = "hand-set", "hand-set"
             elif node.kind == "Input":
                 how, fraction = PROVEN, "input"
+            elif node.kind == "BatchNormalization":
+                how, fraction = PROVEN, "exact"  # a power-of-two scaling: no rounding anywhere
             elif role in ("weight", "bias", "scale", "param", "table"):
                 how, fraction = PROVEN, "error target"  # constants: the type holds every one of them
             elif node.name in calibrated:

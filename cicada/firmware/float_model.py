@@ -52,7 +52,10 @@ def check_float_layers(model, source: str = "model") -> None:
             )
         if kind == "Activation" and name not in FLOAT_ACTIVATIONS:
             raise ConversionError(f"{source}: layer '{layer.name}': activation '{name}'; expected linear or relu")
-        if kind != "InputLayer" and isinstance(layer.input, (list, tuple)):
+        several = kind != "InputLayer" and isinstance(layer.input, (list, tuple))
+        if several and kind == "Multiply" and len({id(t) for t in layer.input}) == 1:
+            continue  # a square: x * x
+        if several:
             raise ConversionError(f"{source}: layer '{layer.name}' ({kind}) takes several inputs; expected a chain")
 
 
@@ -92,7 +95,7 @@ def hls4ml_layout(model):
             x = layers.Permute((2, 3, 1), name=f"{layer.name}_to_image")(x)
             continue
         clone = _clone(layer)
-        x = clone(x)
+        x = clone([x, x]) if type(layer).__name__ == "Multiply" else clone(x)
         clone.set_weights(layer.get_weights())
     return tf.keras.Model(inputs, x, name=model.name)
 
@@ -115,7 +118,9 @@ def with_weights_on_grid(model, weight_types: dict[str, dict[str, FixedType]]):
         types = weight_types.get(layer.name)
         if not types:
             continue
-        roles = WEIGHT_ROLES[type(layer).__name__]
+        roles = WEIGHT_ROLES.get(type(layer).__name__)
+        if roles is None:
+            continue
         weights = layer.get_weights()
         layer.set_weights([on_grid(w, types[role]).astype(w.dtype) for w, role in zip(weights, roles)])
     return copy

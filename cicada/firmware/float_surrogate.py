@@ -27,7 +27,7 @@ from .float_model import weight_arrays, on_grid
 
 #: hls4ml classes the float path computes
 CLASSES = ("Input", "Transpose", "Reshape", "LayerNormalization", "Conv2D", "Dense", "Activation",
-           "ParametrizedActivation", "LeakyReLU", "Pooling2D")
+           "ParametrizedActivation", "LeakyReLU", "Pooling2D", "BatchNormalization", "Merge")
 
 
 @dataclass
@@ -62,6 +62,14 @@ def graph_nodes(hls_model, keras_model) -> list[Node]:
             attrs["padding"] = source.padding.upper()
             attrs["strides"] = tuple(source.strides)
         weights = weight_arrays(source) if source is not None else {}
+        if kind == "BatchNormalization":  # hls4ml's folded scale and bias, per channel (the last axis)
+            weights = {role: np.asarray(layer.weights[role].data, np.float64).reshape(-1) for role in ("scale", "bias")}
+        if kind == "Merge":
+            previous = nodes[-1].name if nodes else None
+            if layer.get_attr("op") != "multiply" or list(layer.inputs) != [previous, previous]:
+                raise ConversionError(
+                    f"layer '{layer.name}': only a product of the layer before with itself (a square) is supported"
+                )
         nodes.append(Node(layer.name, kind, in_shape, out_shape, attrs, weights))
     return nodes
 
@@ -155,6 +163,10 @@ def evaluate(nodes: list[Node], inputs: np.ndarray, types: dict | None = None, s
             values = np.where(values > 0, values, alpha * values)
         elif kind == "Pooling2D":
             values = _pool(values, node)
+        elif kind == "BatchNormalization":
+            values = values * node.weights["scale"] + node.weights["bias"]
+        elif kind == "Merge":
+            values = values * values
         values = values.reshape((len(values), *node.out_shape))
         if types is not None and (node.name, "result") in types:
             values = cast(values, types[(node.name, "result")])

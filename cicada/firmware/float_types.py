@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.fixedpoint import FixedType
+from ..core.fixedpoint import FixedType, fractional_bits_needed
 from ..core.intervals import PRECISION_RULES, Bounds, PrecisionProof, RuleInput, cast, precision_of
 from ..plugins import load as load_plugins
 from .float_surrogate import Node, evaluate
@@ -117,6 +117,21 @@ def leaky_bounds(node: Node, incoming: Bounds, alpha: float, alpha_fractional: i
     return Bounds(low, high, incoming.fractional + alpha_fractional)
 
 
+def scaling_bounds(node: Node, incoming: Bounds) -> Bounds:
+    """x * scale + bias per channel (the last axis): each end maps to an end."""
+    scale, bias = node.weights["scale"], node.weights["bias"]
+    low, high = incoming.low.reshape(node.in_shape), incoming.high.reshape(node.in_shape)
+    ends = (low * scale + bias, high * scale + bias)
+    return Bounds(np.minimum(*ends), np.maximum(*ends), incoming.fractional + fractional_bits_needed(scale))
+
+
+def square_bounds(incoming: Bounds) -> Bounds:
+    """x * x: 0 inside an interval that holds 0, else the square of the end nearer 0."""
+    low, high = incoming.low, incoming.high
+    near = np.where(low > 0, low, np.where(high < 0, -high, 0.0))
+    return Bounds(near * near, np.maximum(low * low, high * high), 2 * incoming.fractional)
+
+
 @dataclass
 class Walk:
     """The bounds of every layer's values, exact (before its result cast) and after it."""
@@ -148,6 +163,10 @@ def walk(nodes: list[Node], hls_layers: dict, types: dict, input_low, input_high
             param = types[(node.name, "param")]
             alpha = float(np.rint(float(node.attrs["activ_param"]) / param.lsb) * param.lsb)
             exact = leaky_bounds(node, bounds.reshaped(node.in_shape), alpha, param.fractional)
+        elif node.kind == "BatchNormalization":
+            exact = scaling_bounds(node, bounds)
+        elif node.kind == "Merge":
+            exact = square_bounds(bounds.reshaped(node.in_shape))
         else:
             rule = PRECISION_RULES.get(node.kind)
             given = RuleInput(hls_layers[node.name], bounds, node.out_shape, _WIDE, True, None)

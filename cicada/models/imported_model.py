@@ -36,6 +36,8 @@ FLOAT_FILE_LAYERS = frozenset(
         "Reshape",
         "Permute",
         "Dropout",
+        "BatchNormalization",  # a power-of-two scaling per channel only (checked at conversion)
+        "Multiply",  # of a layer's output with itself (a square), e.g. an encoder trigger's score
     }
 )
 #: Containers whose layers the stored config lists inside them
