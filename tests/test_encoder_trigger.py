@@ -1,0 +1,60 @@
+"""The VAE teacher's encoder as a trigger: the model, and its firmware on the float path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cicada.core.errors import ModelError
+
+
+def small_vae():
+    from cicada.config.teacher_section import TeacherConfig
+    from cicada.core.tf import tensorflow
+    from cicada.models.teachers.cicada_2026_vae import Cicada2026Vae
+
+    tensorflow().keras.utils.set_random_seed(4)
+    return Cicada2026Vae(TeacherConfig(architecture="cicada_2026_vae", latent_size=2)).build()
+
+
+def images(events: int, hot: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    et = np.floor(rng.exponential(3, (events, 18, 14)))
+    et[:, 5, 5] += hot * rng.integers(0, 500, events)
+    bits = (rng.random((events, 18, 14, 2)) < 0.05).astype(float)
+    return np.concatenate([np.clip(et, 0, 1023)[..., None], bits], axis=-1)
+
+
+def test_the_trigger_scores_the_sum_of_squared_latent_means_and_refuses_kl():
+    from cicada.models.encoder_trigger import encoder_trigger, et_shift_for, float_encoder_score
+
+    vae = small_vae()
+    x = images(64, 1)
+    unscaled = encoder_trigger(vae, et_shift=0)
+    np.testing.assert_allclose(unscaled.predict(x, verbose=0)[:, 0], float_encoder_score(vae, x), rtol=1e-4)
+    assert et_shift_for(x[..., 0]) >= 1  # ET's variance over the regions reaches beyond 1
+    with pytest.raises(ModelError, match="no logarithm layer"):
+        encoder_trigger(vae, "kl")
+
+
+@pytest.mark.slow
+def test_the_encoder_trigger_becomes_firmware_with_labelled_types(tmp_path):
+    from cicada.config.sections import HlsConfig
+    from cicada.firmware.float_convert import check_csim, convert_float_model, output_lsb
+    from cicada.models.encoder_trigger import encoder_trigger, et_shift_for
+
+    vae = small_vae()
+    zero_bias, signal = images(3000, 0), images(3000, 1, seed=1)
+    model = encoder_trigger(vae, et_shift=et_shift_for(np.concatenate([zero_bias, signal])[..., 0]))
+    hls = HlsConfig(float_types={"calibration_events": 2000, "tolerance": 2**-4})
+    result = convert_float_model(
+        model, hls, tmp_path / "encoder", {"zero_bias": zero_bias, "signal": signal}, "zero_bias", 0,
+        np.tile([1023, 1, 1], 252),
+    )
+    assert result.share_within >= 0.999
+    labels = {(t.layer, t.role): t.label for t in result.derivation.derived}
+    assert labels[("encoder_norm", "result")].startswith("calibrated on 2000 events")
+    assert labels[("encoder_conv_1", "accum")] == "proven" and labels[("encoder_squares", "result")] == "proven"
+    test = np.concatenate([zero_bias[-200:], signal[-200:]]).reshape(400, -1)
+    comparison, _ = check_csim(tmp_path / "encoder", test, output_lsb(result))
+    assert comparison.bit_exact
