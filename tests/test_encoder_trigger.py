@@ -48,7 +48,12 @@ def test_the_encoder_trigger_becomes_firmware_with_labelled_types(tmp_path):
     model = encoder_trigger(vae, et_shift=et_shift_for(np.concatenate([zero_bias, signal])[..., 0]))
     hls = HlsConfig(float_types={"calibration_events": 2000, "tolerance": 2**-4})
     result = convert_float_model(
-        model, hls, tmp_path / "encoder", {"zero_bias": zero_bias, "signal": signal}, "zero_bias", 0,
+        model,
+        hls,
+        tmp_path / "encoder",
+        {"zero_bias": zero_bias, "signal": signal},
+        "zero_bias",
+        0,
         np.tile([1023, 1, 1], 252),
     )
     assert result.share_within >= 0.999
@@ -58,3 +63,73 @@ def test_the_encoder_trigger_becomes_firmware_with_labelled_types(tmp_path):
     test = np.concatenate([zero_bias[-200:], signal[-200:]]).reshape(400, -1)
     comparison, _ = check_csim(tmp_path / "encoder", test, output_lsb(result))
     assert comparison.bit_exact
+
+
+def test_a_report_becomes_a_typed_comparison_row():
+    from cicada.evaluation.firmware_row import FirmwareRow
+
+    report = {
+        "name": "vae_encoder",
+        "precision_proof": {"proven": False},
+        "float_types": {"types": [{"label": "proven"}, {"label": "calibrated on 4000 events, margin 0.25"}]},
+        "auc": None,
+        "bit_accuracy": {"float_agreement": {"events": 600, "signals": [{"signal": "dijet", "auc_firmware": 0.91}]}},
+        "rates": {
+            "working_points": [
+                {
+                    "target_khz": 1.0,
+                    "rate_khz": 0.98,
+                    "signal_efficiency_interval": {"dijet": {"value": 0.5, "low": 0.45, "high": 0.55}},
+                }
+            ]
+        },
+        "resources": {"rtl": {"available": False, "reason": "the open-source RTL flow cannot build this float model"}},
+        "latency": {"vendor": {"source": "vendor synthesis", "bx": 2.5}},
+    }
+    row = FirmwareRow.from_report(report)
+    assert row.types == "derived (float model: 1 proven, 1 calibrated)"
+    assert row.auc == {"dijet": 0.91} and "600 C-simulation events" in row.auc_source
+    assert row.efficiency_1khz["dijet"].low == 0.45 and row.rate_1khz == 0.98
+    assert row.lut is None and "cannot build this float model" in row.reasons["lut"]
+    assert row.latency_bx == 2.5 and "latency_bx" not in row.reasons
+
+
+VAE = {
+    "name": "vae",
+    "seed": 3,
+    "data": {
+        "zero_bias_events": 2000,
+        "region_bits": True,
+        "signals": [{"name": "dijet", "kind": "dijet_resonance", "events": 300}],
+    },
+    "teacher": {"architecture": "cicada_2026_vae", "latent_size": 2, "epochs": 1, "batch_size": 256, "patience": 1},
+    "student": {"epochs": 1, "batch_size": 256, "patience": 1},
+    "synthesis": {"rtl": {"run": "off"}},
+}
+
+
+@pytest.mark.slow
+def test_cicada_encoder_then_convert(tmp_path):
+    import json
+
+    from conftest import run_cli_in, write_config
+
+    vae = write_config(tmp_path, VAE, "vae.yaml")
+    assert run_cli_in(tmp_path, "encoder", str(vae), "-o", str(tmp_path / "encoder.h5")) == 0
+    assert not (tmp_path / "models/vae/student.h5").exists()  # the teacher only: no student trained
+    encoder_build = {
+        **VAE,
+        "name": "vae_encoder",
+        "student": {"input": "channels"},
+        "hls": {"float_types": {"tolerance": 0.25, "fraction": 0.99, "calibration_events": 1000}},
+        "verify": {"csim_events": 300},
+        "synthesis": {"rtl": {"run": "auto"}},
+    }
+    config = write_config(tmp_path, encoder_build, "encoder.yaml")
+    assert run_cli_in(tmp_path, "convert", str(config), "--model", str(tmp_path / "encoder.h5")) == 0
+    report = json.loads((tmp_path / "hls_projects/vae_encoder/report.json").read_text())
+    labels = [t["label"] for t in report["float_types"]["types"]]
+    assert any(label.startswith("calibrated on") for label in labels) and "proven" in labels
+    assert report["bit_accuracy"]["emulator_vs_csim"]["bit_exact"]
+    assert report["synthesis"]["rtl"]["status"] == "unavailable"
+    assert "cannot build this float model" in report["synthesis"]["rtl"]["reason"]

@@ -47,7 +47,13 @@ def test_layout_for_hls4ml_computes_the_same_function():
     model = float_model()
     rewritten = hls4ml_layout(model)
     assert is_float_model(model)
-    assert [layer.name for layer in rewritten.layers][1:6] == ["norm_to_rows", "norm_rows", "norm", "norm_image", "norm_to_image"]
+    assert [layer.name for layer in rewritten.layers][1:6] == [
+        "norm_to_rows",
+        "norm_rows",
+        "norm",
+        "norm_image",
+        "norm_to_image",
+    ]
     x = samples(50)["signal"]
     np.testing.assert_allclose(rewritten.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
 
@@ -142,8 +148,14 @@ def float_student_file(path):
     tf.keras.utils.set_random_seed(2)
     inputs = layers.Input((252,), name="inputs")
     x = layers.Reshape((18, 14, 1), name="image")(inputs)
-    x = layers.Conv2D(2, 3, strides=2, padding="valid", name="conv",
-                      kernel_initializer=tf.keras.initializers.RandomNormal(stddev=0.01))(x)
+    x = layers.Conv2D(
+        2,
+        3,
+        strides=2,
+        padding="valid",
+        name="conv",
+        kernel_initializer=tf.keras.initializers.RandomNormal(stddev=0.01),
+    )(x)
     x = layers.LeakyReLU(alpha=0.25, name="leaky")(x)
     x = layers.MaxPooling2D(2, name="pool")(x)
     x = layers.Flatten(name="flat")(x)

@@ -21,7 +21,9 @@ class Encoder(Command):
 
     def add_arguments(self, parser):
         add_config_argument(parser)
-        parser.add_argument("-o", "--output", type=Path, help="the model file (default models/<name>/encoder_trigger.h5)")
+        parser.add_argument(
+            "-o", "--output", type=Path, help="the model file (default models/<name>/encoder_trigger.h5)"
+        )
         parser.add_argument("--score", default="sum_of_squares", help="sum_of_squares (default) or kl (unavailable)")
 
     def run(self, args) -> int:

@@ -58,14 +58,39 @@ def accuracy_section(r: dict) -> list[str]:
         f"{found['tolerance']:g} on {found['share_within']:.4%} of them; rank correlation (Spearman) of the score "
         f"{found['score_spearman']:.6f}."
     )
-    out += ["", *table(["output", "max abs difference", "mean abs difference"],
-                       [[o["output"], f"{o['max_abs']:.4g}", f"{o['mean_abs']:.4g}"] for o in found["outputs"]])]
+    out += [
+        "",
+        *table(
+            ["output", "max abs difference", "mean abs difference"],
+            [[o["output"], f"{o['max_abs']:.4g}", f"{o['mean_abs']:.4g}"] for o in found["outputs"]],
+        ),
+    ]
     if found["signals"]:
-        out += ["", *table(["signal", "AUC float", "AUC firmware", "change"],
-                           [[s["signal"], f"{s['auc_float']:.5f}", f"{s['auc_firmware']:.5f}", f"{s['delta']:+.5f}"]
-                            for s in found["signals"]])]
+        out += [
+            "",
+            *table(
+                ["signal", "AUC float", "AUC firmware", "change"],
+                [
+                    [s["signal"], f"{s['auc_float']:.5f}", f"{s['auc_firmware']:.5f}", f"{s['delta']:+.5f}"]
+                    for s in found["signals"]
+                ],
+            ),
+        ]
     if found["rates"]:
-        out += ["", *table(["working point", "threshold (float score)", "rate float", "rate firmware", "change"],
-                           [[f"{w['target_khz']:g} kHz", f"{w['threshold']:.6g}", f"{w['rate_float_khz']:.4g} kHz",
-                             f"{w['rate_firmware_khz']:.4g} kHz", f"{w['delta_khz']:+.4g} kHz"] for w in found["rates"]])]
+        out += [
+            "",
+            *table(
+                ["working point", "threshold (float score)", "rate float", "rate firmware", "change"],
+                [
+                    [
+                        f"{w['target_khz']:g} kHz",
+                        f"{w['threshold']:.6g}",
+                        f"{w['rate_float_khz']:.4g} kHz",
+                        f"{w['rate_firmware_khz']:.4g} kHz",
+                        f"{w['delta_khz']:+.4g} kHz",
+                    ]
+                    for w in found["rates"]
+                ],
+            ),
+        ]
     return out

@@ -59,7 +59,9 @@ class FloatConversion:
     share_within: float
     target: Target
     attempts: int
-    firmware_truth: str = "hls4ml's compiled C++ (hls_model.predict; the emulator library and C simulation compile the same files)"
+    firmware_truth: str = (
+        "hls4ml's compiled C++ (hls_model.predict; the emulator library and C simulation compile the same files)"
+    )
     notes: list[str] = field(default_factory=list)
     #: the layer table of the converted graph (as the QKeras path's, :func:`.convert._layer_table`)
     layers: list[dict] = field(default_factory=list)
@@ -83,7 +85,9 @@ class FloatConversion:
         }
 
 
-def calibration_events(samples: dict[str, np.ndarray], zero_bias: str, events: int) -> tuple[np.ndarray, dict[str, slice]]:
+def calibration_events(
+    samples: dict[str, np.ndarray], zero_bias: str, events: int
+) -> tuple[np.ndarray, dict[str, slice]]:
     """Half ``events`` from zero-bias, the rest shared by the signals, in sample order; with the slice of each."""
     signals = [name for name in samples if name != zero_bias]
     counts = {zero_bias: events // 2 if signals else events}
@@ -98,8 +102,9 @@ def calibration_events(samples: dict[str, np.ndarray], zero_bias: str, events: i
     return np.concatenate(parts), slices
 
 
-def check_hand_set(derivation: Derivation, hand_set: dict[tuple[str, str], FixedType], zero_bias: slice,
-                   source: str = "config") -> tuple[list[str], list[str]]:
+def check_hand_set(
+    derivation: Derivation, hand_set: dict[tuple[str, str], FixedType], zero_bias: slice, source: str = "config"
+) -> tuple[list[str], list[str]]:
     """Each hand-set type against the derived one: (problems, remarks), one line each naming the key."""
     problems, remarks = [], []
     derived = {(d.layer, d.role): d for d in derivation.derived}
@@ -121,7 +126,9 @@ def check_hand_set(derivation: Derivation, hand_set: dict[tuple[str, str], Fixed
                 f"(its values reach [{found.low:g}, {found.high:g}], {found.label}; derived {needed.hls()})"
             )
         elif surplus > 0:
-            remarks.append(f"{key}: {layer} {role} {given.hls()}: {surplus} integer bits more than needed (derived {needed.hls()}, {found.label})")
+            remarks.append(
+                f"{key}: {layer} {role} {given.hls()}: {surplus} integer bits more than needed (derived {needed.hls()}, {found.label})"
+            )
         if given.fractional < needed.fractional:
             problems.append(
                 f"{key}: {layer} {role} {given.hls()}: {needed.fractional - given.fractional} fractional bits fewer than "
@@ -152,8 +159,16 @@ def _config(model, hls: "HlsConfig", derivation: Derivation) -> dict:
     return config
 
 
-def convert_float_model(model, hls: "HlsConfig", project_dir: Path, samples: dict[str, np.ndarray], zero_bias: str,
-                        input_low, input_high, config_source: str = "config") -> FloatConversion:
+def convert_float_model(
+    model,
+    hls: "HlsConfig",
+    project_dir: Path,
+    samples: dict[str, np.ndarray],
+    zero_bias: str,
+    input_low,
+    input_high,
+    config_source: str = "config",
+) -> FloatConversion:
     """Convert ``model`` (float or mixed Keras) into an HLS project at ``project_dir`` with derived types
     (module doc); ``samples``: calibration events per sample name (``zero_bias`` among them)."""
     settings = hls.float_types
@@ -168,8 +183,17 @@ def convert_float_model(model, hls: "HlsConfig", project_dir: Path, samples: dic
     with atomic_directory(project_dir) as staging:
         first = convert_model(model, build_hls4ml_config(model, hls, {}), hls, staging / "first")
         nodes = graph_nodes(first, model)
-        derivation = derive(model, nodes, {layer.name: layer for layer in first.get_layers()}, inputs, reference,
-                            input_type, input_low, input_high, settings)
+        derivation = derive(
+            model,
+            nodes,
+            {layer.name: layer for layer in first.get_layers()},
+            inputs,
+            reference,
+            input_type,
+            input_low,
+            input_high,
+            settings,
+        )
         finalise(derivation, nodes, {layer.name: layer for layer in first.get_layers()}, input_low, input_high)
         problems, remarks = check_hand_set(derivation, hand_set, slices[zero_bias], config_source)
         for line in remarks:
@@ -180,26 +204,44 @@ def convert_float_model(model, hls: "HlsConfig", project_dir: Path, samples: dic
             for line in problems:
                 log.warning(f"  WARNING (hls.precision_check: warn): {line}")
         for attempt in range(1, ATTEMPTS + 1):
-            weights = {layer: {role: t for (name, role), t in derivation.types.items() if name == layer and role in ("weight", "bias", "scale")}
-                       for layer in {name for name, _ in derivation.types}}
+            weights = {
+                layer: {
+                    role: t
+                    for (name, role), t in derivation.types.items()
+                    if name == layer and role in ("weight", "bias", "scale")
+                }
+                for layer in {name for name, _ in derivation.types}
+            }
             grid_model = with_weights_on_grid(model, {k: v for k, v in weights.items() if v})
             for _ in range(3):  # a re-proof that widens a type changes the graph: convert again
                 config = _config(grid_model, hls, derivation)
                 hls_model = convert_model(grid_model, config, hls, staging)
-                if not finalise(derivation, nodes, {layer.name: layer for layer in hls_model.get_layers()},
-                                input_low, input_high, hand_set):
+                if not finalise(
+                    derivation,
+                    nodes,
+                    {layer.name: layer for layer in hls_model.get_layers()},
+                    input_low,
+                    input_high,
+                    hand_set,
+                ):
                     break
             with hls4ml_errors():
                 hls_model.compile()
-                firmware = np.asarray(hls_model.predict(np.ascontiguousarray(inputs, dtype=np.float64)), dtype=np.float64)
+                firmware = np.asarray(
+                    hls_model.predict(np.ascontiguousarray(inputs, dtype=np.float64)), dtype=np.float64
+                )
             met, share = target.met(firmware.reshape(len(inputs), -1), reference)
             if met or attempt == ATTEMPTS:
                 break
-            log.warning(f"  float types: {share:.4%} of events within tolerance on hls4ml's C++; one more fractional bit each")
+            log.warning(
+                f"  float types: {share:.4%} of events within tolerance on hls4ml's C++; one more fractional bit each"
+            )
             _widen(derivation, nodes, hand_set)
         if not met:
-            message = (f"{config_source}: key 'hls.float_types': the derived types meet the error target on {share:.4%} of "
-                       f"the calibration events, not {target.fraction:.4%} (after {ATTEMPTS} attempts)")
+            message = (
+                f"{config_source}: key 'hls.float_types': the derived types meet the error target on {share:.4%} of "
+                f"the calibration events, not {target.fraction:.4%} (after {ATTEMPTS} attempts)"
+            )
             if hls.precision_check == "error" and not hand_set:
                 raise ConversionError(message)
             log.warning(f"  WARNING: {message}")
@@ -207,8 +249,16 @@ def convert_float_model(model, hls: "HlsConfig", project_dir: Path, samples: dic
         import shutil
 
         shutil.rmtree(staging / "first", ignore_errors=True)
-    return FloatConversion(project_dir, derivation, problems + remarks, _plain_config(config), share, target, attempt,
-                           layers=_layer_table(hls_model))
+    return FloatConversion(
+        project_dir,
+        derivation,
+        problems + remarks,
+        _plain_config(config),
+        share,
+        target,
+        attempt,
+        layers=_layer_table(hls_model),
+    )
 
 
 def output_lsb(conversion: FloatConversion) -> float:

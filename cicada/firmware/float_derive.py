@@ -86,11 +86,24 @@ def _layernorm_ranges(incoming: np.ndarray, quantile: float, margin: float) -> d
     diff = incoming - incoming.mean(axis=-1, keepdims=True)
     square_sum = (diff * diff).sum(axis=-1)
     held = np.concatenate([total.ravel(), diff.ravel(), (diff * diff).ravel(), square_sum.ravel()])
-    return {"accum": _quantile_range(held, quantile, margin), "var": _quantile_range(square_sum.ravel() / dim, quantile, margin)}
+    return {
+        "accum": _quantile_range(held, quantile, margin),
+        "var": _quantile_range(square_sum.ravel() / dim, quantile, margin),
+    }
 
 
-def derive(model, nodes: list[Node], hls_layers: dict, inputs: np.ndarray, reference: np.ndarray,
-           input_type: FixedType, input_low, input_high, settings, fixed_types: dict | None = None) -> Derivation:
+def derive(
+    model,
+    nodes: list[Node],
+    hls_layers: dict,
+    inputs: np.ndarray,
+    reference: np.ndarray,
+    input_type: FixedType,
+    input_low,
+    input_high,
+    settings,
+    fixed_types: dict | None = None,
+) -> Derivation:
     """Every type of ``nodes`` (the hls4ml graph of ``model``), searched on ``inputs`` (the calibration
     events) against ``reference`` (the float model's outputs); ``fixed_types``: hand-set types, kept."""
     fixed_types = dict(fixed_types or {})
@@ -117,7 +130,9 @@ def derive(model, nodes: list[Node], hls_layers: dict, inputs: np.ndarray, refer
                 fixed(-top, top, widest, "RND_CONV", "SAT", signed=True) if top > 0 else FixedType(2, 2)
             )  # all zeros: a two-bit integer holds them (no fraction to search)
         if node.kind == "LayerNormalization":
-            ranges = _layernorm_ranges(floats[previous.name].reshape((events, *node.in_shape)), settings.quantile, settings.margin)
+            ranges = _layernorm_ranges(
+                floats[previous.name].reshape((events, *node.in_shape)), settings.quantile, settings.margin
+            )
             types[(node.name, "accum")] = fixed(*ranges["accum"], widest, "RND_CONV", "SAT", signed=True)
             var_high = ranges["var"][1]
             power = max(0, math.floor(-math.log2(var_high))) if var_high < 1 else 0
@@ -155,8 +170,9 @@ def derive(model, nodes: list[Node], hls_layers: dict, inputs: np.ndarray, refer
     return derivation
 
 
-def finalise(derivation: Derivation, nodes: list[Node], hls_layers: dict, input_low, input_high,
-             hand_set: dict | None = None) -> bool:
+def finalise(
+    derivation: Derivation, nodes: list[Node], hls_layers: dict, input_low, input_high, hand_set: dict | None = None
+) -> bool:
     """Prove the chosen types on ``hls_layers`` (the graph of the model with its weights on their
     grids), widening a proven range where a rounding cast needs it; set the exact accumulators and
     the types of the layers that only move values; apply ``hand_set`` types; record the labels.
@@ -170,7 +186,9 @@ def finalise(derivation: Derivation, nodes: list[Node], hls_layers: dict, input_
     incoming = types[(nodes[0].name, "result")]
     for node in nodes[1:]:
         if node.kind in ("Dense", "Conv2D") and (node.name, "accum") not in hand_set:
-            weight_fraction = max(types[(node.name, r)].fractional for r in ("weight", "bias") if (node.name, r) in types)
+            weight_fraction = max(
+                types[(node.name, r)].fractional for r in ("weight", "bias") if (node.name, r) in types
+            )
             exact = final_walk.exact[node.name]
             types[(node.name, "accum")] = fixed(exact.min, exact.max, incoming.fractional + weight_fraction)
         if node.kind in ("Transpose", "Reshape", "Pooling2D") and (node.name, "result") not in hand_set:
@@ -201,7 +219,9 @@ def _exact_scaling(node: Node, types: dict) -> None:
         types[(node.name, role)] = fixed(-top, top, bits, signed=True) if top > 0 else FixedType(2, 2)
 
 
-def _search(nodes, inputs, reference, types, target: Target, widest: int, hand_set: set, derivation: Derivation) -> None:
+def _search(
+    nodes, inputs, reference, types, target: Target, widest: int, hand_set: set, derivation: Derivation
+) -> None:
     """Each searched role in graph order: the fewest fractional bits meeting the target."""
     for index, node in enumerate(nodes):
         roles = [r for r in SEARCHED.get(node.kind, ()) if (node.name, r) in types and (node.name, r) not in hand_set]
@@ -210,7 +230,7 @@ def _search(nodes, inputs, reference, types, target: Target, widest: int, hand_s
         prefix = evaluate(nodes[:index], inputs, types, record=False) if index else inputs
         prefix = prefix.reshape((len(inputs), *node.in_shape))
 
-        def meets() -> bool:
+        def meets(prefix=prefix, index=index) -> bool:
             return target.met(evaluate(nodes, prefix, types, start=index), reference)[0]
 
         if not meets():
@@ -246,8 +266,14 @@ def _prove(nodes, hls_layers, types, input_low, input_high, calibrated, labels, 
             exact, current = final.exact[node.name], types[key]
             low, high = exact.min, exact.max + current.lsb
             if not (current.min_value <= low and high <= current.max_value):
-                types[key] = fixed(min(low, 0.0) if current.signed else low, high, current.fractional,
-                                   current.rounding, current.saturation, signed=current.signed or low < 0)
+                types[key] = fixed(
+                    min(low, 0.0) if current.signed else low,
+                    high,
+                    current.fractional,
+                    current.rounding,
+                    current.saturation,
+                    signed=current.signed or low < 0,
+                )
                 widened = True
         if not widened:
             return
@@ -261,7 +287,17 @@ def _records(nodes, types, final_walk, calibrated, labels, hand_set: set) -> lis
             if layer != node.name:
                 continue
             if not isinstance(value, FixedType):
-                records.append(DerivedType(layer, role, str(value), labels.get(layer, PROVEN) if role == "table_range_power2" else "error target", float(value), float(value), "searched" if role == "table_size" else "calibrated"))
+                records.append(
+                    DerivedType(
+                        layer,
+                        role,
+                        str(value),
+                        labels.get(layer, PROVEN) if role == "table_range_power2" else "error target",
+                        float(value),
+                        float(value),
+                        "searched" if role == "table_size" else "calibrated",
+                    )
+                )
                 continue
             if (layer, role) in hand_set:
                 how, fraction = "hand-set", "hand-set"

@@ -23,11 +23,23 @@ import numpy as np
 from ..core.errors import ConversionError
 from ..core.fixedpoint import FixedType
 from .fixed_arrays import overflow_array, round_array
-from .float_model import weight_arrays, on_grid
+from .float_model import on_grid, weight_arrays
 
 #: hls4ml classes the float path computes
-CLASSES = ("Input", "Transpose", "Reshape", "LayerNormalization", "Conv2D", "Dense", "Activation",
-           "ParametrizedActivation", "LeakyReLU", "Pooling2D", "BatchNormalization", "Merge")
+CLASSES = (
+    "Input",
+    "Transpose",
+    "Reshape",
+    "LayerNormalization",
+    "Conv2D",
+    "Dense",
+    "Activation",
+    "ParametrizedActivation",
+    "LeakyReLU",
+    "Pooling2D",
+    "BatchNormalization",
+    "Merge",
+)
 
 
 @dataclass
@@ -45,7 +57,7 @@ class Node:
 def graph_nodes(hls_model, keras_model) -> list[Node]:
     """The layers of ``hls_model`` in graph order, with the Keras model's float weights."""
     keras_layers = {layer.name: layer for layer in keras_model.layers}
-    nodes = []
+    nodes: list[Node] = []
     for layer in hls_model.get_layers():
         kind = layer.class_name
         if kind not in CLASSES:
@@ -53,12 +65,29 @@ def graph_nodes(hls_model, keras_model) -> list[Node]:
         out_shape = tuple(int(d) for d in layer.get_output_variable().shape)
         inp = layer.get_input_variable() if kind != "Input" else None
         in_shape = tuple(int(d) for d in inp.shape) if inp is not None else out_shape
-        attrs = {key: layer.get_attr(key) for key in (
-            "perm", "activation", "activ_param", "pool_op", "pool_height", "pool_width", "stride_height",
-            "stride_width", "epsilon_power_of_10", "seq_len", "n_in", "table_size", "table_range_power2",
-        ) if layer.get_attr(key) is not None}
+        attrs = {
+            key: layer.get_attr(key)
+            for key in (
+                "perm",
+                "activation",
+                "activ_param",
+                "pool_op",
+                "pool_height",
+                "pool_width",
+                "stride_height",
+                "stride_width",
+                "epsilon_power_of_10",
+                "seq_len",
+                "n_in",
+                "table_size",
+                "table_range_power2",
+            )
+            if layer.get_attr(key) is not None
+        }
         source = keras_layers.get(layer.name)
         if kind == "Conv2D":
+            if source is None:
+                raise ConversionError(f"layer '{layer.name}' (Conv2D): no Keras layer of that name")
             attrs["padding"] = source.padding.upper()
             attrs["strides"] = tuple(source.strides)
         weights = weight_arrays(source) if source is not None else {}
@@ -74,7 +103,7 @@ def graph_nodes(hls_model, keras_model) -> list[Node]:
     return nodes
 
 
-def cast(values: np.ndarray, fixed: FixedType) -> np.ndarray:
+def cast(values, fixed: FixedType):
     """``values`` assigned to ``fixed`` (its quantization and overflow modes), as float64."""
     whole = np.array(values, dtype=np.float64, ndmin=1) * 2.0**fixed.fractional
     whole = round_array(whole.copy(), fixed.rounding)
@@ -89,8 +118,12 @@ def _conv(values: np.ndarray, node: Node, kernel: np.ndarray, bias: np.ndarray) 
     from ..core.tf import tensorflow
 
     tf = tensorflow()
-    out = tf.nn.conv2d(tf.constant(values, tf.float64), tf.constant(kernel, tf.float64),
-                       strides=node.attrs["strides"], padding=node.attrs["padding"]).numpy()
+    out = tf.nn.conv2d(
+        tf.constant(values, tf.float64),
+        tf.constant(kernel, tf.float64),
+        strides=node.attrs["strides"],
+        padding=node.attrs["padding"],
+    ).numpy()
     return out + bias
 
 
@@ -98,8 +131,11 @@ def _pool(values: np.ndarray, node: Node) -> np.ndarray:
     ph, pw = node.attrs["pool_height"], node.attrs["pool_width"]
     sh, sw = node.attrs["stride_height"], node.attrs["stride_width"]
     out_h, out_w = node.out_shape[0], node.out_shape[1]
-    windows = [values[:, i : i + sh * (out_h - 1) + 1 : sh, j : j + sw * (out_w - 1) + 1 : sw]
-               for i in range(ph) for j in range(pw)]
+    windows = [
+        values[:, i : i + sh * (out_h - 1) + 1 : sh, j : j + sw * (out_w - 1) + 1 : sw]
+        for i in range(ph)
+        for j in range(pw)
+    ]
     stacked = np.stack(windows)
     return stacked.max(axis=0) if node.attrs.get("pool_op") == "Max" else stacked.mean(axis=0)
 
@@ -133,8 +169,7 @@ def inverse_sqrt_table(node: Node, size: int, power: int, table_t: FixedType) ->
     return cast(1.0 / np.sqrt(entries.astype(np.float32)).astype(np.float64), table_t)
 
 
-def evaluate(nodes: list[Node], inputs: np.ndarray, types: dict | None = None, start: int = 0,
-             record: bool = False):
+def evaluate(nodes: list[Node], inputs: np.ndarray, types: dict | None = None, start: int = 0, record: bool = False):
     """The graph on a block of events: ``inputs`` (N, ...) entering ``nodes[start]`` (the input layer's
     values when ``start`` is 0). Returns the last layer's values, or with ``record`` every layer's."""
     values = np.asarray(inputs, dtype=np.float64)

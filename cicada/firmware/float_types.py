@@ -32,7 +32,7 @@ import numpy as np
 from ..core.fixedpoint import FixedType, fractional_bits_needed
 from ..core.intervals import PRECISION_RULES, Bounds, PrecisionProof, RuleInput, cast, precision_of
 from ..plugins import load as load_plugins
-from .float_surrogate import Node, evaluate
+from .float_surrogate import Node
 
 #: the type every rule is given while bounds are taken exactly (wide, neither rounds nor saturates)
 _WIDE = FixedType(96, 64)
@@ -85,8 +85,14 @@ def integer_bits(low: float, high: float, signed: bool | None = None) -> int:
     return bits + (1 if signed else 0)
 
 
-def fixed(low: float, high: float, fractional: int, rounding: str = "TRN", saturation: str = "WRAP",
-          signed: bool | None = None) -> FixedType:
+def fixed(
+    low: float,
+    high: float,
+    fractional: int,
+    rounding: str = "TRN",
+    saturation: str = "WRAP",
+    signed: bool | None = None,
+) -> FixedType:
     """The narrowest type of ``fractional`` bits whose range holds [low, high]."""
     signed = (low < 0) if signed is None else signed
     integer = integer_bits(low, high, signed)
@@ -98,8 +104,13 @@ def fixed(low: float, high: float, fractional: int, rounding: str = "TRN", satur
 
 
 def with_fractional(fixed_type: FixedType, fractional: int) -> FixedType:
-    return FixedType(max(fixed_type.integer + fractional, 1), fixed_type.integer, fixed_type.signed,
-                     fixed_type.rounding, fixed_type.saturation)
+    return FixedType(
+        max(fixed_type.integer + fractional, 1),
+        fixed_type.integer,
+        fixed_type.signed,
+        fixed_type.rounding,
+        fixed_type.saturation,
+    )
 
 
 # ------------------------------------------------------------------------------ interval rules
@@ -141,22 +152,25 @@ class Walk:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def walk(nodes: list[Node], hls_layers: dict, types: dict, input_low, input_high, calibrated: dict, label_of: dict) -> Walk:
+def walk(
+    nodes: list[Node], hls_layers: dict, types: dict, input_low, input_high, calibrated: dict, label_of: dict
+) -> Walk:
     """Interval analysis over ``nodes`` with ``types``: a calibrated layer (``calibrated``: name ->
     (low, high)) starts from its calibrated range, every other from its rule."""
     load_plugins("precision rule")
     result = Walk()
-    bounds: Bounds | None = None
+    bounds = Bounds(np.zeros(0), np.zeros(0), 0)  # what enters the input layer: replaced there
     scratch = PrecisionProof()
     for node in nodes:
         result_type = types.get((node.name, "result"))
+        fractional = result_type.fractional if result_type is not None else 0  # the input's and calibrated ones are set
         if node.kind == "Input":
             low = np.broadcast_to(np.asarray(input_low, np.float64).reshape(-1), (int(np.prod(node.out_shape)),))
             high = np.broadcast_to(np.asarray(input_high, np.float64).reshape(-1), low.shape)
-            exact = Bounds(low.reshape(node.out_shape).copy(), high.reshape(node.out_shape).copy(), result_type.fractional)
+            exact = Bounds(low.reshape(node.out_shape).copy(), high.reshape(node.out_shape).copy(), fractional)
         elif node.name in calibrated:
             low, high = calibrated[node.name]
-            exact = Bounds(np.full(node.out_shape, low), np.full(node.out_shape, high), result_type.fractional)
+            exact = Bounds(np.full(node.out_shape, low), np.full(node.out_shape, high), fractional)
         elif node.kind == "Transpose":
             exact = transpose_bounds(node, bounds)
         elif node.kind in ("ParametrizedActivation", "LeakyReLU"):

@@ -61,7 +61,9 @@ def encoder_trigger(vae, score: str = "sum_of_squares", et_shift: int = 9):
     if LATENT_MEAN not in names:
         raise ModelError(f"the teacher has no layer '{LATENT_MEAN}': not a cicada_2026_vae teacher")
     encoder_layers = vae.layers[1 : names.index(LATENT_MEAN) + 1]
-    encoder_layers = [layer for layer in encoder_layers if layer.name.startswith("encoder_") and layer.name != LATENT_SIGMA]
+    encoder_layers = [
+        layer for layer in encoder_layers if layer.name.startswith("encoder_") and layer.name != LATENT_SIGMA
+    ]
     inputs = layers.Input(vae.input_shape[1:], name="encoder_inputs")
     channels = int(vae.input_shape[-1])
     epsilon = 2.0**-10  # with variance 1 - 2^-10, sqrt(variance + epsilon) is exactly 1
@@ -69,8 +71,14 @@ def encoder_trigger(vae, score: str = "sum_of_squares", et_shift: int = 9):
     x = prescale(inputs)
     scale = np.ones(channels, np.float32)
     scale[0] = 2.0**-et_shift  # the ET channel (cicada.data.region_bits.CHANNELS: ET first)
-    prescale.set_weights([scale, np.zeros(channels, np.float32), np.zeros(channels, np.float32),
-                          np.full(channels, 1 - epsilon, np.float32)])
+    prescale.set_weights(
+        [
+            scale,
+            np.zeros(channels, np.float32),
+            np.zeros(channels, np.float32),
+            np.full(channels, 1 - epsilon, np.float32),
+        ]
+    )
     for layer in encoder_layers:
         clone = type(layer).from_config(layer.get_config())
         x = clone(x)

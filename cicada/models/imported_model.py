@@ -78,5 +78,7 @@ def import_model(path: Path, input_name: str = DEFAULT, outputs: int | None = 1)
             f"{kind.values} of 18 x 14 regions (student.input: {kind.name})"
         )
     if outputs is not None and int(np.prod(model.output_shape[1:])) != outputs:
-        raise ModelError(f"{path}: the model outputs shape {tuple(model.output_shape[1:])}, expected ({outputs},): one score")
+        raise ModelError(
+            f"{path}: the model outputs shape {tuple(model.output_shape[1:])}, expected ({outputs},): one score"
+        )
     return model

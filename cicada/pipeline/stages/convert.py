@@ -73,7 +73,13 @@ def run_float(context: BuildContext, model, kind) -> ConvertResult:
     shape = (-1, *model.input_shape[1:])
     samples = {name: values.reshape(shape) for name, values in samples.items()}
     converted = convert_float_model(
-        model, context.config.hls, context.project_dir, samples, "zero_bias_val", np.zeros(kind.size), kind.maximum(),
+        model,
+        context.config.hls,
+        context.project_dir,
+        samples,
+        "zero_bias_val",
+        np.zeros(kind.size),
+        kind.maximum(),
         config_source=str(context.config_path),
     )
     record = converted.record()
