@@ -143,7 +143,10 @@ def _widen(derivation: Derivation, nodes, hand_set: dict) -> None:
     for node in nodes:
         for role in SEARCHED.get(node.kind, ()):
             key = (node.name, role)
-            if key in types and key not in hand_set:
+            fixed_here = key in derivation.quantizer_keys or (
+                role == "result" and node.name in derivation.exact_results
+            )
+            if key in types and key not in hand_set and not fixed_here:
                 types[key] = with_fractional(types[key], types[key].fractional + 1)
         key = (node.name, "table_size")
         if key in types:

@@ -57,6 +57,11 @@ class Derivation:
     floats: dict = field(default_factory=dict, repr=False)
     calibrated: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
+    #: the types a mixed model's QKeras quantizers set (kept as they are: QKeras rounds to them too)
+    quantizer_keys: set = field(default_factory=set)
+    #: dense and convolution layers whose result a QKeras quantizer rounds next: exact, never rounded
+    #: twice (a second rounding would move values across the quantizer's ties)
+    exact_results: set = field(default_factory=set)
 
     def hls4ml_precisions(self) -> dict[tuple[str, str], str]:
         return {key: value.hls() for key, value in self.types.items() if isinstance(value, FixedType)}
@@ -163,9 +168,13 @@ def derive(
             continue
         exact = proven_walk.exact[node.name]
         types[(node.name, "result")] = fixed(exact.min, exact.max + 2.0**-widest, widest, "RND_CONV")
+    quantized = _quantizer_types(nodes, hls_layers)
+    types.update(quantized)
     types.update(fixed_types)
     derivation = Derivation(types, [], events, floats=floats, calibrated=calibrated, labels=labels)
-    _search(nodes, inputs, reference, types, target, widest, set(fixed_types), derivation)
+    derivation.quantizer_keys = set(quantized)
+    derivation.exact_results = _before_quantizers(nodes)
+    _search(nodes, inputs, reference, types, target, widest, set(fixed_types) | set(quantized), derivation)
     derivation.share_within = target.met(evaluate(nodes, inputs, types), reference)[1]
     return derivation
 
@@ -181,7 +190,8 @@ def finalise(
     before = dict(types)
     hand_set = dict(hand_set or {})
     types.update(hand_set)
-    _prove(nodes, hls_layers, types, input_low, input_high, calibrated, labels, set(hand_set))
+    kept = set(hand_set) | derivation.quantizer_keys
+    _prove(nodes, hls_layers, types, input_low, input_high, calibrated, labels, kept)
     final_walk = walk(nodes, hls_layers, types, input_low, input_high, calibrated, labels)
     incoming = types[(nodes[0].name, "result")]
     for node in nodes[1:]:
@@ -191,14 +201,58 @@ def finalise(
             )
             exact = final_walk.exact[node.name]
             types[(node.name, "accum")] = fixed(exact.min, exact.max, incoming.fractional + weight_fraction)
+            if node.name in derivation.exact_results and (node.name, "result") not in hand_set:
+                types[(node.name, "result")] = fixed(exact.min, exact.max, incoming.fractional + weight_fraction)
         if node.kind in ("Transpose", "Reshape", "Pooling2D") and (node.name, "result") not in hand_set:
             types[(node.name, "result")] = incoming
             if node.kind == "Pooling2D":
                 types[(node.name, "accum")] = incoming
         incoming = types.get((node.name, "result"), incoming)
     final_walk = walk(nodes, hls_layers, types, input_low, input_high, calibrated, labels)
-    derivation.derived = _records(nodes, types, final_walk, calibrated, labels, set(hand_set))
+    derivation.derived = _records(
+        nodes, types, final_walk, calibrated, labels, set(hand_set), derivation.quantizer_keys, derivation.exact_results
+    )
     return types != before
+
+
+def _quantizer_types(nodes: list[Node], hls_layers: dict) -> dict:
+    """A mixed model's QKeras layers: a QDense or QConv2D's weights on their quantizer's grid (the exact
+    type of the quantized values) and a QActivation's result type (hls4ml's, from its quantizer)."""
+    from ..core.fixedpoint import fractional_bits_needed
+    from ..core.intervals import precision_of
+
+    found: dict = {}
+    for node in nodes:
+        if not node.attrs.get("quantized"):
+            continue
+        if node.kind == "Activation":
+            found[(node.name, "result")] = precision_of(hls_layers[node.name].get_attr("result_t"))
+            continue
+        for role, values in node.weights.items():
+            top = float(np.abs(values).max()) if values.size else 0.0
+            bits = fractional_bits_needed(values, limit=32)
+            found[(node.name, role)] = fixed(-top, top, bits, signed=True) if top > 0 else FixedType(2, 2)
+    return found
+
+
+def _before_quantizers(nodes: list[Node]) -> set:
+    return {
+        node.name
+        for node, after in zip(nodes, nodes[1:])
+        if node.kind in ("Dense", "Conv2D") and after.kind == "Activation" and after.attrs.get("quantized")
+    }
+
+
+def _weight_fraction(node: Node, types: dict) -> int:
+    return max(types[(node.name, r)].fractional for r in ("weight", "bias") if (node.name, r) in types)
+
+
+def _incoming_fraction(nodes: list[Node], index: int, types: dict) -> int:
+    """The fraction of the values entering ``nodes[index]``: the last type set before it."""
+    for node in reversed(nodes[:index]):
+        if (node.name, "result") in types:
+            return types[(node.name, "result")].fractional
+    raise ConversionError("the input layer has no type")
 
 
 def _exact_scaling(node: Node, types: dict) -> None:
@@ -225,7 +279,10 @@ def _search(
     """Each searched role in graph order: the fewest fractional bits meeting the target."""
     for index, node in enumerate(nodes):
         roles = [r for r in SEARCHED.get(node.kind, ()) if (node.name, r) in types and (node.name, r) not in hand_set]
-        if not roles:
+        exact_result = node.name in derivation.exact_results and "result" in roles
+        if exact_result:
+            roles.remove("result")
+        if not roles and not exact_result:
             continue
         prefix = evaluate(nodes[:index], inputs, types, record=False) if index else inputs
         prefix = prefix.reshape((len(inputs), *node.in_shape))
@@ -247,6 +304,9 @@ def _search(
                 else:
                     low = middle + 1
             types[(node.name, role)] = with_fractional(current, low)
+        if exact_result:
+            fraction = _incoming_fraction(nodes, index, types) + _weight_fraction(node, types)
+            types[(node.name, "result")] = with_fractional(types[(node.name, "result")], fraction)
         if node.kind == "LayerNormalization" and (node.name, "table_size") not in hand_set:
             for size in TABLE_SIZES:
                 types[(node.name, "table_size")] = size
@@ -279,7 +339,9 @@ def _prove(nodes, hls_layers, types, input_low, input_high, calibrated, labels, 
             return
 
 
-def _records(nodes, types, final_walk, calibrated, labels, hand_set: set) -> list[DerivedType]:
+def _records(
+    nodes, types, final_walk, calibrated, labels, hand_set: set, quantized: set, exact_results: set
+) -> list[DerivedType]:
     records = []
     for node in nodes:
         exact = final_walk.exact[node.name]
@@ -301,6 +363,10 @@ def _records(nodes, types, final_walk, calibrated, labels, hand_set: set) -> lis
                 continue
             if (layer, role) in hand_set:
                 how, fraction = "hand-set", "hand-set"
+            elif (layer, role) in quantized:
+                how, fraction = PROVEN, "QKeras quantizer"
+            elif role == "result" and layer in exact_results:
+                how, fraction = PROVEN, "exact (a QKeras quantizer rounds next)"
             elif node.kind == "Input":
                 how, fraction = PROVEN, "input"
             elif node.kind == "BatchNormalization":

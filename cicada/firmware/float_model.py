@@ -23,6 +23,8 @@ from ..models.imported_model import FLOAT_FILE_LAYERS, FLOAT_WEIGHTED
 #: which Keras classes make a model float, and which a float model may hold: one list, the model
 #: file's (checked before loading, ``cicada convert --model``)
 FLOAT_LAYERS = FLOAT_FILE_LAYERS
+#: QKeras classes a mixed model may hold beside float layers (their quantizers fix their types)
+QUANTIZED_WEIGHTED = frozenset({"QDense", "QConv2D"})
 #: Keras activations a Dense/Conv2D may carry on the float path.
 FLOAT_ACTIVATIONS = frozenset({"linear", "relu"})
 #: Weight names per class: what :func:`with_weights_on_grid` rounds.
@@ -45,6 +47,16 @@ def check_float_layers(model, source: str = "model") -> None:
             )
         activation = getattr(layer, "activation", None)
         name = getattr(activation, "__name__", None)
+        if kind in QUANTIZED_WEIGHTED and name != "linear":
+            raise ConversionError(
+                f"{source}: layer '{layer.name}' ({kind}) has an activation; expected none (put a QActivation after it)"
+            )
+        if kind == "QActivation" and not any(
+            q in str(layer.get_config().get("activation")) for q in ("quantized_relu", "quantized_bits")
+        ):
+            raise ConversionError(
+                f"{source}: layer '{layer.name}' (QActivation): expected quantized_relu or quantized_bits"
+            )
         if kind in FLOAT_WEIGHTED and name not in FLOAT_ACTIVATIONS:
             raise ConversionError(
                 f"{source}: layer '{layer.name}' ({kind}) has activation '{name}'; expected linear or relu "
@@ -127,6 +139,16 @@ def with_weights_on_grid(model, weight_types: dict[str, dict[str, FixedType]]):
 
 
 def weight_arrays(layer) -> dict[str, np.ndarray]:
-    """A Keras layer's weights by role (:data:`WEIGHT_ROLES`), float64."""
+    """A Keras layer's weights by role (:data:`WEIGHT_ROLES`), float64; a QDense's or QConv2D's as its
+    quantizers give them (on their grids already)."""
+    if type(layer).__name__ in QUANTIZED_WEIGHTED:
+        found = {"weight": _quantized(layer.kernel, getattr(layer, "kernel_quantizer_internal", None))}
+        if getattr(layer, "use_bias", False) and layer.bias is not None:
+            found["bias"] = _quantized(layer.bias, getattr(layer, "bias_quantizer_internal", None))
+        return found
     roles = WEIGHT_ROLES.get(type(layer).__name__, ())
     return {role: np.asarray(w, dtype=np.float64) for role, w in zip(roles, layer.get_weights())}
+
+
+def _quantized(values, quantizer) -> np.ndarray:
+    return np.asarray(quantizer(values) if quantizer is not None else values, dtype=np.float64)

@@ -91,6 +91,10 @@ def graph_nodes(hls_model, keras_model) -> list[Node]:
             attrs["padding"] = source.padding.upper()
             attrs["strides"] = tuple(source.strides)
         weights = weight_arrays(source) if source is not None else {}
+        if source is not None and type(source).__name__ in ("QDense", "QConv2D", "QActivation"):
+            attrs["quantized"] = True  # a mixed model's QKeras layer: its quantizers fix its types
+            if kind == "Activation":  # QKeras rounds and saturates here even in "float"
+                attrs["quantizer"] = FixedType.parse(str(layer.get_attr("result_t").precision))
         if kind == "BatchNormalization":  # hls4ml's folded scale and bias, per channel (the last axis)
             weights = {role: np.asarray(layer.weights[role].data, np.float64).reshape(-1) for role in ("scale", "bias")}
         if kind == "Merge":
@@ -205,6 +209,8 @@ def evaluate(nodes: list[Node], inputs: np.ndarray, types: dict | None = None, s
         values = values.reshape((len(values), *node.out_shape))
         if types is not None and (node.name, "result") in types:
             values = cast(values, types[(node.name, "result")])
+        elif types is None and "quantizer" in node.attrs:
+            values = cast(values, node.attrs["quantizer"])
         if record:
             recorded[node.name] = values
     return recorded if record else values.reshape(len(values), -1)

@@ -38,6 +38,10 @@ FLOAT_FILE_LAYERS = frozenset(
         "Dropout",
         "BatchNormalization",  # a power-of-two scaling per channel only (checked at conversion)
         "Multiply",  # of a layer's output with itself (a square), e.g. an encoder trigger's score
+        # a mixed model's QKeras layers: their quantizers fix their types
+        "QDense",
+        "QConv2D",
+        "QActivation",
     }
 )
 #: Containers whose layers the stored config lists inside them
