@@ -133,3 +133,42 @@ def test_cicada_encoder_then_convert(tmp_path):
     assert report["bit_accuracy"]["emulator_vs_csim"]["bit_exact"]
     assert report["synthesis"]["rtl"]["status"] == "unavailable"
     assert "cannot build this float model" in report["synthesis"]["rtl"]["reason"]
+
+
+def test_the_teacher_encoder_keys_are_checked():
+    from cicada.config.sections import BuildConfig, StudentConfig
+
+    base = {"name": "x", "data": {"region_bits": True}, "teacher": {"architecture": "cicada_2026_vae"}}
+    BuildConfig(**base, student={"firmware": "teacher_encoder", "input": "channels"})
+    for student, key in (
+        ({"firmware": "teacher_encoder"}, "expected channels"),
+        ({"firmware": "teacher_encoder", "input": "channels", "encoder_score": "kl"}, "logarithm"),
+    ):
+        with pytest.raises(Exception, match=key.replace(".", "\\.")):
+            BuildConfig(**base, student=student)
+    with pytest.raises(Exception, match="cicada_2026_vae"):
+        BuildConfig(name="x", student={"firmware": "teacher_encoder", "input": "channels"}, data={"region_bits": True})
+    assert "firmware" not in StudentConfig().fingerprint_data()  # a trained student's build hashes as before
+
+
+@pytest.mark.slow
+def test_a_build_with_the_teacher_encoder_as_its_firmware(tmp_path):
+    import json
+
+    from conftest import run_cli_in, write_config
+
+    build = {
+        **VAE,
+        "name": "vae_trigger",
+        "student": {"firmware": "teacher_encoder", "input": "channels"},
+        "hls": {"float_types": {"tolerance": 0.25, "fraction": 0.99, "calibration_events": 1000}},
+        "verify": {"csim_events": 300},
+    }
+    config = write_config(tmp_path, build)
+    assert run_cli_in(tmp_path, "build", str(config)) == 0
+    report = json.loads((tmp_path / "hls_projects/vae_trigger/report.json").read_text())
+    assert report["student"]["et_shift"] >= 1 and report["student"]["spearman_vs_unscaled"] > 0.5
+    assert report["bit_accuracy"]["emulator_vs_csim"]["bit_exact"]
+    assert any(t["label"].startswith("calibrated on") for t in report["float_types"]["types"])
+    markdown = (tmp_path / "hls_projects/vae_trigger/report.md").read_text()
+    assert "The teacher's encoder as the firmware" in markdown and "## Agreement with the float model" in markdown

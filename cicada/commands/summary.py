@@ -19,7 +19,7 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
     if "data" in r:
         events = ", ".join(f"{n} {d.events:,}" for n, d in r["data"].datasets.items())
         lines.append(f"  data        {context.relative(context.data_dir)}/ ({events})")
-    student = r.get("student") or r.get("import")
+    student = r.get("student") or r.get("encoder") or r.get("import")
     if student:
         models = "teacher.h5, student.h5" if "teacher" in r else "student.h5"
         lines.append(f"  models      {context.relative(context.model_dir)}/ ({models})")

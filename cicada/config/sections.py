@@ -96,6 +96,8 @@ class StudentConfig(ConfigModel):
         "lr_factor",
         "start_from",
         "adder_cost",
+        "firmware",
+        "encoder_score",
     )
 
     architecture: Annotated[str, OneOf(STUDENTS)] = option(
@@ -140,6 +142,17 @@ class StudentConfig(ConfigModel):
     )
     adder_cost: AdderCostConfig = option(
         "regularisers toward a cheaper multiplier-free adder graph, per layer (off by default)", AdderCostConfig()
+    )
+    firmware: Literal["trained", "teacher_encoder"] = option(
+        "what becomes the firmware: trained, the student trained here; teacher_encoder, the cicada_2026_vae "
+        "teacher's encoder through its latent mean with a score of the latent (student.encoder_score), converted on "
+        "the float path (types derived and labelled; student.input: channels)",
+        "trained",
+    )
+    encoder_score: Literal["sum_of_squares", "kl"] = option(
+        "student.firmware teacher_encoder: the score of the latent: sum_of_squares (of the latent means); kl (the "
+        "KL term with the sigma branch) is refused: it needs a logarithm, which hls4ml 1.3.0 lacks",
+        "sum_of_squares",
     )
 
     @model_validator(mode="after")
@@ -443,7 +456,32 @@ class BuildConfig(ConfigModel):
         return self
 
     @model_validator(mode="after")
+    def _teacher_encoder(self):
+        if self.student.firmware != "teacher_encoder":
+            return self
+        if self.teacher.architecture != "cicada_2026_vae":
+            raise invalid(
+                f"expected trained: teacher_encoder needs teacher architecture cicada_2026_vae, got "
+                f"'{self.teacher.architecture}'",
+                "student.firmware",
+            )
+        if self.student.input != "channels":
+            raise invalid(
+                f"expected channels with student.firmware teacher_encoder (the encoder reads ET and both bits), got {self.student.input}",
+                "student.input",
+            )
+        if self.student.encoder_score == "kl":
+            raise invalid(
+                "expected sum_of_squares: the KL term needs ln sigma^2 of the sigma branch, and hls4ml 1.3.0 has no "
+                "logarithm layer",
+                "student.encoder_score",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _hls_layers(self):
+        if self.student.firmware == "teacher_encoder":
+            return self  # the encoder's layers are named encoder_*: the float path checks the names it types
         layers = self.student.weight_layers()
         conv_layers = [name for name, kind in layers.items() if kind == "conv"]
         for layer_name, settings in self.hls.layers.items():

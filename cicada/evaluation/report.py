@@ -86,7 +86,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
     it last ran (the pipeline reads it from the stamps)."""
     s = {name: _plain(result) for name, result in context.results.items()}
     config = context.config
-    student = s.get("student") or s["import"]
+    student = s.get("student") or s.get("encoder") or s["import"]
     synthesis = context.results["synthesis"].backends
     verify = s["verify"]
     quality = s.get("quality")

@@ -49,7 +49,14 @@ def _model_section(r: dict, context: BuildView) -> list[str]:
             for layer in student["layers"]
         ],
     )
-    if teacher:
+    if teacher and "et_shift" in student:  # student.firmware: teacher_encoder
+        out += [
+            "",
+            f"The teacher's encoder as the firmware: its ET channel divided by 2^{student['et_shift']} before the layer "
+            f"normalisation (calibrated), score {student['score']}; the score's rank correlation with the unscaled "
+            f"float encoder's: {student['spearman_vs_unscaled']:.6f}.",
+        ]
+    elif teacher:
         tt, st = teacher["training"], student["training"]
         out += [
             "",

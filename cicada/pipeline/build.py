@@ -18,6 +18,7 @@ from .engine import Stage, StageOutcome, run_stages
 from .stages import (
     convert,
     data,
+    encoder,
     import_model,
     quality,
     rates,
@@ -70,8 +71,27 @@ def imported_model_stages() -> list[Stage]:
     return stages
 
 
+def teacher_encoder_stages() -> list[Stage]:
+    """The stages for ``student.firmware: teacher_encoder``: the teacher's encoder replaces the student
+    (no training, no distillation quality)."""
+    stages = []
+    for stage in STAGES:
+        if stage.name == "quality":
+            continue
+        if stage.name == "student":
+            stages.append(encoder.STAGE)
+            continue
+        upstream = tuple("encoder" if u == "student" else u for u in stage.upstream if u != "quality")
+        stages.append(dataclasses.replace(stage, upstream=upstream))
+    return stages
+
+
 def stages_for(context: BuildContext) -> list[Stage]:
-    return imported_model_stages() if context.model_file else STAGES
+    if context.model_file:
+        return imported_model_stages()
+    if context.config.student.firmware == "teacher_encoder":
+        return teacher_encoder_stages()
+    return STAGES
 
 
 def recorded_model_file(context: BuildContext) -> Path | None:

@@ -113,17 +113,25 @@ def inputs(context: BuildContext) -> dict:
     """The hls section and the student's input (the proof holds for its values); for a float model file
     (``cicada convert --model``) also the calibration events its types are derived on."""
     found = {"hls": context.config.hls, **fingerprint_inputs(context.config.student.input)}
-    if context.model_file is not None and Path(context.model_file).exists():
-        from ...core.files import sha256_file
-        from ...data.datasets import dataset_path, signal_names
+    if context.config.student.firmware == "teacher_encoder":
+        found["calibration"] = _calibration_hashes(context)
+    elif context.model_file is not None and Path(context.model_file).exists():
         from ...models.imported_model import is_float_file
         from ...models.model_file import check_model_file
 
         if is_float_file(check_model_file(Path(context.model_file), firmware=False)):
-            names = ["zero_bias_val", *signal_names(context.config.data)]
-            paths = {name: dataset_path(context.data_dir, name) for name in names}
-            found["calibration"] = {name: sha256_file(p) if p.exists() else None for name, p in paths.items()}
+            found["calibration"] = _calibration_hashes(context)
     return found
+
+
+def _calibration_hashes(context: BuildContext) -> dict:
+    """The calibration samples' content hashes (the float path derives its types on them)."""
+    from ...core.files import sha256_file
+    from ...data.datasets import dataset_path, signal_names
+
+    names = ["zero_bias_val", *signal_names(context.config.data)]
+    paths = {name: dataset_path(context.data_dir, name) for name in names}
+    return {name: sha256_file(p) if p.exists() else None for name, p in paths.items()}
 
 
 STAGE = Stage(
