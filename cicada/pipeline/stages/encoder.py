@@ -12,6 +12,7 @@ from ...core.progress import log
 from ...data.datasets import read_dataset, signal_names
 from ...data.region_bits import channels
 from ...evaluation.metrics import spearman
+from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...models.encoder_trigger import encoder_trigger, et_shift_for, float_encoder_score
 from ...models.student import STUDENT_FILE, layer_summary, save_student
 from ...models.teacher import TEACHER_FILE, load_teacher
