@@ -9,7 +9,7 @@ import numpy as np
 
 from ...core.errors import VerificationError
 from ...core.progress import log
-from ...data.datasets import test_events
+from ...data.datasets import ZERO_BIAS_TEST, read_dataset, signal_names, test_events
 from ...data.student_inputs import encode, fingerprint_inputs, input_kind
 from ...evaluation.failure import write_failure_report
 from ...firmware import csim
@@ -86,7 +86,8 @@ def run(context: BuildContext) -> VerifyResult:
 
 def run_float(context: BuildContext, model, chosen, origin, selection) -> VerifyResult:
     """A float model's firmware: the C simulation against the emulator library bit for bit (the firmware's
-    truth is its C++), then its agreement with the float model, measured."""
+    truth is its C++), then its agreement with the float model on every zero-bias and signal test event
+    (the emulator library scores them)."""
     from ...evaluation.agreement import agreement
     from ...firmware.float_convert import check_csim
 
@@ -102,15 +103,17 @@ def run_float(context: BuildContext, model, chosen, origin, selection) -> Verify
         )
     inputs = np.asarray(chosen, dtype=np.float32).reshape(-1, *model.input_shape[1:])
     reference = np.asarray(model.predict(inputs, batch_size=4096, verbose=0), dtype=np.float64).reshape(len(chosen), -1)
-    names = np.array([name for name, _ in origin])
-    by_sample = {name: np.flatnonzero(names == name) for name in selection}
-    zero_bias = next(name for name in selection if name.startswith("zero_bias"))
-    found = agreement(
-        {name: firmware[rows] for name, rows in by_sample.items()},
-        {name: reference[rows] for name, rows in by_sample.items()},
-        zero_bias,
-        tolerance=convert.float_types["tolerance"],
-    )
+    # the agreement on every test event: zero-bias (unweighted, for the rates) and each signal
+    emulator = FirmwareEmulator(context.project_dir)
+    kind = input_kind(context.config.student.input)
+    firmware_all, reference_all = {}, {}
+    for name in [ZERO_BIAS_TEST, *signal_names(context.config.data)]:
+        events = encode(kind, read_dataset(context.data_dir, name), f"test dataset '{name}'")
+        firmware_all[name] = emulator.predict(events)
+        shaped = np.asarray(events, dtype=np.float32).reshape(-1, *model.input_shape[1:])
+        predicted = model.predict(shaped, batch_size=4096, verbose=0)
+        reference_all[name] = np.asarray(predicted, dtype=np.float64).reshape(len(events), -1)
+    found = agreement(firmware_all, reference_all, ZERO_BIAS_TEST, tolerance=convert.float_types["tolerance"])
     log.info(
         f"  C simulation == emulator library on all {emulator_check.events:,} images; against the float model: "
         f"every output within {found.tolerance:g} on {found.share_within:.4%}, score rank correlation "
