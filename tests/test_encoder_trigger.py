@@ -88,7 +88,7 @@ def test_a_report_becomes_a_typed_comparison_row():
     }
     row = FirmwareRow.from_report(report)
     assert row.types == "derived (float model: 1 proven, 1 calibrated)"
-    assert row.auc == {"dijet": 0.91} and "600 C-simulation events" in row.auc_source
+    assert row.auc == {"dijet": 0.91} and "600 test events" in row.auc_source
     assert row.efficiency_1khz["dijet"].low == 0.45 and row.rate_1khz == 0.98
     assert row.lut is None and "cannot build this float model" in row.reasons["lut"]
     assert row.latency_bx == 2.5 and "latency_bx" not in row.reasons

@@ -57,7 +57,7 @@ class FirmwareRow:
         elif (report.get("bit_accuracy") or {}).get("float_agreement"):
             found = report["bit_accuracy"]["float_agreement"]
             auc = {s["signal"]: float(s["auc_firmware"]) for s in found["signals"]}
-            auc_source = f"verify stage: firmware score on the {found['events']:,} C-simulation events"
+            auc_source = f"verify stage: firmware score (emulator library) on the {found['events']:,} test events"
         else:
             auc, auc_source = {}, "none: the build has no quality stage and no agreement figures"
         points = [p for p in report["rates"]["working_points"] if abs(p["target_khz"] - RATE_KHZ) < 1e-9]
@@ -76,13 +76,17 @@ class FirmwareRow:
             if count is not None:
                 lut, sources["lut"] = float(count), f"{backend}: {figures.get('source', '')}"
                 break
-            reasons.setdefault("lut", f"{backend}: {figures.get('reason', 'no LUT count')}")
+            reasons["lut"] = "; ".join(
+                filter(None, [reasons.get("lut"), f"{backend}: {figures.get('reason', 'no LUT count')}"])
+            )
         for backend, figures in (report.get("latency") or {}).items():
             bx = figures.get("bx") if isinstance(figures, dict) else None
             if bx is not None:
                 latency, sources["latency_bx"] = float(bx), f"{backend}: {figures.get('source', '')}"
                 break
-            reasons.setdefault("latency_bx", f"{backend}: {figures.get('reason', 'no latency')}")
+            reasons["latency_bx"] = "; ".join(
+                filter(None, [reasons.get("latency_bx"), f"{backend}: {figures.get('reason', 'no latency')}"])
+            )
         if lut is not None:
             reasons.pop("lut", None)
         if latency is not None:
