@@ -40,7 +40,8 @@ def test_the_trigger_scores_the_sum_of_squared_latent_means_and_refuses_kl():
 @pytest.mark.slow
 def test_the_encoder_trigger_becomes_firmware_with_labelled_types(tmp_path):
     from cicada.config.sections import HlsConfig
-    from cicada.firmware.float_convert import check_csim, convert_float_model, output_lsb
+    from cicada.firmware.float_convert import convert_float_model, output_lsb
+    from cicada.firmware.float_verify import check_csim
     from cicada.models.encoder_trigger import encoder_trigger, et_shift_for
 
     vae = small_vae()

@@ -104,8 +104,9 @@ def test_agreement_figures():
 @pytest.mark.slow
 def test_float_model_converts_with_derived_types_and_csim_equals_emulator(tmp_path):
     from cicada.evaluation.agreement import agreement
-    from cicada.firmware.float_convert import check_csim, convert_float_model, output_lsb
+    from cicada.firmware.float_convert import convert_float_model, output_lsb
     from cicada.firmware.float_model import hls4ml_layout
+    from cicada.firmware.float_verify import check_csim
 
     model, data, hls = float_model(), samples(), hls_config()
     result = convert_float_model(model, hls, tmp_path / "project", data, "zero_bias", *INPUT_RANGE)
@@ -214,7 +215,8 @@ def mixed_model():
 
 @pytest.mark.slow
 def test_a_mixed_model_keeps_its_quantizers_types(tmp_path):
-    from cicada.firmware.float_convert import check_csim, convert_float_model, output_lsb
+    from cicada.firmware.float_convert import convert_float_model, output_lsb
+    from cicada.firmware.float_verify import check_csim
 
     data = samples()
     # approximations before a quantizer move values across its ties now and then: a looser target

@@ -14,9 +14,9 @@ from typing import Callable
 
 import numpy as np
 
+from ..core.lhc import ZERO_BIAS_RATE_KHZ
 from ..core.markdown import table
 from .metrics import roc_auc, spearman
-from .rates import ZERO_BIAS_RATE_KHZ
 
 #: working points (kHz) the agreement is reported at unless told otherwise
 TARGETS_KHZ = (1.0, 5.0, 10.0)

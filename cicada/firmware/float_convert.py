@@ -268,14 +268,3 @@ def output_lsb(conversion: FloatConversion) -> float:
     """The step of the firmware's output type (the last layer's result)."""
     last = [d for d in conversion.derivation.derived if d.role == "result"][-1]
     return FixedType.parse(last.type).lsb
-
-
-def check_csim(project_dir: Path, inputs: np.ndarray, lsb: float):
-    """The project's C simulation against the emulator library (the firmware's C++ as a library), bit for
-    bit: (comparison, emulator outputs). A float model's firmware truth is its C++, not Keras."""
-    from .csim import compare_bits, run_testbench
-    from .emulator import FirmwareEmulator
-
-    emulated = FirmwareEmulator(project_dir, threads=1).predict(inputs)
-    simulated = run_testbench(project_dir, inputs, emulated)
-    return compare_bits(emulated, simulated, lsb), emulated

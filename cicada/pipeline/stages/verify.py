@@ -89,7 +89,7 @@ def run_float(context: BuildContext, model, chosen, origin, selection) -> Verify
     truth is its C++), then its agreement with the float model on every zero-bias and signal test event
     (the emulator library scores them)."""
     from ...evaluation.agreement import agreement
-    from ...firmware.float_convert import check_csim
+    from ...firmware.float_verify import check_csim
 
     convert = context.results["convert"]
     lsb = convert.output_type().lsb
