@@ -54,6 +54,7 @@ from . import ingest  # noqa: E402,F401
 from . import convert  # noqa: E402,F401
 from . import synth  # noqa: E402,F401
 from . import vectors  # noqa: E402,F401
+from . import encoder  # noqa: E402,F401
 from . import emulator  # noqa: E402,F401
 from . import score  # noqa: E402,F401
 from . import rates  # noqa: E402,F401

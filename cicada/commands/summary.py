@@ -19,19 +19,34 @@ def summary_text(context: BuildContext, outcomes: list[StageOutcome]) -> str:
     if "data" in r:
         events = ", ".join(f"{n} {d.events:,}" for n, d in r["data"].datasets.items())
         lines.append(f"  data        {context.relative(context.data_dir)}/ ({events})")
-    student = r.get("student") or r.get("import")
+    student = r.get("student") or r.get("encoder") or r.get("import")
     if student:
         models = "teacher.h5, student.h5" if "teacher" in r else "student.h5"
         lines.append(f"  models      {context.relative(context.model_dir)}/ ({models})")
         read = getattr(student, "input", "et")
         on_input = f" on input {read}" if read != "et" else ""
         lines.append(f"  student     {student.architecture}{on_input}, {student.parameters:,} parameters")
-    if "convert" in r:
+    float_types = r["convert"].float_types if "convert" in r else None
+    if float_types:
+        labels = [t["label"] for t in float_types["types"]]
+        lines.append(
+            f"  firmware    {r['convert'].project_dir}/ (float model: types derived, {labels.count('proven')} proven, "
+            f"{sum(label.startswith('calibrated') for label in labels)} calibrated; not bit-exact with Keras)"
+        )
+    elif "convert" in r:
         proven = r["convert"].precision_proof.proven
         lines.append(
             f"  firmware    {r['convert'].project_dir}/ (precisions {'proven exact' if proven else 'NOT proven'})"
         )
-    if "verify" in r:
+    if "verify" in r and r["verify"].float_agreement:
+        e, a = r["verify"].emulator_vs_csim, r["verify"].float_agreement
+        lines.append(f"  csim        C simulation == emulator library on {e.events:,}/{e.events:,} test images")
+        lines.append(
+            f"  agreement   with the float model: every output within {a['tolerance']:g} on {a['share_within']:.4%}, "
+            f"score Spearman {a['score_spearman']:.6f}; AUC change "
+            + ", ".join(f"{s['signal']} {s['delta']:+.4f}" for s in a["signals"])
+        )
+    elif "verify" in r:
         c = r["verify"].csim_vs_qkeras
         lines.append(
             f"  bit-exact   C simulation == QKeras on {c.events:,}/{c.events:,} test images"

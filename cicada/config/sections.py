@@ -13,7 +13,7 @@ them all.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional
 
 from pydantic import GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
@@ -22,6 +22,7 @@ from ..core import detector, geometry, l1_menu
 from ..plugins import load as load_plugins
 from .comparison import ComparisonConfig, entry_data
 from .data_section import DataConfig
+from .float_section import FloatTypesConfig
 from .model import (
     ConfigModel,
     Integer,
@@ -73,6 +74,9 @@ class LayerHlsConfig(ConfigModel):
 class HlsConfig(ConfigModel):
     """hls4ml conversion of the student into an HLS project."""
 
+    #: added after builds were made with this section: at its default it hashes as before
+    fingerprint_omits_defaults: ClassVar[tuple[str, ...]] = ("float_types",)
+
     backend: Literal["Vitis", "Vivado"] = option("hls4ml backend", "Vitis")
     io_type: Literal["io_parallel"] = option(
         "hls4ml I/O type (the firmware emulator and testbench handling use arrays)", "io_parallel"
@@ -96,6 +100,10 @@ class HlsConfig(ConfigModel):
     precision_check: Literal["error", "warn"] = option(
         "error: stop when a hand-set type is proven unsafe; warn: log it and let the C simulation show the damage",
         "error",
+    )
+    float_types: FloatTypesConfig = option(
+        "a float (non-QKeras) model: how its fixed-point types are derived (error target, calibration)",
+        FloatTypesConfig(),
     )
 
     @model_validator(mode="after")
@@ -319,7 +327,32 @@ class BuildConfig(ConfigModel):
         return self
 
     @model_validator(mode="after")
+    def _teacher_encoder(self):
+        if self.student.firmware != "teacher_encoder":
+            return self
+        if self.teacher.architecture != "cicada_2026_vae":
+            raise invalid(
+                f"expected trained: teacher_encoder needs teacher architecture cicada_2026_vae, got "
+                f"'{self.teacher.architecture}'",
+                "student.firmware",
+            )
+        if self.student.input != "channels":
+            raise invalid(
+                f"expected channels with student.firmware teacher_encoder (the encoder reads ET and both bits), got {self.student.input}",
+                "student.input",
+            )
+        if self.student.encoder_score == "kl":
+            raise invalid(
+                "expected sum_of_squares: the KL term needs ln sigma^2 of the sigma branch, and hls4ml 1.3.0 has no "
+                "logarithm layer",
+                "student.encoder_score",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _hls_layers(self):
+        if self.student.firmware == "teacher_encoder":
+            return self  # the encoder's layers are named encoder_*: the float path checks the names it types
         layers = self.student.weight_layers()
         conv_layers = [name for name, kind in layers.items() if kind == "conv"]
         for layer_name, settings in self.hls.layers.items():

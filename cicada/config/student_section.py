@@ -78,6 +78,8 @@ class StudentConfig(ConfigModel):
         "lr_factor",
         "start_from",
         "adder_cost",
+        "firmware",
+        "encoder_score",
     )
 
     architecture: Annotated[str, OneOf(STUDENTS)] = option(
@@ -122,6 +124,17 @@ class StudentConfig(ConfigModel):
     )
     adder_cost: AdderCostConfig = option(
         "regularisers toward a cheaper multiplier-free adder graph, per layer (off by default)", AdderCostConfig()
+    )
+    firmware: Literal["trained", "teacher_encoder"] = option(
+        "what becomes the firmware: trained, the student trained here; teacher_encoder, the cicada_2026_vae "
+        "teacher's encoder through its latent mean with a score of the latent (student.encoder_score), converted on "
+        "the float path (types derived and labelled; student.input: channels)",
+        "trained",
+    )
+    encoder_score: Literal["sum_of_squares", "kl"] = option(
+        "student.firmware teacher_encoder: the score of the latent: sum_of_squares (of the latent means); kl (the "
+        "KL term with the sigma branch) is refused: it needs a logarithm, which hls4ml 1.3.0 lacks",
+        "sum_of_squares",
     )
 
     @model_validator(mode="after")

@@ -18,12 +18,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+# the bunch-crossing rate every zero-bias event stands for (28.61 MHz): its home is cicada/core/lhc.py
+from ..core.lhc import LHC_FILLED_BUNCHES, LHC_REVOLUTION_FREQUENCY_KHZ, ZERO_BIAS_RATE_KHZ  # noqa: F401 (re-exported)
 from .efficiency import CONFIDENCE_LEVEL, Efficiency
 
-LHC_FILLED_BUNCHES = 2544
-LHC_REVOLUTION_FREQUENCY_KHZ = 11.245
-#: Rate of filled-bunch crossings: every zero-bias event stands for this rate (28.61 MHz).
-ZERO_BIAS_RATE_KHZ = LHC_FILLED_BUNCHES * LHC_REVOLUTION_FREQUENCY_KHZ
 #: A working point whose rate has a larger relative statistical uncertainty than this (fewer than
 #: 100 effective events pass) is flagged as statistics-limited.
 MAX_RELATIVE_UNCERTAINTY = 0.10

@@ -86,7 +86,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
     it last ran (the pipeline reads it from the stamps)."""
     s = {name: _plain(result) for name, result in context.results.items()}
     config = context.config
-    student = s.get("student") or s["import"]
+    student = s.get("student") or s.get("encoder") or s["import"]
     synthesis = context.results["synthesis"].backends
     verify = s["verify"]
     quality = s.get("quality")
@@ -113,6 +113,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
             "layers": s["convert"]["layers"],
         },
         "precision_proof": s["convert"]["precision_proof"],
+        **({"float_types": s["convert"]["float_types"]} if s["convert"].get("float_types") else {}),
         "bit_accuracy": {
             "output_lsb": context.results["convert"].output_type().lsb,
             "csim_vs_qkeras": verify["csim_vs_qkeras"],
@@ -121,6 +122,7 @@ def assemble(context: BuildView, stage_seconds: dict[str, dict]) -> dict:
             "firmware_vs_qkeras_all_test_events": s["scores"]["firmware_vs_qkeras"],
             "firmware_engine": s["scores"].get("firmware_engine", ""),
             "integer_model_vs_emulator": s["scores"].get("integer_vs_emulator", {}),
+            **({"float_agreement": verify["float_agreement"]} if verify.get("float_agreement") else {}),
         },
         "distillation": quality["distillation"] if quality else None,
         "auc": quality["auc"] if quality else None,

@@ -11,7 +11,7 @@ from ..core.markdown import count, figure, table
 from ..core.synthesis_figures import REPORTED_RESOURCES, Estimate, Latency, Resources
 from ..synthesis import BACKENDS
 from ..synthesis.sections import section_of
-from . import comparison, rates_section
+from . import comparison, float_report, rates_section
 from .build_view import BuildView
 
 
@@ -49,7 +49,14 @@ def _model_section(r: dict, context: BuildView) -> list[str]:
             for layer in student["layers"]
         ],
     )
-    if teacher:
+    if teacher and "et_shift" in student:  # student.firmware: teacher_encoder
+        out += [
+            "",
+            f"The teacher's encoder as the firmware: its ET channel divided by 2^{student['et_shift']} before the layer "
+            f"normalisation (calibrated), score {student['score']}; the score's rank correlation with the unscaled "
+            f"float encoder's: {student['spearman_vs_unscaled']:.6f}.",
+        ]
+    elif teacher:
         tt, st = teacher["training"], student["training"]
         out += [
             "",
@@ -90,6 +97,8 @@ def _firmware_section(r: dict) -> list[str]:
             for layer in hls["layers"]
         ],
     )
+    if r.get("float_types"):
+        return out + float_report.types_section(r["float_types"])
     proof = r["precision_proof"]
     out += ["", "### Precision proof", ""]
     if proof["proven"]:
@@ -121,6 +130,8 @@ def _firmware_section(r: dict) -> list[str]:
 
 
 def _bit_accuracy_section(r: dict) -> list[str]:
+    if r.get("float_types"):
+        return float_report.accuracy_section(r)
     ba = r["bit_accuracy"]
     cs = ba["csim_vs_qkeras"]
     per_dataset = ", ".join(f"{n}: {k:,}" for n, k in ba["csim_events_per_dataset"].items())

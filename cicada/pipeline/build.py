@@ -19,6 +19,7 @@ from .stages import (
     comparison,
     convert,
     data,
+    encoder,
     import_model,
     quality,
     rates,
@@ -79,14 +80,31 @@ def with_comparison(stages: list[Stage]) -> list[Stage]:
     return [*before, comparison.STAGE, dataclasses.replace(last, upstream=(*last.upstream, comparison.STAGE.name))]
 
 
+def teacher_encoder_stages() -> list[Stage]:
+    """The stages for ``student.firmware: teacher_encoder``: the teacher's encoder replaces the student
+    (no training, no distillation quality)."""
+    stages = []
+    for stage in STAGES:
+        if stage.name == "quality":
+            continue
+        if stage.name == "student":
+            stages.append(encoder.STAGE)
+            continue
+        upstream = tuple("encoder" if u == "student" else u for u in stage.upstream if u != "quality")
+        stages.append(dataclasses.replace(stage, upstream=upstream))
+    return stages
+
+
 def stages_for(context: BuildContext) -> list[Stage]:
-    """The stages of this build: a trained or an imported student; the comparison stage with comparison.students
-    (a model brought from elsewhere has no teacher to train them on)."""
+    """The stages of this build: a trained or an imported student, or a VAE teacher's encoder
+    (``student.firmware: teacher_encoder``); the comparison stage with comparison.students (a model
+    brought from elsewhere has no teacher to train them on)."""
     if context.model_file:
         if context.config.comparison.active():
             log.warning("  comparison.students: not built for an imported model (no teacher to train them on)")
         return imported_model_stages()
-    return with_comparison(STAGES) if context.config.comparison.active() else STAGES
+    stages = teacher_encoder_stages() if context.config.student.firmware == "teacher_encoder" else STAGES
+    return with_comparison(stages) if context.config.comparison.active() else stages
 
 
 def recorded_model_file(context: BuildContext) -> Path | None:
@@ -145,9 +163,9 @@ def build(
     """
     context = make_context(config, config_path, root, model_file, folder, shared_dir)
     if context.model_file is not None:
-        from ..models.student import import_student
+        from ..models.imported_model import import_model as read_model_file
 
-        import_student(context.model_file, config.student.input)  # a bad model file fails before any work is done
+        read_model_file(context.model_file, config.student.input)  # a bad model file fails before any work is done
     with build_lock(context.model_dir, config.name):
         remove_leftovers(context.model_dir, context.project_dir)
         outcomes = run_stages(stages_for(context), context, force=force, until=until)

@@ -1,4 +1,4 @@
-"""Stage ``import`` (bring your own model): a QKeras model trained elsewhere takes the student's place."""
+"""Stage ``import`` (bring your own model): a QKeras or float model trained elsewhere takes the student's place."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 from ...core.files import sha256_file
 from ...data.student_inputs import fingerprint_inputs
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
-from ...models.student import STUDENT_FILE, import_student, layer_summary, save_student
+from ...models.imported_model import import_model
+from ...models.student import STUDENT_FILE, layer_summary, save_student
 from ..context import BuildContext
 from ..engine import Stage
 
@@ -31,7 +32,7 @@ def imported_file(context: BuildContext) -> Path:
 
 def run(context: BuildContext) -> ImportResult:
     source = imported_file(context)
-    model = import_student(source, context.config.student.input)
+    model = import_model(source, context.config.student.input)
     save_student(model, context.model_dir / STUDENT_FILE)
     return ImportResult(
         architecture=f"imported from {source.name}",

@@ -334,7 +334,11 @@ def evaluate(
         {"build": config.name, "score": "cicada anomaly score, firmware-exact", "rate_sample": rate_sample},
     )
     return RatesResult(
-        score="firmware-exact (HLS project C++, verified bit-exact against QKeras)",
+        score=(
+            "firmware-exact (HLS project C++, verified bit-exact against QKeras)"
+            if getattr(context.results.get("convert"), "float_types", None) is None
+            else "firmware (HLS project C++ of a float model; C simulation == emulator, agreement with Keras measured)"
+        ),
         score_type=type_name,
         score_lsb=lsb,
         zero_bias_rate_khz=rates.ZERO_BIAS_RATE_KHZ,

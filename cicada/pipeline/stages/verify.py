@@ -10,7 +10,7 @@ import numpy as np
 
 from ...core.errors import VerificationError
 from ...core.progress import log
-from ...data.datasets import test_events
+from ...data.datasets import ZERO_BIAS_TEST, read_dataset, signal_names, test_events
 from ...data.student_inputs import encode, fingerprint_inputs, input_kind
 from ...evaluation.failure import write_failure_report
 from ...firmware import csim
@@ -31,6 +31,9 @@ class VerifyResult:
     csim_vs_qkeras: csim.BitComparison
     emulator_vs_csim: csim.BitComparison
     diagnosis: dict | None = None
+    #: a float model: the firmware's agreement with it (``evaluation.agreement.Agreement.as_json``);
+    #: ``csim_vs_qkeras`` then compares with the float model and is not expected to be bit-exact
+    float_agreement: dict | None = None
 
 
 def chosen_test_events(context: BuildContext, total: int, stream: str):
@@ -43,6 +46,8 @@ def chosen_test_events(context: BuildContext, total: int, stream: str):
 def run(context: BuildContext) -> VerifyResult:
     chosen, origin, selection = chosen_test_events(context, context.config.verify.csim_events, "csim_events")
     model = load_student(context.model_dir / STUDENT_FILE)
+    if context.results["convert"].float_types is not None:
+        return run_float(context, model, chosen, origin, selection)
     expected = student_scores(model, chosen)
     weight_arrays = csim.check_weight_files(context.project_dir)
     log.info(f"  building the C-simulation testbench and running it on {len(chosen):,} test images")
@@ -81,6 +86,51 @@ def run(context: BuildContext) -> VerifyResult:
         )
     log.info(f"  bit-exact: C simulation == QKeras on all {comparison.events:,} images")
     return result
+
+
+def run_float(context: BuildContext, model, chosen, origin, selection) -> VerifyResult:
+    """A float model's firmware: the C simulation against the emulator library bit for bit (the firmware's
+    truth is its C++), then its agreement with the float model on every zero-bias and signal test event
+    (the emulator library scores them)."""
+    from ...evaluation.agreement import agreement
+    from ...firmware.float_verify import check_csim
+
+    convert = context.results["convert"]
+    lsb = convert.output_type().lsb
+    flat = chosen.reshape(len(chosen), -1)
+    log.info(f"  building the C-simulation testbench and running it on {len(chosen):,} test images")
+    emulator_check, firmware = check_csim(context.project_dir, flat, lsb)
+    if not emulator_check.bit_exact:
+        raise VerificationError(
+            f"the C simulation disagrees with the emulator library on {emulator_check.mismatches:,} of "
+            f"{emulator_check.events:,} test images: the firmware's scores cannot be trusted"
+        )
+    inputs = np.asarray(chosen, dtype=np.float32).reshape(-1, *model.input_shape[1:])
+    reference = np.asarray(model.predict(inputs, batch_size=4096, verbose=0), dtype=np.float64).reshape(len(chosen), -1)
+    # the agreement on every test event: zero-bias (unweighted, for the rates) and each signal
+    emulator = FirmwareEmulator(context.project_dir)
+    kind = input_kind(context.config.student.input)
+    firmware_all, reference_all = {}, {}
+    for name in [ZERO_BIAS_TEST, *signal_names(context.config.data)]:
+        events = encode(kind, read_dataset(context.data_dir, name), f"test dataset '{name}'")
+        firmware_all[name] = emulator.predict(events)
+        shaped = np.asarray(events, dtype=np.float32).reshape(-1, *model.input_shape[1:])
+        predicted = model.predict(shaped, batch_size=4096, verbose=0)
+        reference_all[name] = np.asarray(predicted, dtype=np.float64).reshape(len(events), -1)
+    found = agreement(firmware_all, reference_all, ZERO_BIAS_TEST, tolerance=convert.float_types["tolerance"])
+    log.info(
+        f"  C simulation == emulator library on all {emulator_check.events:,} images; against the float model: "
+        f"every output within {found.tolerance:g} on {found.share_within:.4%}, score rank correlation "
+        f"{found.score_spearman:.6f}"
+    )
+    return VerifyResult(
+        testbench=f"{context.relative(context.project_dir)}/myproject_test.cpp",
+        events_per_dataset={n: int(len(idx)) for n, idx in selection.items()},
+        weight_arrays_identical_in_synthesis_and_simulation=csim.check_weight_files(context.project_dir),
+        csim_vs_qkeras=csim.compare_bits(reference, firmware, lsb),
+        emulator_vs_csim=emulator_check,
+        float_agreement=found.as_json(),
+    )
 
 
 def diagnose(context: BuildContext, model, images, expected, firmware, lsb: float, most: int = 200) -> dict:

@@ -221,7 +221,7 @@ class RTLBackend(SynthesisBackend):
         from .measure import measure
         from .project import write_project
         from .simulate import simulate
-        from .trace import trace_model
+        from .trace import UnsupportedLayer, trace_model
 
         settings, hls = job.settings, job.config.hls
         clock = hls.clock_period_ns
@@ -231,7 +231,17 @@ class RTLBackend(SynthesisBackend):
         log.info("  rtl: tracing the student into alkaid's adder graph (exact QKeras rounding)")
         # each input port as wide as its values (student.input): ET 10 bits, packed regions 12, a region bit 1
         main = knobs.knobs_of(settings)
-        traced = trace_model(model, kind.input_bits(), settings.delay_constraint, main)
+        try:
+            traced = trace_model(model, kind.input_bits(), settings.delay_constraint, main)
+        except UnsupportedLayer as err:
+            from ...firmware.float_model import is_float_model
+
+            if not is_float_model(model):
+                raise
+            # a float model's firmware is hls4ml's with derived types; alkaid's rules trace QKeras layers
+            return SynthesisResult(
+                self.name, "unavailable", f"the open-source RTL flow cannot build this float model: {err}"
+            )
         timings["trace_seconds"] = round(traced.trace_seconds, 1)
         description = f"{job.config.name}: {type(model).__name__} '{model.name}', {model.count_params():,} parameters"
         started = time.monotonic()
