@@ -86,7 +86,16 @@ def test_the_straight_through_slope_points_to_the_nearest_cheaper_value():
 def test_students_without_the_new_keys_fingerprint_as_before():
     plain = StudentConfig()
     assert "adder_cost" not in plain.fingerprint_data() and "start_from" not in plain.fingerprint_data()
-    omitted = {"adder_cost", "start_from", "input", "optimizer", "lr_patience", "lr_factor", "firmware", "encoder_score"}
+    omitted = {
+        "adder_cost",
+        "start_from",
+        "input",
+        "optimizer",
+        "lr_patience",
+        "lr_factor",
+        "firmware",
+        "encoder_score",
+    }
     assert set(plain.plain()) - set(plain.fingerprint_data()) == omitted
     regularised = StudentConfig(adder_cost={"layers": {"dense1": {"digits": 1e-4}}}, start_from="s.h5")
     assert regularised.fingerprint_data()["adder_cost"]["layers"]["dense1"]["digits"] == 1e-4
