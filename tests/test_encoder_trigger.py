@@ -113,7 +113,7 @@ VAE = {
 def test_cicada_encoder_then_convert(tmp_path):
     import json
 
-    from conftest import run_cli_in, write_config
+    from .conftest import run_cli_in, write_config
 
     vae = write_config(tmp_path, VAE, "vae.yaml")
     assert run_cli_in(tmp_path, "encoder", str(vae), "-o", str(tmp_path / "encoder.h5")) == 0
@@ -156,7 +156,7 @@ def test_the_teacher_encoder_keys_are_checked():
 def test_a_build_with_the_teacher_encoder_as_its_firmware(tmp_path):
     import json
 
-    from conftest import run_cli_in, write_config
+    from .conftest import run_cli_in, write_config
 
     build = {
         **VAE,

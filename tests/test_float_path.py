@@ -175,7 +175,7 @@ def test_the_float_path_leaves_an_et_only_build_as_it_was():
 def test_cicada_convert_builds_a_float_model_with_labelled_types(tmp_path):
     import json
 
-    from conftest import BYO, run_cli_in, write_config
+    from .conftest import BYO, run_cli_in, write_config
 
     config = write_config(tmp_path, {**BYO, "name": "floaty", "verify": {"csim_events": 400}})
     model = float_student_file(tmp_path / "float.h5")
