@@ -40,10 +40,46 @@ TINY = {
 SLOW_FIXTURES = {"tiny_build", "byo_build", "tiny_copy", "rtl_build", "small_trace"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    _group_tests_that_share_a_build(items)
+
+
+def _shared_builds(item) -> set[str]:
+    """The module- and session-scoped fixtures of this suite (not pytest's: their baseid is empty) a test uses,
+    named so that two modules' fixtures of one name stay apart."""
+    info = getattr(item, "_fixtureinfo", None)  # pytest's record of the fixtures the test resolves
+    if info is None:
+        return set()
+    names = set()
+    for name, definitions in info.name2fixturedefs.items():
+        definition = definitions[-1]
+        if definition.baseid and definition.scope in ("module", "session"):
+            names.add(f"{definition.baseid}::{name}")
+    return names
+
+
+def _group_tests_that_share_a_build(items) -> None:
+    """Under pytest-xdist (``-n 2 --dist loadgroup``, the suite's default) the tests that share a built fixture
+    run on one worker, so each build is made once and not once per worker; fixtures used together by one test
+    join one group."""
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    builds = {item: sorted(_shared_builds(item)) for item in items}
+    for names in builds.values():
+        for name in names[1:]:
+            parent[root(name)] = root(names[0])
+    for item, names in builds.items():
+        if names:
+            item.add_marker(pytest.mark.xdist_group(root(names[0])))
 
 
 def write_config(directory: Path, data: dict, name: str = "config.yaml") -> Path:

@@ -153,23 +153,44 @@ def test_the_teacher_encoder_keys_are_checked():
 
 
 @pytest.mark.slow
-def test_a_build_with_the_teacher_encoder_as_its_firmware(tmp_path):
+def test_a_build_compares_its_student_with_the_teacher_s_encoder_as_firmware(tmp_path):
+    """``comparison.students`` with ``firmware: teacher_encoder`` builds the VAE's encoder beside the trained
+    student (encoder stage, derived types, C simulation == emulator, agreement, rates) and the report puts the
+    two side by side, the encoder's missing LUT and latency with their reason."""
     import json
 
+    from cicada.pipeline.stages.encoder import EncoderResult
+    from cicada.pipeline.stamps import read_stamp
+
     from .conftest import run_cli_in, write_config
+    from .test_comparison import LAYERS
 
     build = {
         **VAE,
         "name": "vae_trigger",
-        "student": {"firmware": "teacher_encoder", "input": "channels"},
+        "student": {"architecture": "custom", "layers": LAYERS, "epochs": 1, "batch_size": 256, "patience": 1},
         "hls": {"float_types": {"tolerance": 0.25, "fraction": 0.99, "calibration_events": 1000}},
         "verify": {"csim_events": 300},
+        "synthesis": {"rtl": {"run": "auto", "yosys": False, "simulate_events": 100, "tradeoff": []}},
+        "comparison": {"students": [{"name": "vae_encoder", "firmware": "teacher_encoder", "input": "channels"}]},
     }
     config = write_config(tmp_path, build)
     assert run_cli_in(tmp_path, "build", str(config)) == 0
+    encoder_dir = tmp_path / "models/vae_trigger/comparison/vae_encoder"
+    encoder = read_stamp(encoder_dir, "encoder", EncoderResult).result
+    assert encoder.et_shift >= 1 and encoder.spearman_vs_unscaled > 0.5
+    assert not (encoder_dir / "teacher.h5").exists()  # the build's own teacher, not another
+
     report = json.loads((tmp_path / "hls_projects/vae_trigger/report.json").read_text())
-    assert report["student"]["et_shift"] >= 1 and report["student"]["spearman_vs_unscaled"] > 0.5
-    assert report["bit_accuracy"]["emulator_vs_csim"]["bit_exact"]
-    assert any(t["label"].startswith("calibrated on") for t in report["float_types"]["types"])
+    own, other = report["comparison"]["rows"]
+    assert (own["kind"], other["kind"]) == ("build student", "comparison encoder")
+    assert other["input"] == "channels" and "teacher's encoder" in other["description"]
+    assert 0.0 <= other["auc"]["dijet"] <= 1.0
+    low, high = other["auc_interval"]["dijet"]
+    assert low <= other["auc"]["dijet"] <= high and "Poisson bootstrap" in other["auc_source"]
+    assert other["efficiency"]["dijet"]["low"] <= other["efficiency"]["dijet"]["value"]
+    assert other["LUT"] is None and "cannot build this float model" in other["notes"]["LUT"]
+    assert other["verified"][0].startswith("C simulation == emulator library") and "calibrated" in other["verified"][1]
+    assert own["LUT"] is not None and own["verified"][0].startswith("C simulation == QKeras")
     markdown = (tmp_path / "hls_projects/vae_trigger/report.md").read_text()
-    assert "The teacher's encoder as the firmware" in markdown and "## Agreement with the float model" in markdown
+    assert "| vae_encoder (comparison encoder) | channels |" in markdown

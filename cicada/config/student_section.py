@@ -65,6 +65,31 @@ class OutlierExposureConfig(ConfigModel):
         return self
 
 
+class BatchnormConfig(ConfigModel):
+    """How the student's batch-normalised dense layers (QDenseBatchnorm) start and when their statistics freeze.
+
+    With Keras' start (gamma 1, beta 0, moving variance 1) the folded kernel ``gamma W / sqrt(moving_var)``
+    shrinks below the kernel quantizer's step as the moving variance grows to the layer's real output variance
+    (about 500 for CICADA v2's first dense layer on region images), and the student can stop learning
+    (measured: README, Students). ``start: identity`` sets gamma, beta and the moving statistics from the
+    layer's pre-norm outputs on training images, so the folded layer starts as the plain dense layer it
+    folds into (kernel W, bias b); ``ema_freeze_delay`` then freezes the statistics (QKeras' own key) so
+    that training sees the folded, quantized weights the firmware holds."""
+
+    start: Literal["keras", "identity"] = option(
+        "keras: Keras' initial gamma, beta and moving statistics (QKeras' QDenseBatchnorm as published); identity: "
+        "gamma, beta and the moving statistics from the layer's pre-norm outputs on up to 4096 training images, so "
+        "the folded layer starts as its plain dense layer (ignored with student.start_from)",
+        "keras",
+    )
+    ema_freeze_delay: Optional[Integer] = option(
+        "training steps after which the batch-norm statistics freeze (QKeras' ema_freeze_delay) in every "
+        "QDenseBatchnorm of a named architecture (a custom layer sets its own); null: never (QKeras' default)",
+        None,
+        ge=0,
+    )
+
+
 @rebuild_on_change(LAYER_TYPES, STUDENTS, STUDENT_INPUTS)
 class StudentConfig(ConfigModel):
     """The quantization-aware QKeras student that regresses 32*ln(teacher score)."""
@@ -80,6 +105,7 @@ class StudentConfig(ConfigModel):
         "adder_cost",
         "firmware",
         "encoder_score",
+        "batchnorm",
     )
 
     architecture: Annotated[str, OneOf(STUDENTS)] = option(
@@ -124,6 +150,9 @@ class StudentConfig(ConfigModel):
     )
     adder_cost: AdderCostConfig = option(
         "regularisers toward a cheaper multiplier-free adder graph, per layer (off by default)", AdderCostConfig()
+    )
+    batchnorm: BatchnormConfig = option(
+        "the start and the statistics freeze of the student's QDenseBatchnorm layers (CICADA 2026)", BatchnormConfig()
     )
     firmware: Literal["trained", "teacher_encoder"] = option(
         "what becomes the firmware: trained, the student trained here; teacher_encoder, the cicada_2026_vae "

@@ -26,7 +26,7 @@ class ComparedRow:
     name: str
     #: what it is, in a few words
     description: str
-    #: "build student" (the build's own), "comparison student", or another kind of firmware
+    #: "build student" or "build encoder" (the build's own), "comparison student" or "comparison encoder"
     kind: str
     architecture: str | None = None
     #: what it reads of a region (student.input), or None
@@ -136,7 +136,8 @@ def markdown(comparison: dict) -> list[str]:
     lines = [
         "## Students compared",
         "",
-        f"Every model on the same data and the same teacher targets; the first row is this build's student. "
+        f"Every model on the same data (the students trained on the same teacher's targets, an encoder row is "
+        f"that teacher's own encoder); the first row is this build's firmware. "
         f"Efficiencies and pure rates at {rate:g} kHz, at each model's own threshold on the same weighted rate "
         f"sample ({comparison.get('rate_sample', 'the build’s rate sample')}); intervals at "
         f"{comparison.get('confidence_level', 0.6827):.2%}. AUC, efficiencies and pure rates come from the "

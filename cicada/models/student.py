@@ -105,13 +105,16 @@ def train_student(
 
         resumed = resumed_epochs(out_dir, "student", resume_key) if resume_key else 0
         trainer = cost_trainer(model, config.adder_cost, out_dir, resumed)
+    train_inputs = encode(kind, train_images, "the student's training images")
+    if config.batchnorm.start == "identity" and start_from is None:
+        start_batchnorms_as_identity(model, train_inputs[:IDENTITY_START_IMAGES])
     targets = student_target(train_mse).astype(np.float32)
     weights = None
     if config.sample_weights.enabled:
         weights = inverse_histogram_weights(targets, config.sample_weights.bins, config.sample_weights.cap)
     result = fit(
         trainer,
-        encode(kind, train_images, "the student's training images"),
+        train_inputs,
         targets,
         encode(kind, val_images, "the student's validation images"),
         student_target(val_mse).astype(np.float32),
@@ -132,6 +135,20 @@ def train_student(
     save_student(model, out_dir / STUDENT_FILE)
     remove_checkpoint(out_dir, "student")
     return model, result
+
+
+#: the training images whose pre-norm outputs start the batch-norms (student.batchnorm.start: identity)
+IDENTITY_START_IMAGES = 4096
+
+
+def start_batchnorms_as_identity(model, inputs: np.ndarray) -> None:
+    """Every batch-normalised dense layer of ``model`` started as the identity on ``inputs`` (the model's input
+    for some training images): its folded kernel and bias are then its dense layer's (QDenseBatchnorm's
+    ``start_as_identity``)."""
+    for layer in model.layers:
+        if hasattr(layer, "start_as_identity"):
+            reaching = tensorflow().keras.Model(model.input, layer.input)
+            layer.start_as_identity(reaching.predict(inputs, batch_size=4096, verbose=0))
 
 
 def load_start_weights(model, path: Path) -> None:

@@ -224,6 +224,23 @@ def keras_class() -> type:
             )
             return layer, [np.asarray(weight) for weight in self.get_folded_weights()]
 
+        def start_as_identity(self, inputs) -> None:
+            """Set gamma, beta and the moving statistics from this layer's pre-norm outputs ``x W + b`` on ``inputs``
+            (its input for some training images): ``gamma = sqrt(var + epsilon)``, ``beta`` = moving mean = the
+            mean, moving variance = the variance. The batch-norm is then the identity on those images and the
+            folded layer is the plain dense layer (kernel ``W``, bias ``b``), whatever the outputs' scale
+            (``student.batchnorm.start: identity``)."""
+            if self.batchnorm.gamma is None or self.batchnorm.beta is None:
+                raise ValueError("QDenseBatchnorm: an identity start needs the batch-norm's gamma and beta")
+            outputs = np.asarray(inputs, np.float32).reshape(len(inputs), -1) @ np.asarray(self.kernel)
+            if self.use_bias:
+                outputs = outputs + np.asarray(self.bias)
+            mean, variance = outputs.mean(axis=0), outputs.var(axis=0)
+            self.batchnorm.gamma.assign(np.sqrt(variance + self.batchnorm.epsilon))
+            self.batchnorm.beta.assign(mean)
+            self.batchnorm.moving_mean.assign(mean)
+            self.batchnorm.moving_variance.assign(variance)
+
         # ------------------------------------------------------------------ the call
         def _training(self, training):
             """Whether this call trains (Keras' rule for a batch-norm: the learning phase when not given,

@@ -17,12 +17,19 @@ from . import student_architecture
 from .cicada import DENSE1_BIAS, DENSE1_KERNEL, build_cicada_student
 
 
-def batchnorm_dense(units: int, name: str):
-    """The 2026 student's first dense layer: ``QDenseBatchnorm`` with CICADA's deployed quantizers."""
+def batchnorm_dense(units: int, name: str, ema_freeze_delay: int | None = None):
+    """The 2026 student's first dense layer: ``QDenseBatchnorm`` with CICADA's deployed quantizers (its statistics
+    freezing after ``ema_freeze_delay`` training steps, never without)."""
     load("layer type")  # the layer types' homes (cicada/layers/) sit above the models
     layer_type = LAYER_TYPES.get("QDenseBatchnorm")
     spec = layer_type.spec.model_validate(
-        {"type": "QDenseBatchnorm", "units": units, "kernel_quantizer": DENSE1_KERNEL, "bias_quantizer": DENSE1_BIAS}
+        {
+            "type": "QDenseBatchnorm",
+            "units": units,
+            "kernel_quantizer": DENSE1_KERNEL,
+            "bias_quantizer": DENSE1_BIAS,
+            "ema_freeze_delay": ema_freeze_delay,
+        }
     )
     return layer_type.build(spec, name)
 
@@ -34,4 +41,7 @@ def batchnorm_dense(units: int, name: str):
     lambda config: {"conv": "conv", "dense1": "dense", "dense2": "dense"},
 )
 def cicada_2026(config):
-    return build_cicada_student(2, config, dense1=batchnorm_dense, name="cicada-2026")
+    freeze = config.batchnorm.ema_freeze_delay if config is not None else None
+    return build_cicada_student(
+        2, config, dense1=lambda units, name: batchnorm_dense(units, name, freeze), name="cicada-2026"
+    )

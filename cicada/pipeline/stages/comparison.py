@@ -7,8 +7,12 @@ build's own stages, from the student (trained on the teacher's scores of the sam
 (thresholds on the same weighted rate sample, the same emulated seeds) and the synthesis (the RTL flow's
 trace, Verilator and Yosys), in ``models/<build>/comparison/<name>/`` and ``hls_projects/<build>/comparison/
 <name>/``, each of its stages reused while up to date. Its RTL flow builds the main setting only (no
-trade-off table). The result is one :class:`~cicada.evaluation.comparison.ComparedRow` per student, the
-build's own first, which the report renders as "Students compared".
+trade-off table). An entry with ``firmware: teacher_encoder`` builds the VAE teacher's encoder as the
+firmware instead (the build's stages for it: no training, its fixed-point types derived, its C simulation
+checked against the emulator library and its agreement with the float encoder measured); its AUCs are
+bootstrapped here as the quality stage does for a student. The result is one
+:class:`~cicada.evaluation.comparison.ComparedRow` per firmware, the build's own first, which the report
+renders as "Students compared".
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ from dataclasses import dataclass, field
 
 from ...config.comparison import entry_config, entry_data
 from ...core.progress import log
+from ...core.seeds import numpy_stream
+from ...data.datasets import ZERO_BIAS_TEST, signal_names
+from ...data.hdf5 import read_scores
+from ...evaluation import metrics
 from ...evaluation.comparison import ComparedRow, at_rate, with_synthesis, with_working_point
 from ...evaluation.efficiency import CONFIDENCE_LEVEL
 from ..context import BuildContext
 from ..engine import Stage, run_stages
+from .quality import AUC_REPLICAS, AUC_STREAM
 
 #: The synthesis backend whose LUT and latency are compared: the open RTL flow, which runs on every machine.
 COMPARED_BACKEND = "rtl"
@@ -58,33 +67,40 @@ def student_context(context: BuildContext, index: int) -> BuildContext:
     )
 
 
-def student_build() -> list[Stage]:
-    """The stages of a comparison student's build: the build's own up to the rates (its data and teacher are
-    borrowed from this build, so they are reused, never run)."""
-    from ..build import STAGES  # the build's stage list, which holds this stage's module: imported when run
+def student_build(config) -> list[Stage]:
+    """The stages of a comparison entry's build: the build's own up to the rates (its data and teacher are
+    borrowed from this build, so they are reused, never run), or those of the teacher's encoder."""
+    # the build's stage lists, whose module holds this stage: imported when run
+    from ..build import STAGES, teacher_encoder_stages
 
-    return [stage for stage in STAGES if stage.name != "report"]
+    stages = teacher_encoder_stages() if config.student.firmware == "teacher_encoder" else STAGES
+    return [stage for stage in stages if stage.name != "report"]
 
 
-def row(results: dict, name: str, description: str, kind: str, rate_khz: float) -> ComparedRow:
-    """A student's row from its build's stage results (student, verify, scores, quality, synthesis, rates)."""
-    trained = results["student"]
+def row(built: BuildContext, name: str, description: str, kind: str, rate_khz: float) -> ComparedRow:
+    """A firmware's row from its build's stage results (student or encoder, verify, scores, quality where the
+    build has one, synthesis, rates)."""
+    results = built.results
+    made = results["student"] if "student" in results else results["encoder"]
     out = ComparedRow(
         name=name,
         description=description,
         kind=kind,
-        architecture=trained.architecture,
-        input=trained.input,
-        parameters=trained.parameters,
+        architecture=made.architecture,
+        input=made.input,
+        parameters=made.parameters,
         rate_khz=rate_khz,
     )
-    measured = results["quality"]
-    out.auc = {signal: values["firmware"] for signal, values in measured.auc.items()}
-    out.auc_interval = {signal: values["firmware"] for signal, values in measured.auc_interval.items()}
     scored = results["scores"]
+    if "quality" in results:
+        measured = results["quality"]
+        out.auc = {signal: values["firmware"] for signal, values in measured.auc.items()}
+        out.auc_interval = {signal: values["firmware"] for signal, values in measured.auc_interval.items()}
+        method = measured.auc_interval_method
+    else:  # no distillation to judge (the teacher's encoder): the same AUCs and bootstrap, of the firmware alone
+        out.auc, out.auc_interval, method = firmware_aucs(built)
     out.auc_source = (
-        f"firmware-exact scores ({scored.firmware_engine}) of zero_bias_test against each signal; interval: "
-        f"{measured.auc_interval_method}"
+        f"firmware-exact scores ({scored.firmware_engine}) of zero_bias_test against each signal; interval: {method}"
     )
     rated = results["rates"]
     seeds = rated.seeds
@@ -104,9 +120,39 @@ def row(results: dict, name: str, description: str, kind: str, rate_khz: float) 
     return out
 
 
+def firmware_aucs(built: BuildContext) -> tuple[dict[str, float], dict[str, list[float]], str]:
+    """The firmware score's ROC AUC of every signal against zero_bias_test and its Poisson-bootstrap interval,
+    as the quality stage computes them (same replicas, same seeded stream), and the interval's method."""
+    scores = read_scores(built.scores_file)
+    zero_bias = {"firmware": scores[ZERO_BIAS_TEST]["firmware"]}
+    signals = {name: {"firmware": scores[name]["firmware"]} for name in signal_names(built.config.data)}
+    auc = {name: metrics.roc_auc(zero_bias["firmware"], s["firmware"]) for name, s in signals.items()}
+    intervals = metrics.auc_intervals(
+        zero_bias, signals, numpy_stream(built.config.seed, AUC_STREAM), AUC_REPLICAS, CONFIDENCE_LEVEL
+    )
+    method = (
+        f"Poisson bootstrap: {AUC_REPLICAS} replicas of the zero-bias test and signal events (seeded stream "
+        f"'{AUC_STREAM}'), the central {CONFIDENCE_LEVEL:.2%} of the replicas' AUCs"
+    )
+    return auc, {name: interval["firmware"] for name, interval in intervals.items()}, method
+
+
 def _checks(results: dict, backend) -> list[str]:
-    """The bit-for-bit checks behind a student's figures, in words."""
-    csim = results["verify"].csim_vs_qkeras
+    """The bit-for-bit checks behind a firmware's figures (and, for a float model, its agreement), in words."""
+    verified = results["verify"]
+    if verified.float_agreement:
+        exact = verified.emulator_vs_csim
+        found = verified.float_agreement
+        types = [t["label"] for t in results["convert"].float_types["types"]]
+        return [
+            f"C simulation == emulator library (the firmware's C++) on {exact.events - exact.mismatches:,}/"
+            f"{exact.events:,} test images",
+            f"types derived from the float model: {types.count('proven')} proven, "
+            f"{sum(label.startswith('calibrated') for label in types)} calibrated (not bit-exact with it)",
+            f"agreement with the float model: every output within {found['tolerance']:g} on "
+            f"{found['share_within']:.2%} of {found['events']:,} events, score Spearman {found['score_spearman']:.5f}",
+        ]
+    csim = verified.csim_vs_qkeras
     checks = [f"C simulation == QKeras on {csim.events - csim.mismatches:,}/{csim.events:,} test images"]
     exact = results["scores"].integer_vs_emulator
     if exact:
@@ -127,23 +173,14 @@ def _checks(results: dict, backend) -> list[str]:
 def run(context: BuildContext) -> ComparisonResult:
     section = context.config.comparison
     rate = section.rate_khz
-    own = context.config.student
-    rows = [
-        row(
-            context.results,
-            context.config.name,
-            f"this build's student ({own.architecture} on input {own.input})",
-            "build student",
-            rate,
-        )
-    ]
+    rows = [row(context, context.config.name, _described(context.config), "build " + _kind(context.config), rate)]
     builds = {}
     for index, entry in enumerate(section.students):
         built = student_context(context, index)
-        log.info(f"  comparison student '{entry.name}': its build in {built.relative(built.model_dir)}")
-        run_stages(student_build(), built)
-        description = entry.description or f"{built.config.student.architecture} on input {built.config.student.input}"
-        rows.append(row(built.results, entry.name, description, "comparison student", rate))
+        log.info(f"  comparison entry '{entry.name}': its build in {built.relative(built.model_dir)}")
+        run_stages(student_build(built.config), built)
+        description = entry.description or _described(built.config)
+        rows.append(row(built, entry.name, description, "comparison " + _kind(built.config), rate))
         builds[entry.name] = built.relative(built.model_dir)
     for compared in rows:
         figures = ", ".join(
@@ -162,6 +199,17 @@ def run(context: BuildContext) -> ComparisonResult:
         rows=rows,
         builds=builds,
     )
+
+
+def _kind(config) -> str:
+    return "encoder" if config.student.firmware == "teacher_encoder" else "student"
+
+
+def _described(config) -> str:
+    student = config.student
+    if student.firmware == "teacher_encoder":
+        return f"the {config.teacher.architecture} teacher's encoder, score {student.encoder_score} of its latent means"
+    return f"{student.architecture} on input {student.input}"
 
 
 def inputs(context: BuildContext) -> dict:
