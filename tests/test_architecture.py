@@ -524,3 +524,19 @@ def test_any_module_may_be_imported_first(first):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_report_is_rewritten_when_a_stage_finds_something_new_in_the_same_files(tmp_path):
+    """The report writes the stages' results, not only their files: a verify whose code changed and whose files
+    came out the same (a new figure in its result) must change the report's fingerprint."""
+    from cicada.pipeline.build import make_context
+    from cicada.pipeline.engine import components
+    from cicada.pipeline.stages import report
+
+    context = make_context(config_from_mapping(TINY), tmp_path / "config.yaml", tmp_path)
+    upstream = {name: "same files" for name in report.STAGE.upstream}
+    context.results["verify"] = {"float_agreement": None}
+    before = components(report.STAGE, context, upstream)
+    assert components(report.STAGE, context, upstream) == before
+    context.results["verify"] = {"float_agreement": {"share_within": 0.999}}
+    assert components(report.STAGE, context, upstream) != before

@@ -204,3 +204,42 @@ def test_a_custom_student_lists_it_and_its_spec_is_checked():
         broken = [{**layers[0], **change}, *layers[1:]]
         with pytest.raises(ConfigError, match=f"student.layers.0.*{key}"):
             config_from_mapping({"name": "x", "student": {"architecture": "custom", "layers": broken}})
+
+
+def test_an_identity_start_folds_into_the_plain_dense_layer():
+    """``start_as_identity``: the batch-norm is the identity on the images it saw, so the folded kernel and bias
+    are the dense layer's own, whatever the scale of its outputs (Keras' start divides the kernel by their
+    standard deviation once the moving variance has followed them)."""
+    model = _model(units=8)
+    dense1 = model.get_layer("dense1")
+    dense1.bias.assign(np.linspace(-1.0, 1.0, 8, dtype=np.float32))
+    kernel, bias = dense1.kernel.numpy(), dense1.bias.numpy()
+    x = _inputs(512, 2)
+    dense1.start_as_identity(x)
+    folded_kernel, folded_bias = (np.asarray(w) for w in dense1.get_folded_weights())
+    np.testing.assert_allclose(folded_kernel, kernel, rtol=1e-5)
+    np.testing.assert_allclose(folded_bias, bias, atol=1e-4)
+    y = x @ kernel + bias
+    np.testing.assert_allclose(dense1.batchnorm.moving_variance.numpy(), y.var(axis=0), rtol=1e-4)
+    # the batch-norm's own output on those images is its input
+    normalised = dense1.batchnorm(tensorflow().constant(y), training=False).numpy()
+    np.testing.assert_allclose(normalised, y, rtol=1e-3, atol=1e-3)
+
+
+def test_the_student_batchnorm_keys_reach_the_2026_student():
+    from cicada.config.student_section import StudentConfig
+    from cicada.models.student import start_batchnorms_as_identity
+
+    assert "batchnorm" not in StudentConfig().fingerprint_data()  # left at its default: builds hash as before
+    config = StudentConfig(architecture="cicada_2026", batchnorm={"start": "identity", "ema_freeze_delay": 300})
+    model = build(config)
+    dense1 = model.get_layer("dense1")
+    assert (
+        dense1.ema_freeze_delay == 300
+        and build(StudentConfig(architecture="cicada_2026")).get_layer("dense1").ema_freeze_delay is None
+    )
+    images = np.random.default_rng(1).poisson(20, size=(256, 252)).astype(np.float32)
+    start_batchnorms_as_identity(model, images)
+    np.testing.assert_allclose(np.asarray(dense1.get_folded_weights()[0]), dense1.kernel.numpy(), rtol=1e-5)
+    with pytest.raises(ConfigError, match="student.batchnorm.start"):
+        config_from_mapping({"name": "x", "student": {"batchnorm": {"start": "zero"}}})

@@ -32,6 +32,7 @@ CONFIG = {
         "architecture": "cicada_2026", "input": "packed", "epochs": 4, "batch_size": 128, "patience": 30,
         "optimizer": "nadam", "lr_patience": 10, "lr_factor": 0.1, "loss": "mse", "learning_rate": 0.003,
         "sample_weights": {"enabled": True, "cap": 20.0},
+        "batchnorm": {"start": "identity", "ema_freeze_delay": 40},  # frozen after 40 of 64 steps
     },
     "verify": {"csim_events": 600},
     "synthesis": {"rtl": {"simulate_events": 400, "yosys": False, "tradeoff": []}},

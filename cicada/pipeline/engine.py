@@ -205,5 +205,6 @@ def statuses(stages: list[Stage], context: BuildContext) -> list[tuple[str, str]
         status, stamp = judge(context, stage, parts)
         if stamp is not None:
             keys[stage.name] = result_key(sha256_json(parts), stamp.outputs)
+            context.results[stage.name] = stamp.result  # what a later stage's inputs may read (the report's)
         answer.append((stage.name, status))
     return answer

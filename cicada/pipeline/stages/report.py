@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...core.files import sha256_json
 from ...evaluation.documents import REPORT_JSON, REPORT_MD
 from ...evaluation.report import write_report
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
 from ...layers import precision as _precision_rules  # noqa: F401  their precision rules: in this stage's fingerprint
 from ...layers import trace as _trace_rules  # noqa: F401  their RTL rules: in this stage's fingerprint
 from ..context import BuildContext
-from ..engine import Stage
+from ..engine import Stage, plain
 from ..stamps import stage_times
 
 
@@ -30,7 +31,10 @@ def inputs(context: BuildContext) -> dict:
     # tracking settings change where a finished build is logged, never what the report holds; the comparison
     # section counts only when it has students (a build without one hashes as before the section existed)
     left_out = {"tracking"} | (set() if context.config.comparison.active() else {"comparison"})
-    return {"config": context.config.model_dump(mode="json", exclude=left_out)}
+    # the report writes what the stages before it found, not only their files: a stage whose code changed and
+    # whose files came out the same (a new figure in its result) must rewrite the report
+    found = {name: sha256_json(plain(result)) for name, result in context.results.items() if name != "report"}
+    return {"config": context.config.model_dump(mode="json", exclude=left_out), "results": found}
 
 
 def outputs(context: BuildContext) -> list[Path]:
