@@ -438,6 +438,22 @@ def two_outputs_model(tf):
     return tf.keras.Model(inputs, x)
 
 
+def dense_only_model(tf):
+    from qkeras import QActivation, QDense, quantized_bits
+
+    inputs = tf.keras.Input((18, 14))
+    x = tf.keras.layers.Flatten()(inputs)
+    x = QDense(1, kernel_quantizer=quantized_bits(8, 2, 1, alpha=1), use_bias=False, name="dense")(x)
+    return tf.keras.Model(inputs, QActivation("quantized_relu(16,8)", name="outputs")(x))
+
+
+def settings_for_a_missing_layer(directory: Path):
+    """hls.layers names the convolution of the config's student; the model brought has none."""
+    write_yaml(directory, config_with(**{"hls.layers": {"conv": {"strategy": "Resource"}}}))
+    keras(dense_only_model)(directory / "model.h5")
+    return ("model.h5", "hls.layers.conv", "a layer the model has not")
+
+
 def truncated_model(path: Path):
     keras(float_model)(path)
     data = path.read_bytes()
@@ -486,6 +502,7 @@ MODEL_CASES = [
         model_case(keras(wrong_input_model), "input"),
         ["convert", "{config}", "--model", "model.h5"],
     ),
+    ("model-layer-settings", settings_for_a_missing_layer, ["convert", "{config}", "--model", "model.h5"]),
     (
         "model-two-outputs",
         model_case(keras(two_outputs_model), "output"),

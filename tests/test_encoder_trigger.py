@@ -169,7 +169,11 @@ def test_a_build_compares_its_student_with_the_teacher_s_encoder_as_firmware(tmp
         **VAE,
         "name": "vae_trigger",
         "student": {"architecture": "custom", "layers": LAYERS, "epochs": 1, "batch_size": 256, "patience": 1},
-        "hls": {"float_types": {"tolerance": 0.25, "fraction": 0.99, "calibration_events": 1000}},
+        # per-layer settings of the student's convolution: the encoder's build leaves them out (its layers differ)
+        "hls": {
+            "layers": {"layer1": {"strategy": "Resource"}},
+            "float_types": {"tolerance": 0.25, "fraction": 0.99, "calibration_events": 1000},
+        },
         "verify": {"csim_events": 300},
         "synthesis": {"rtl": {"run": "auto", "yosys": False, "simulate_events": 100, "tradeoff": []}},
         "comparison": {"students": [{"name": "vae_encoder", "firmware": "teacher_encoder", "input": "channels"}]},
@@ -191,6 +195,7 @@ def test_a_build_compares_its_student_with_the_teacher_s_encoder_as_firmware(tmp
     assert other["efficiency"]["dijet"]["low"] <= other["efficiency"]["dijet"]["value"]
     assert other["LUT"] is None and "cannot build this float model" in other["notes"]["LUT"]
     assert other["verified"][0].startswith("C simulation == emulator library") and "calibrated" in other["verified"][1]
+    assert f"Spearman {encoder.spearman_vs_unscaled:.3f}" in other["verified"][3]
     assert own["LUT"] is not None and own["verified"][0].startswith("C simulation == QKeras")
     markdown = (tmp_path / "hls_projects/vae_trigger/report.md").read_text()
     assert "| vae_encoder (comparison encoder) | channels |" in markdown

@@ -93,8 +93,9 @@ class ComparisonConfig(ConfigModel):
 
 def entry_data(config, index: int) -> dict:
     """The build config whose student is ``comparison.students[index]``: the build's own with that entry's keys
-    replacing its student's, no comparison of its own, and ``hls.input_precision`` following the entry's input
-    when the build's follows its own (a type set by hand stays), as plain data (:func:`entry_config` validates it)."""
+    replacing its student's, no comparison of its own, ``hls.input_precision`` following the entry's input
+    when the build's follows its own (a type set by hand stays), and no ``hls.layers`` for the teacher's encoder
+    (they name the build's student's layers), as plain data (:func:`entry_config` validates it)."""
     entry = config.comparison.students[index]
     data = config.plain()
     data["student"] = {**data["student"], **entry.overrides()}
@@ -103,6 +104,8 @@ def entry_data(config, index: int) -> dict:
     own = STUDENT_INPUTS.get(config.student.input).precision
     if config.hls.input_precision == own:
         data["hls"].pop("input_precision", None)
+    if data["student"].get("firmware") == "teacher_encoder" and config.student.firmware != "teacher_encoder":
+        data["hls"].pop("layers", None)  # the build's per-layer settings name its student's layers, not the encoder's
     return data
 
 

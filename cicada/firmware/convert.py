@@ -113,6 +113,10 @@ def build_hls4ml_config(model, hls: "HlsConfig", precisions: dict[tuple[str, str
     input_name = model.layers[0].name
     layers[input_name].setdefault("Precision", {})["result"] = input_type_for(hls)
     for name, settings in hls.layers.items():
+        if name not in layers:  # config validation checks a trained student's names; an imported model lands here
+            raise ConversionError(
+                f"hls.layers.{name}: the model has no layer '{name}' (its layers: {', '.join(layers)})"
+            )
         entry = layers[name]
         if settings.strategy:
             entry["Strategy"] = settings.strategy

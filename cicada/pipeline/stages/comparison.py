@@ -151,6 +151,7 @@ def _checks(results: dict, backend) -> list[str]:
             f"{sum(label.startswith('calibrated') for label in types)} calibrated (not bit-exact with it)",
             f"agreement with the float model: every output within {found['tolerance']:g} on "
             f"{found['share_within']:.2%} of {found['events']:,} events, score Spearman {found['score_spearman']:.5f}",
+            *_encoder_fidelity(results),
         ]
     csim = verified.csim_vs_qkeras
     checks = [f"C simulation == QKeras on {csim.events - csim.mismatches:,}/{csim.events:,} test images"]
@@ -168,6 +169,18 @@ def _checks(results: dict, backend) -> list[str]:
             f"{simulated.events:,} test images ({simulated.source})"
         )
     return checks
+
+
+def _encoder_fidelity(results: dict) -> list[str]:
+    """How far the float model the firmware follows is from the teacher's own encoder (the ET prescale)."""
+    made = results.get("encoder")
+    if made is None:
+        return []
+    return [
+        f"the float model vs the teacher's unscaled encoder: score Spearman {made.spearman_vs_unscaled:.3f} (ET "
+        f"prescaled by 2^-{made.et_shift} for hls4ml's 1/sqrt table: its layer normalisation sees epsilon x "
+        f"4^{made.et_shift}; not a check, a measured difference)"
+    ]
 
 
 def run(context: BuildContext) -> ComparisonResult:

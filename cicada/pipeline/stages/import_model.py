@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...core.errors import ModelError
 from ...core.files import sha256_file
 from ...data.student_inputs import fingerprint_inputs
 from ...layers import keras as _layer_types  # noqa: F401  the layer types' builds: in this stage's fingerprint
@@ -33,6 +34,13 @@ def imported_file(context: BuildContext) -> Path:
 def run(context: BuildContext) -> ImportResult:
     source = imported_file(context)
     model = import_model(source, context.config.student.input)
+    names = [layer.name for layer in model.layers]
+    for name in context.config.hls.layers:  # config validation checks them against a trained student's layers
+        if name not in names:
+            raise ModelError(
+                f"{source}: the config's hls.layers.{name} sets a layer the model has not (its layers: "
+                f"{', '.join(names)}); expected the imported model's layer names"
+            )
     save_student(model, context.model_dir / STUDENT_FILE)
     return ImportResult(
         architecture=f"imported from {source.name}",
