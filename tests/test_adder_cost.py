@@ -95,6 +95,7 @@ def test_students_without_the_new_keys_fingerprint_as_before():
         "lr_factor",
         "firmware",
         "encoder_score",
+        "batchnorm",
     }
     assert set(plain.plain()) - set(plain.fingerprint_data()) == omitted
     regularised = StudentConfig(adder_cost={"layers": {"dense1": {"digits": 1e-4}}}, start_from="s.h5")

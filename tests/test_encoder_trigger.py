@@ -110,30 +110,23 @@ VAE = {
 
 
 @pytest.mark.slow
-def test_cicada_encoder_then_convert(tmp_path):
-    import json
+def test_cicada_encoder_writes_the_trigger_model(tmp_path):
+    """``cicada encoder`` trains (or reuses) the teacher only and writes the trigger a float-path ``cicada convert
+    --model`` takes (that conversion: tests/test_float_path.py and the comparison build below)."""
+    from cicada.models.encoder_trigger import PRESCALE, SCORE
+    from cicada.models.student import load_student
 
     from .conftest import run_cli_in, write_config
 
     vae = write_config(tmp_path, VAE, "vae.yaml")
     assert run_cli_in(tmp_path, "encoder", str(vae), "-o", str(tmp_path / "encoder.h5")) == 0
     assert not (tmp_path / "models/vae/student.h5").exists()  # the teacher only: no student trained
-    encoder_build = {
-        **VAE,
-        "name": "vae_encoder",
-        "student": {"input": "channels"},
-        "hls": {"float_types": {"tolerance": 0.25, "fraction": 0.99, "calibration_events": 1000}},
-        "verify": {"csim_events": 300},
-        "synthesis": {"rtl": {"run": "auto"}},
-    }
-    config = write_config(tmp_path, encoder_build, "encoder.yaml")
-    assert run_cli_in(tmp_path, "convert", str(config), "--model", str(tmp_path / "encoder.h5")) == 0
-    report = json.loads((tmp_path / "hls_projects/vae_encoder/report.json").read_text())
-    labels = [t["label"] for t in report["float_types"]["types"]]
-    assert any(label.startswith("calibrated on") for label in labels) and "proven" in labels
-    assert report["bit_accuracy"]["emulator_vs_csim"]["bit_exact"]
-    assert report["synthesis"]["rtl"]["status"] == "unavailable"
-    assert "cannot build this float model" in report["synthesis"]["rtl"]["reason"]
+    trigger = load_student(tmp_path / "encoder.h5")
+    names = [layer.name for layer in trigger.layers]
+    assert names[1] == PRESCALE and names[-1] == SCORE and "encoder_latent_mean" in names
+    assert trigger.input_shape[1:] == (18, 14, 3) and trigger.output_shape[1:] == (1,)
+    assert run_cli_in(tmp_path, "encoder", str(vae), "-o", str(tmp_path / "again.h5")) == 0  # the teacher reused
+    np.testing.assert_array_equal(trigger.get_weights()[0], load_student(tmp_path / "again.h5").get_weights()[0])
 
 
 def test_the_teacher_encoder_keys_are_checked():
