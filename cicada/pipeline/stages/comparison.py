@@ -29,7 +29,7 @@ from ...evaluation.comparison import ComparedRow, at_rate, with_synthesis, with_
 from ...evaluation.efficiency import CONFIDENCE_LEVEL
 from ..context import BuildContext
 from ..engine import Stage, run_stages
-from .quality import AUC_REPLICAS, AUC_STREAM
+from .quality import AUC_INTERVAL_METHOD, AUC_REPLICAS, AUC_STREAM
 
 #: The synthesis backend whose LUT and latency are compared: the open RTL flow, which runs on every machine.
 COMPARED_BACKEND = "rtl"
@@ -130,11 +130,7 @@ def firmware_aucs(built: BuildContext) -> tuple[dict[str, float], dict[str, list
     intervals = metrics.auc_intervals(
         zero_bias, signals, numpy_stream(built.config.seed, AUC_STREAM), AUC_REPLICAS, CONFIDENCE_LEVEL
     )
-    method = (
-        f"Poisson bootstrap: {AUC_REPLICAS} replicas of the zero-bias test and signal events (seeded stream "
-        f"'{AUC_STREAM}'), the central {CONFIDENCE_LEVEL:.2%} of the replicas' AUCs"
-    )
-    return auc, {name: interval["firmware"] for name, interval in intervals.items()}, method
+    return auc, {name: interval["firmware"] for name, interval in intervals.items()}, AUC_INTERVAL_METHOD
 
 
 def _checks(results: dict, backend) -> list[str]:
