@@ -250,3 +250,35 @@ def test_the_library_is_fed_a_chunk_at_a_time(built, monkeypatch):
     nan[9, 0, 0] = np.nan
     with pytest.raises(ValueError, match="event 9 has a NaN input"):
         emulator.predict(nan)
+
+
+def _weight_header(tmp_path, initialiser: str) -> str:
+    weights = tmp_path / "weights"
+    weights.mkdir(exist_ok=True)
+    (weights / "w2.h").write_text(
+        "#ifndef W2_H_\n#define W2_H_\n#ifndef __SYNTHESIS__\nweight2_t w2[3];\n#else\n"
+        f"weight2_t w2[3] = {{{initialiser}}};\n#endif\n#endif\n"
+    )
+    return "weights/w2.h"
+
+
+def test_plain_number_weights_are_filled_from_a_table(tmp_path):
+    header = _weight_header(tmp_path, "0.46875, -0.000000000, 3e-2")
+    assert emulator_module.weight_table(tmp_path, header) == emulator_module.WeightTable("w2", 3, "0.46875, -0.000000000, 3e-2")
+    sections = emulator_module._weight_sections(tmp_path, [header])
+    assert sections["synthesis_weight_includes"] == ""
+    assert "const double w2_table[3] = {0.46875, -0.000000000, 3e-2};" in sections["weight_tables"]
+    assert "fill_from_table(w2, w2_table);" in sections["weight_fills"]
+
+
+@pytest.mark.parametrize(
+    "initialiser",
+    ["weight2_t(0.5), 1, 2", "9007199254740993, 1, 2", "0.5, 1"],
+    ids=["not-a-number", "integer-beyond-double", "count-mismatch"],
+)
+def test_other_initialisers_are_compiled_as_written(tmp_path, initialiser):
+    header = _weight_header(tmp_path, initialiser)
+    assert emulator_module.weight_table(tmp_path, header) is None
+    sections = emulator_module._weight_sections(tmp_path, [header])
+    assert sections["synthesis_weight_includes"] == f'#include "{header}"'
+    assert sections["weight_tables"] == sections["weight_fills"] == ""

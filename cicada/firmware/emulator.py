@@ -54,7 +54,7 @@ from .cpp import compiler, run_compiler
 
 EMULATOR_DIR = "emulator"  # where FirmwareEmulator builds its library inside a project
 DEFAULT_MARCH = "native"
-BUILD_FORMAT = 2  # bump when the build changes in a way the sources and flags do not show
+BUILD_FORMAT = 3  # bump when the build changes in a way the sources and flags do not show
 CXXFLAGS = (
     "-std=c++17",
     "-O3",
@@ -190,6 +190,41 @@ def weight_headers(firmware_dir: Path) -> list[str]:
     return names
 
 
+# "type name[N] = {...};" in a weight header's synthesis branch
+_WEIGHT_ARRAY = re.compile(r"^\s*[\w:<>, ]+?\s+(\w+)\s*\[\s*(\d+)\s*\]\s*=\s*\{(.*?)\}\s*;", re.MULTILINE | re.DOTALL)
+# a literal that C++ reads as the double it converts from: a floating literal, or an integer a double holds exactly
+_FLOAT_LITERAL = re.compile(r"[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?")
+
+
+@dataclass(frozen=True)
+class WeightTable:
+    """A weight array whose initialiser is plain numbers: ``array``, its ``size`` and the literals."""
+
+    array: str
+    size: int
+    literals: str
+
+
+def weight_table(firmware_dir: Path, header: str) -> WeightTable | None:
+    """The header's array as a table of doubles, or None when its initialiser is not plain numbers
+    (the library then compiles the initialiser itself)."""
+    synthesis_branch = (Path(firmware_dir) / header).read_text().partition("#else")[2]
+    found = _WEIGHT_ARRAY.findall(synthesis_branch)
+    if len(found) != 1:
+        return None
+    array, size, body = found[0]
+    literals = [token.strip() for token in body.split(",")]
+    for literal in literals:
+        match = _FLOAT_LITERAL.fullmatch(literal)
+        if match is None:
+            return None
+        if match.group(1).isdigit() and match.group(2) is None and int(literal) > 2**53:
+            return None  # an integer literal beyond a double's exact range
+    if len(literals) != int(size):
+        return None
+    return WeightTable(array, int(size), ", ".join(literals))
+
+
 def weight_loaders(firmware_dir: Path, headers: list[str]) -> list[str]:
     """Names of the nnet:: run-time weight loaders the top function calls.
 
@@ -259,7 +294,7 @@ def library_source(firmware_dir: Path, namespace: str, model: str, version: str,
         # a header that only a disabled branch wants may not exist here
         system_includes="\n".join(f"#if __has_include(<{h}>)\n#include <{h}>\n#endif" for h in includes.system),
         ap_types_includes="\n".join(f'#include "{h}"' for h in includes.ap_types),
-        weight_includes="\n".join(f'#include "{h}"' for h in headers),
+        **_weight_sections(firmware_dir, headers),
         loader_renames="\n".join(f"#define {name} keep_embedded_weights" for name in loaders),
         loader_undefs="\n".join(f"#undef {name}" for name in loaders),
         top_function=PROJECT_NAME,
@@ -268,6 +303,18 @@ def library_source(firmware_dir: Path, namespace: str, model: str, version: str,
         description=_c_string(description),
         **_input_range(firmware_dir),
     )
+
+
+def _weight_sections(firmware_dir: Path, headers: list[str]) -> dict[str, str]:
+    """The template's weight sections: headers compiled with their initialisers, headers filled from tables."""
+    tables = {header: weight_table(firmware_dir, header) for header in headers}
+    filled = [table for table in tables.values() if table is not None]
+    return {
+        "synthesis_weight_includes": "\n".join(f'#include "{h}"' for h, table in tables.items() if table is None),
+        "table_weight_includes": "\n".join(f'#include "{h}"' for h, table in tables.items() if table is not None),
+        "weight_tables": "\n".join(f"const double {t.array}_table[{t.size}] = {{{t.literals}}};" for t in filled),
+        "weight_fills": "\n".join(f"        fill_from_table({t.array}, {t.array}_table);" for t in filled),
+    }
 
 
 def header_source(project_dir: Path, namespace: str, model: str, version: str, march: str) -> str:

@@ -25,8 +25,24 @@ namespace $namespace {
 // The weight headers need the layer types and include nothing themselves.
 #include "defines.h"
 #define __SYNTHESIS__
-$weight_includes
+$synthesis_weight_includes
 #undef __SYNTHESIS__
+
+// Weights whose initialisers are plain numbers: declared as C simulation declares them and filled,
+// before any call, from tables of the same literals, each converted by the same ap_fixed(double)
+// constructor. As initialisers, g++ would inline one constructor per weight into the library's
+// static initialiser: a VAE encoder's 85,000 weights kept it compiling for over half an hour at -O3.
+$table_weight_includes
+$weight_tables
+template <class T, size_t N> void fill_from_table(T (&weights)[N], const double (&table)[N]) {
+    for (size_t i = 0; i < N; ++i)
+        weights[i] = table[i];
+}
+struct embedded_weights_filler {
+    embedded_weights_filler() {
+$weight_fills
+    }
+} embedded_weights_filled; // constructed after the arrays above: same translation unit, later definition
 
 #include "parameters.h"
 
