@@ -194,8 +194,8 @@ def test_a_row_of_another_kind_of_firmware_renders_with_what_it_lacks():
     rows = [dataclasses.asdict(student), dataclasses.asdict(encoder)]
     text = "\n".join(markdown({"rate_khz": 1.0, "rows": rows}))
     assert student.LUT == 1234.0 and student.latency_bx == 2.0 and student.efficiency["ttbar"].passed == 2
-    assert "| s (build student) | packed | n/a | 0.9 | 0.500 [" in text
+    assert "| s (build student) | packed | n/a | 0.900 | 0.500 [" in text
     assert "1,234 (estimate) | 8 (measured in RTL simulation) | 2 (measured in RTL simulation) |" in text
-    assert "| vae_encoder (encoder firmware) | n/a | n/a | 0.8 | n/a | n/a | n/a | n/a | n/a |" in text
+    assert "| vae_encoder (encoder firmware) | n/a | n/a | 0.800 | n/a | n/a | n/a | n/a | n/a |" in text
     assert "LUT missing or limited: n/a" in text
     assert markdown({}) == [] and markdown({"rate_khz": 1.0, "rows": []}) == []

@@ -198,8 +198,8 @@ def run(context: BuildContext) -> ComparisonResult:
             if s in compared.auc
         )
         log.info(
-            f"  {compared.name}: {figures}; pure rate {compared.pure_rate_khz} kHz; LUT {compared.LUT or 0:,.0f}; "
-            f"{compared.latency_cycles} cycles"
+            f"  {compared.name}: {figures}; {_pure_rate_words(compared.pure_rate_khz)}; {_lut_words(compared.LUT)}; "
+            f"{_latency_words(compared.latency_cycles)}"
         )
     return ComparisonResult(
         rate_khz=rate,
@@ -235,3 +235,15 @@ STAGE = Stage(
     upstream=("data", "teacher", "student", "convert", "verify", "scores", "quality", "synthesis", "rates"),
     inputs=inputs,
 )
+
+
+def _lut_words(lut) -> str:
+    return f"LUT {lut:,.0f}" if lut is not None else "LUT n/a"
+
+
+def _latency_words(cycles) -> str:
+    return f"{cycles} cycles" if cycles is not None else "latency n/a"
+
+
+def _pure_rate_words(rate) -> str:
+    return f"pure rate {rate:.3g} kHz" if rate is not None else "pure rate n/a (no emulated seeds)"
