@@ -21,7 +21,7 @@ from cicada.config.loader import config_from_mapping
 from cicada.core.errors import ToolError
 from cicada.core.files import read_json
 from cicada.core.tf import seed_everything
-from cicada.firmware import csim
+from cicada.firmware import csim, emulator_source
 from cicada.firmware import emulator as emulator_module
 from cicada.firmware.convert import convert_student
 from cicada.firmware.emulator import (
@@ -29,10 +29,10 @@ from cicada.firmware.emulator import (
     EmulatorLibrary,
     FirmwareEmulator,
     LibraryEmulator,
-    add_non_volatile_twins,
     build_library,
     namespace_for,
 )
+from cicada.firmware.emulator_source import add_non_volatile_twins
 from cicada.models.students import build_student
 
 pytestmark = pytest.mark.slow  # trains models, compiles firmware or runs Pythia
@@ -264,8 +264,10 @@ def _weight_header(tmp_path, initialiser: str) -> str:
 
 def test_plain_number_weights_are_filled_from_a_table(tmp_path):
     header = _weight_header(tmp_path, "0.46875, -0.000000000, 3e-2")
-    assert emulator_module.weight_table(tmp_path, header) == emulator_module.WeightTable("w2", 3, "0.46875, -0.000000000, 3e-2")
-    sections = emulator_module._weight_sections(tmp_path, [header])
+    assert emulator_source.weight_table(tmp_path, header) == emulator_source.WeightTable(
+        "w2", 3, "0.46875, -0.000000000, 3e-2"
+    )
+    sections = emulator_source._weight_sections(tmp_path, [header])
     assert sections["synthesis_weight_includes"] == ""
     assert "const double w2_table[3] = {0.46875, -0.000000000, 3e-2};" in sections["weight_tables"]
     assert "fill_from_table(w2, w2_table);" in sections["weight_fills"]
@@ -278,7 +280,7 @@ def test_plain_number_weights_are_filled_from_a_table(tmp_path):
 )
 def test_other_initialisers_are_compiled_as_written(tmp_path, initialiser):
     header = _weight_header(tmp_path, initialiser)
-    assert emulator_module.weight_table(tmp_path, header) is None
-    sections = emulator_module._weight_sections(tmp_path, [header])
+    assert emulator_source.weight_table(tmp_path, header) is None
+    sections = emulator_source._weight_sections(tmp_path, [header])
     assert sections["synthesis_weight_includes"] == f'#include "{header}"'
     assert sections["weight_tables"] == sections["weight_fills"] == ""
