@@ -33,6 +33,13 @@ def read_reference(path: Path, where: str) -> dict:
     return row
 
 
+def reference_architecture_points(rows: list[dict]) -> list[int]:
+    """Indices of the rows with CICADA v2's architecture, worth a marker only beside other architectures:
+    in a scan of CICADA v2 alone (regularisers, pruning) every point would carry it and hide the front."""
+    marked = [i for i, row in enumerate(rows) if row.get("architecture") == REFERENCE_ARCHITECTURE]
+    return marked if len(marked) < len(rows) else []
+
+
 def pareto_front(costs: list[float], gains: list[float]) -> list[int]:
     """Indices of the non-dominated points (lower cost, higher gain), by increasing cost."""
     order = sorted(range(len(costs)), key=lambda i: (costs[i], -gains[i]))
@@ -120,7 +127,7 @@ def plot_pareto(
                     edgecolors="black",
                     label="measured by Yosys after the scan",
                 )
-            marked = [i for i, row in enumerate(usable) if row.get("architecture") == REFERENCE_ARCHITECTURE]
+            marked = reference_architecture_points(usable)
             if marked:
                 ax.scatter(
                     [x[i] for i in marked],
