@@ -275,8 +275,8 @@ def test_plain_number_weights_are_filled_from_a_table(tmp_path):
 
 @pytest.mark.parametrize(
     "initialiser",
-    ["weight2_t(0.5), 1, 2", "9007199254740993, 1, 2", "0.5, 1"],
-    ids=["not-a-number", "integer-beyond-double", "count-mismatch"],
+    ["weight2_t(0.5), 1, 2", "9007199254740993, 1, 2", "-9007199254740993, 1, 2", "0.5, 1"],
+    ids=["not-a-number", "integer-beyond-double", "negative-integer-beyond-double", "count-mismatch"],
 )
 def test_other_initialisers_are_compiled_as_written(tmp_path, initialiser):
     header = _weight_header(tmp_path, initialiser)

@@ -114,7 +114,7 @@ def weight_table(firmware_dir: Path, header: str) -> WeightTable | None:
         match = _FLOAT_LITERAL.fullmatch(literal)
         if match is None:
             return None
-        if match.group(1).isdigit() and match.group(2) is None and int(literal) > 2**53:
+        if match.group(1).isdigit() and match.group(2) is None and abs(int(literal)) > 2**53:
             return None  # an integer literal beyond a double's exact range
     if len(literals) != int(size):
         return None
