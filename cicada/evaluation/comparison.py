@@ -155,7 +155,9 @@ def markdown(comparison: dict) -> list[str]:
                 f"{row['name']} ({row['kind']})",
                 row["input"] or "n/a",
                 f"{row['parameters']:,}" if row["parameters"] is not None else "n/a",
-                *(f"{row['auc'][s]:.3f}" if row["auc"].get(s) is not None else "n/a" for s in signals),  # as the intervals
+                *(
+                    f"{row['auc'][s]:.3f}" if row["auc"].get(s) is not None else "n/a" for s in signals
+                ),  # as the intervals
                 *(_efficiency(row["efficiency"].get(s)) for s in signals),
                 "n/a" if pure is None else f"{pure:.3g} ± {row['pure_rate_uncertainty_khz']:.2g}",
                 _with_kind(f"{row['LUT']:,.0f}" if row["LUT"] is not None else "n/a", row["LUT_source"]),

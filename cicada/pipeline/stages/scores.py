@@ -80,7 +80,7 @@ def run(context: BuildContext) -> ScoresResult:
     mismatches = sum(a.mismatches for a in agreement.values())
     events = sum(len(s["firmware"]) for s in scores.values())
     checked = f", bit-exact with the emulator library on all {events:,}" if checks else ""
-    if context.results["convert"].float_types is not None:
+    if convert.float_types is not None:
         # a float model: its firmware's types are derived, so it is not expected to equal the model bit for bit
         compared = f"{mismatches:,} differ from the float model (types derived; the verify stage measures the agreement)"
     else:
