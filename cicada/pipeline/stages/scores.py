@@ -82,7 +82,9 @@ def run(context: BuildContext) -> ScoresResult:
     checked = f", bit-exact with the emulator library on all {events:,}" if checks else ""
     if convert.float_types is not None:
         # a float model: its firmware's types are derived, so it is not expected to equal the model bit for bit
-        compared = f"{mismatches:,} differ from the float model (types derived; the verify stage measures the agreement)"
+        compared = (
+            f"{mismatches:,} differ from the float model (types derived; the verify stage measures the agreement)"
+        )
     else:
         compared = f"{mismatches} differ from QKeras"
     log.info(f"  scored {events:,} test events with the {scorer.engine}{checked}; {compared}")
