@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peak memory of `cicada build CONFIG`, stage by stage, and write the figures as JSON.
+"""Peak memory and CPU time of `cicada build CONFIG`, stage by stage, and write the figures as JSON.
 
     python tools/benchmark_memory.py [configs/quickstart.yaml] [--workdir DIR] [--until STAGE]
                                      [--output tools/results/memory_<name>.json]
@@ -12,7 +12,11 @@ imports). Per stage it records:
   (`wait4`'s `ru_maxrss`, which covers the children it waited for: g++, Verilator, Yosys);
 - `peak_tree_rss_mb`: the largest sum of resident memory over the stage's whole process tree,
   sampled every 0.1 s from /proc (parallel Yosys processes add up here, not in the above);
-- `seconds`: the wall-clock time of the process, imports included.
+- `seconds`: the wall-clock time of the process, imports included;
+- `cpu_seconds`: user plus system CPU time of the process and the children it waited for
+  (`wait4`'s `ru_utime + ru_stime`), imports included. Their sum over the stages, against
+  cores x minutes, bounds how fast the build can be on a machine: two cores give 600 CPU-seconds
+  in five minutes.
 
 Pass the --workdir of an earlier run to measure again without rerunning what is up to date
 (stages up to date are reported as reused, with the memory of loading and checking them).
@@ -98,6 +102,7 @@ def run_stage(config: Path, stage: str, workdir: Path, log) -> dict:
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "peak_tree_rss_mb": round(peak_tree / 1024, 1),
         "seconds": round(time.monotonic() - started, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
     }
 
 
@@ -129,6 +134,8 @@ def main() -> int:
             "stages": stages,
             "peak_rss_mb": max(s["peak_rss_mb"] for s in stages.values()),
             "peak_tree_rss_mb": max(s["peak_tree_rss_mb"] for s in stages.values()),
+            "seconds": round(sum(s["seconds"] for s in stages.values()), 1),
+            "cpu_seconds": round(sum(s["cpu_seconds"] for s in stages.values()), 1),
             "machine": machine(load_before, tensorflow=version("tensorflow")),
         },
     )
