@@ -120,6 +120,11 @@ def _with_kind(text: str, source: str) -> str:
     return f"{text} ({kind})" if kind and text != "n/a" else text
 
 
+def _auc(value: float | None) -> str:
+    """An AUC with three decimals, as its interval in the notes."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _efficiency(e: dict | None) -> str:
     if not e:
         return "n/a"
@@ -155,9 +160,7 @@ def markdown(comparison: dict) -> list[str]:
                 f"{row['name']} ({row['kind']})",
                 row["input"] or "n/a",
                 f"{row['parameters']:,}" if row["parameters"] is not None else "n/a",
-                *(
-                    f"{row['auc'][s]:.3f}" if row["auc"].get(s) is not None else "n/a" for s in signals
-                ),  # as the intervals
+                *(_auc(row["auc"].get(s)) for s in signals),
                 *(_efficiency(row["efficiency"].get(s)) for s in signals),
                 "n/a" if pure is None else f"{pure:.3g} ± {row['pure_rate_uncertainty_khz']:.2g}",
                 _with_kind(f"{row['LUT']:,.0f}" if row["LUT"] is not None else "n/a", row["LUT_source"]),
