@@ -740,10 +740,9 @@ def test_pareto_plot_marks_cicada_v2_and_the_reference(tmp_path):
         {"point": "c", "status": "failed"},
     ]
     plot = plot_pareto(rows, 1.0, tmp_path / "pareto.png", "test", [reference])
-    assert reference_architecture_points(rows[:2]) == [1]  # CICADA v2 among other architectures: marked
-    assert (
-        reference_architecture_points([rows[1], rows[1]]) == []
-    )  # a scan of CICADA v2 alone: no marker on every point
+    # CICADA v2 among other architectures is marked; in a scan of CICADA v2 alone no point is
+    assert reference_architecture_points(rows[:2]) == [1]
+    assert reference_architecture_points([rows[1], rows[1]]) == []
     assert plot.read_bytes()[:4] == b"\x89PNG"
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(ConfigError, match=r"scan.yaml: key 'reference': .*bad.json is not a cicada report.json"):
